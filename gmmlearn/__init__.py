@@ -1,0 +1,49 @@
+"""gmmlearn: learn the EM algorithm for Gaussian mixtures by stepping through it.
+
+The maths of Bishop's PRML §9.2, one public function per equation (``gmmlearn.steps``),
+a recorded run to step through (``gmmlearn.trace``), and a scikit-learn-compatible
+estimator on top (``gmmlearn.GaussianMixture``).
+"""
+
+from .init import INIT_METHODS, init_bounding_box, initialize
+from .params import COVARIANCE_TYPES, GaussianMixtureParams
+from .steps import (
+    component_covariances,
+    component_means,
+    component_precisions,
+    e_step,
+    effective_counts,
+    log_gaussian_density,
+    log_likelihood,
+    log_responsibilities,
+    log_weighted_densities,
+    m_step,
+    mixing_weights,
+    responsibilities,
+)
+from .trace import EMTrace, HalfStep, run_em
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COVARIANCE_TYPES",
+    "EMTrace",
+    "GaussianMixtureParams",
+    "HalfStep",
+    "INIT_METHODS",
+    "component_covariances",
+    "component_means",
+    "component_precisions",
+    "e_step",
+    "effective_counts",
+    "init_bounding_box",
+    "initialize",
+    "log_gaussian_density",
+    "log_likelihood",
+    "log_responsibilities",
+    "log_weighted_densities",
+    "m_step",
+    "mixing_weights",
+    "responsibilities",
+    "run_em",
+]

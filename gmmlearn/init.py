@@ -1,0 +1,207 @@
+"""Initial parameters θ₀ for EM.
+
+EM only climbs to the nearest local maximum of the likelihood, so where it starts matters.
+Every initialisation takes a ``random_state`` (None, an int, or a ``numpy.random.RandomState``)
+so that a run can be repeated exactly.
+
+==========================  ==============================================================
+``method``                  what it does
+==========================  ==============================================================
+``"bounding-box"``          the 2019 original's scheme (weak; kept to show why)
+``"random_from_data"``      K distinct data points as the means
+``"k-means++"``             k-means++ seeding (scikit-learn's ``kmeans_plusplus``)
+``"kmeans"``                a full k-means run (scikit-learn's ``KMeans``), the default
+``"random"``                random responsibilities, then an M-step
+==========================  ==============================================================
+
+``"kmeans"``, ``"k-means++"``, ``"random"`` and ``"random_from_data"`` are exactly
+scikit-learn's: the same ``random_state`` gives the same θ₀ as
+``sklearn.mixture.GaussianMixture``. They build a starting γ and apply one M-step to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans, kmeans_plusplus
+from sklearn.utils import check_random_state
+
+from .params import GaussianMixtureParams, check_covariance_type, covariance_shape
+from .steps import m_step
+
+__all__ = [
+    "INIT_METHODS",
+    "init_bounding_box",
+    "initial_responsibilities",
+    "initialize",
+]
+
+INIT_METHODS: tuple[str, ...] = (
+    "kmeans",
+    "k-means++",
+    "random",
+    "random_from_data",
+    "bounding-box",
+)
+
+
+def check_init_method(method: str) -> str:
+    """Return ``method`` if it is known, else raise a ValueError listing the known ones."""
+    if method not in INIT_METHODS:
+        raise ValueError(
+            f"unknown init method {method!r}: use one of " + ", ".join(map(repr, INIT_METHODS))
+        )
+    return method
+
+
+def init_bounding_box(
+    X: np.ndarray,
+    n_components: int,
+    covariance_type: str = "full",
+    random_state=None,
+) -> GaussianMixtureParams:
+    r"""The 2019 original's initialisation: random means in the data's range, one shared Σ.
+
+    * :math:`\pi_k = 1/K`;
+    * every coordinate of every :math:`\mu_k` uniform in ``[X.min(), X.max()]`` (the smallest
+      cube that holds all the data, as the original drew them);
+    * every :math:`\Sigma_k = X^\top X / N`.
+
+    Why it is weak: a mean drawn in an empty corner of the cube may own no point at all
+    (N_k → 0, a wasted component); the means ignore where the data actually are; and
+    :math:`X^\top X/N` is the second moment about the *origin*, not the covariance about the
+    data's mean, so for data far from 0 every component starts far too broad (or, after
+    centring, the same for all). Runs from it converge slowly and to different local optima
+    for different seeds. Compare it with ``"k-means++"`` in the pitfalls lesson.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_components : int
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    random_state : None, int or RandomState
+
+    Returns
+    -------
+    params : GaussianMixtureParams
+    """
+    X = np.asarray(X, dtype=np.float64)
+    rng = check_random_state(random_state)
+    n_samples, n_features = X.shape
+    weights = np.full(n_components, 1.0 / n_components)
+    means = rng.uniform(X.min(), X.max(), size=(n_components, n_features))
+    second_moment = X.T @ X / n_samples
+    full = np.broadcast_to(second_moment, (n_components, n_features, n_features))
+    params = GaussianMixtureParams(weights, means, full, "full")
+    return params.with_covariance_type(covariance_type)
+
+
+def initial_responsibilities(
+    X: np.ndarray, n_components: int, method: str = "kmeans", random_state=None
+) -> np.ndarray:
+    """A starting γ, as scikit-learn builds it (one-hot rows, or random rows summing to 1).
+
+    Returns
+    -------
+    resp : ndarray of shape (n_samples, n_components)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    rng = check_random_state(random_state)
+    n_samples = X.shape[0]
+    resp = np.zeros((n_samples, n_components))
+    if method == "kmeans":
+        labels = KMeans(n_clusters=n_components, n_init=1, random_state=rng).fit(X).labels_
+        resp[np.arange(n_samples), labels] = 1
+    elif method == "random":
+        resp = rng.uniform(size=(n_samples, n_components))
+        resp /= resp.sum(axis=1)[:, np.newaxis]
+    elif method == "random_from_data":
+        indices = rng.choice(n_samples, size=n_components, replace=False)
+        resp[indices, np.arange(n_components)] = 1
+    elif method == "k-means++":
+        _, indices = kmeans_plusplus(X, n_components, random_state=rng)
+        resp[indices, np.arange(n_components)] = 1
+    else:
+        raise ValueError(
+            f"{method!r} does not start from responsibilities: use one of "
+            "'kmeans', 'k-means++', 'random', 'random_from_data'"
+        )
+    return resp
+
+
+def initialize(
+    X: np.ndarray,
+    n_components: int,
+    method: str = "kmeans",
+    *,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    random_state=None,
+    weights_init: np.ndarray | None = None,
+    means_init: np.ndarray | None = None,
+    precisions_init: np.ndarray | None = None,
+) -> GaussianMixtureParams:
+    """Initial parameters θ₀ by ``method``, with any user-given parts taking precedence.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_components : int
+        K.
+    method : str, default="kmeans"
+        One of ``INIT_METHODS`` (see the module docstring).
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    reg_covar : float, default=1e-6
+        Added to the diagonal of the covariances built by the first M-step.
+    random_state : None, int or RandomState
+    weights_init : ndarray of shape (K,), optional
+        User-given π; must be ≥ 0 and sum to 1.
+    means_init : ndarray of shape (K, D), optional
+        User-given μ.
+    precisions_init : ndarray, optional
+        User-given Λ (shape by covariance type), symmetric positive definite.
+
+    Returns
+    -------
+    params : GaussianMixtureParams
+    """
+    check_covariance_type(covariance_type)
+    check_init_method(method)
+    X = np.asarray(X, dtype=np.float64)
+    n_features = X.shape[1]
+    given = (weights_init, means_init, precisions_init)
+    if any(a is not None for a in given):
+        _check_init_shapes(
+            weights_init, means_init, precisions_init, covariance_type, n_components, n_features
+        )
+    if all(a is not None for a in given):
+        # Everything given: nothing to draw (θ₀ equals scikit-learn's in this case too).
+        return GaussianMixtureParams.from_precisions(
+            weights_init, means_init, precisions_init, covariance_type
+        )
+    if method == "bounding-box":
+        base = init_bounding_box(X, n_components, covariance_type, random_state)
+    else:
+        resp = initial_responsibilities(X, n_components, method, random_state)
+        base = m_step(X, resp, covariance_type, reg_covar)
+    weights = base.weights if weights_init is None else weights_init
+    means = base.means if means_init is None else means_init
+    if precisions_init is None:
+        return GaussianMixtureParams(weights, means, base.covariances, covariance_type)
+    return GaussianMixtureParams.from_precisions(weights, means, precisions_init, covariance_type)
+
+
+def _check_init_shapes(
+    weights_init, means_init, precisions_init, covariance_type, n_components, n_features
+) -> None:
+    expected = {
+        "weights_init": (n_components,),
+        "means_init": (n_components, n_features),
+        "precisions_init": covariance_shape(covariance_type, n_components, n_features),
+    }
+    for name, value in zip(expected, (weights_init, means_init, precisions_init)):
+        if value is not None and np.shape(value) != expected[name]:
+            raise ValueError(
+                f"{name} has shape {np.shape(value)} but n_components={n_components}, "
+                f"n_features={n_features} and covariance_type={covariance_type!r} need "
+                f"{expected[name]}: fix its shape or n_components"
+            )

@@ -1,0 +1,409 @@
+r"""The EM algorithm for Gaussian mixtures, one function per equation of Bishop's PRML §9.2.
+
+Read this module beside the book. Notation:
+
+* :math:`x_n`, :math:`n = 1..N` — the data, ``X`` of shape (N, D);
+* :math:`\pi_k, \mu_k, \Sigma_k = \Lambda_k^{-1}`, :math:`k = 1..K` — weights, means, covariances
+  (Λ is the precision), held together in a :class:`~gmmlearn.params.GaussianMixtureParams`;
+* :math:`\gamma_{nk} = \gamma(z_{nk})` — the responsibility of component k for point n.
+
+One EM iteration (PRML p. 438–439):
+
+========  ======================================================  ===========================
+step      equation                                                function
+========  ======================================================  ===========================
+density   :math:`\ln\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})`     :func:`log_gaussian_density`
+E (9.23)  :math:`\gamma_{nk}`                                     :func:`responsibilities`
+M (9.27)  :math:`N_k = \sum_n \gamma_{nk}`                        :func:`effective_counts`
+M (9.26)  :math:`\pi_k = N_k / N`                                 :func:`mixing_weights`
+M (9.24)  :math:`\mu_k = \frac1{N_k}\sum_n\gamma_{nk}x_n`          :func:`component_means`
+M (9.25)  :math:`\Lambda_k^{-1} = \Sigma_k`                       :func:`component_covariances`
+          :math:`\Lambda_k = \Sigma_k^{-1}`                       :func:`component_precisions`
+(9.28)    :math:`\ln p(X\mid\theta)`                              :func:`log_likelihood`
+========  ======================================================  ===========================
+
+:func:`e_step` and :func:`m_step` chain them. Everything is float64 and works in log space: a
+point far from every component has tiny densities, but its responsibilities are still exact
+(the 2019 original divided 0 by 0 there).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .params import (
+    GaussianMixtureParams,
+    check_covariance_type,
+    precisions_cholesky_from_covariances,
+    precisions_from_cholesky,
+)
+
+__all__ = [
+    "log_gaussian_density",
+    "log_weighted_densities",
+    "log_responsibilities",
+    "responsibilities",
+    "effective_counts",
+    "mixing_weights",
+    "component_means",
+    "component_covariances",
+    "component_precisions",
+    "log_likelihood",
+    "e_step",
+    "m_step",
+]
+
+_LOG_2PI = np.log(2.0 * np.pi)
+
+
+# ---------------------------------------------------------------------------
+# Densities
+# ---------------------------------------------------------------------------
+
+
+def _log_det_cholesky(precisions_cholesky: np.ndarray, covariance_type: str, n_features: int):
+    """ln|Λ_k|^{1/2} = Σ ln diag(U_k): the log-determinant costs nothing given the Cholesky."""
+    if covariance_type == "full":
+        return np.log(np.diagonal(precisions_cholesky, axis1=1, axis2=2)).sum(axis=1)
+    if covariance_type == "tied":
+        return np.log(np.diag(precisions_cholesky)).sum()
+    if covariance_type == "diag":
+        return np.log(precisions_cholesky).sum(axis=1)
+    return n_features * np.log(precisions_cholesky)
+
+
+def log_gaussian_density(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    r"""Log-density of every point under every component, via the Cholesky factor of Λ_k.
+
+    .. math::
+        \ln\mathcal{N}(x_n \mid \mu_k, \Lambda_k^{-1})
+        = -\tfrac{D}{2}\ln 2\pi + \tfrac12\ln|\Lambda_k|
+          - \tfrac12 (x_n-\mu_k)^\top \Lambda_k (x_n-\mu_k)
+
+    With :math:`\Lambda_k = U_k U_k^\top`, the quadratic form is :math:`\lVert U_k^\top(x_n-\mu_k)
+    \rVert^2` and :math:`\tfrac12\ln|\Lambda_k| = \sum_i \ln (U_k)_{ii}`: no inverse, no
+    determinant, stable in float64.
+
+    What it means: how well component k explains point n, on a log scale.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : GaussianMixtureParams
+
+    Returns
+    -------
+    log_density : ndarray of shape (n_samples, n_components)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n_samples, n_features = X.shape
+    means, chol, kind = params.means, params.precisions_cholesky, params.covariance_type
+    log_det_half = _log_det_cholesky(chol, kind, n_features)
+
+    if kind == "full":
+        mahalanobis = np.empty((n_samples, params.n_components))
+        for k, (mu, prec_chol) in enumerate(zip(means, chol)):
+            y = X @ prec_chol - mu @ prec_chol
+            mahalanobis[:, k] = np.einsum("nd,nd->n", y, y)
+    elif kind == "tied":
+        y = X @ chol
+        mahalanobis = (
+            np.einsum("nd,nd->n", y, y)[:, None]
+            - 2.0 * y @ (means @ chol).T
+            + np.einsum("kd,kd->k", means @ chol, means @ chol)
+        )
+        np.maximum(mahalanobis, 0.0, out=mahalanobis)
+    elif kind == "diag":
+        prec = chol**2
+        mahalanobis = np.sum(means**2 * prec, axis=1) - 2.0 * X @ (means * prec).T + (X**2) @ prec.T
+        np.maximum(mahalanobis, 0.0, out=mahalanobis)
+    else:  # spherical
+        prec = chol**2
+        mahalanobis = (
+            np.sum(means**2, axis=1) * prec
+            - 2.0 * (X @ means.T) * prec
+            + np.outer(np.einsum("nd,nd->n", X, X), prec)
+        )
+        np.maximum(mahalanobis, 0.0, out=mahalanobis)
+    return -0.5 * (n_features * _LOG_2PI + mahalanobis) + log_det_half
+
+
+def log_weighted_densities(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    r"""The numerator of γ in log space.
+
+    .. math:: \ln \pi_k + \ln\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})
+
+    What it means: the joint log-probability :math:`\ln p(x_n, z_{nk}=1)`.
+
+    Returns
+    -------
+    log_joint : ndarray of shape (n_samples, n_components)
+    """
+    with np.errstate(divide="ignore"):  # π_k = 0 gives ln 0 = -inf: that component is off
+        return log_gaussian_density(X, params) + np.log(params.weights)
+
+
+# ---------------------------------------------------------------------------
+# E-step
+# ---------------------------------------------------------------------------
+
+
+def log_responsibilities(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    r"""E-step in log space: :math:`\ln\gamma_{nk}` (PRML 9.23), normalised with log-sum-exp.
+
+    .. math::
+        \ln\gamma_{nk} = \ln\pi_k + \ln\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})
+          - \ln\sum_{j=1}^{K}\exp\bigl(\ln\pi_j + \ln\mathcal{N}(x_n\mid\mu_j,\Lambda_j^{-1})\bigr)
+
+    Log-sum-exp subtracts the largest term before exponentiating, so a point far from every
+    component still gets responsibilities that sum to 1 (no 0/0).
+
+    Returns
+    -------
+    log_resp : ndarray of shape (n_samples, n_components)
+    """
+    log_joint = log_weighted_densities(X, params)
+    return log_joint - logsumexp(log_joint, axis=1, keepdims=True)
+
+
+def responsibilities(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    r"""E-step: the responsibilities :math:`\gamma_{nk}` (PRML 9.23).
+
+    .. math::
+        \gamma_{nk} = \frac{\pi_k\,\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})}
+                           {\sum_{j=1}^{K}\pi_j\,\mathcal{N}(x_n\mid\mu_j,\Lambda_j^{-1})}
+
+    What it means: the posterior probability that point n was drawn from component k.
+    Each row lies in [0, 1] and sums to 1.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : GaussianMixtureParams
+
+    Returns
+    -------
+    resp : ndarray of shape (n_samples, n_components)
+    """
+    return np.exp(log_responsibilities(X, params))
+
+
+def log_likelihood(X: np.ndarray, params: GaussianMixtureParams) -> float:
+    r"""The log-likelihood of the data under the mixture (PRML 9.28).
+
+    .. math::
+        \ln p(X\mid\pi,\mu,\Sigma) = \sum_{n=1}^{N} \ln \sum_{k=1}^{K}
+            \pi_k\,\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})
+
+    What it means: how probable the whole data set is under θ; EM never lets it decrease.
+    (scikit-learn reports this divided by N, as ``score``.)
+
+    Returns
+    -------
+    log_likelihood : float
+    """
+    return float(logsumexp(log_weighted_densities(X, params), axis=1).sum())
+
+
+def e_step(X: np.ndarray, params: GaussianMixtureParams) -> tuple[np.ndarray, float]:
+    r"""The E-step: responsibilities γ (9.23) and, for free, the log-likelihood (9.28) of θ.
+
+    Both come from the same :math:`\ln\pi_k + \ln\mathcal{N}` table, so computing them together
+    costs one pass.
+
+    Returns
+    -------
+    resp : ndarray of shape (n_samples, n_components)
+    log_likelihood : float
+        :math:`\ln p(X\mid\theta)` for the parameters that were given (before the M-step).
+    """
+    log_joint = log_weighted_densities(X, params)
+    log_norm = logsumexp(log_joint, axis=1, keepdims=True)
+    return np.exp(log_joint - log_norm), float(log_norm.sum())
+
+
+# ---------------------------------------------------------------------------
+# M-step, one equation at a time
+# ---------------------------------------------------------------------------
+
+
+def effective_counts(resp: np.ndarray) -> np.ndarray:
+    r"""Effective number of points of each component (PRML 9.27).
+
+    .. math:: N_k = \sum_{n=1}^{N} \gamma_{nk}
+
+    What it means: how many points component k "owns", counting each point fractionally.
+    Ten machine epsilons are added (as scikit-learn does) so that a component that owns no
+    point at all does not divide by zero in the updates below.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n_samples, n_components)
+
+    Returns
+    -------
+    nk : ndarray of shape (n_components,)
+    """
+    return resp.sum(axis=0) + 10 * np.finfo(np.float64).eps
+
+
+def mixing_weights(nk: np.ndarray) -> np.ndarray:
+    r"""New mixing coefficients (PRML 9.26).
+
+    .. math:: \pi_k^{\text{new}} = \frac{N_k}{N}
+
+    What it means: the share of the data that component k explains.
+    (N = Σ_k N_k, which keeps the weights summing to 1 exactly.)
+
+    Parameters
+    ----------
+    nk : ndarray of shape (n_components,)
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+    """
+    return nk / nk.sum()
+
+
+def component_means(X: np.ndarray, resp: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    r"""New means (PRML 9.24).
+
+    .. math:: \mu_k^{\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_{nk}\, x_n
+
+    What it means: the centre of mass of the data, each point weighted by how much
+    component k is responsible for it.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+    nk : ndarray of shape (n_components,)
+
+    Returns
+    -------
+    means : ndarray of shape (n_components, n_features)
+    """
+    return (resp.T @ X) / nk[:, np.newaxis]
+
+
+def component_covariances(
+    X: np.ndarray,
+    resp: np.ndarray,
+    nk: np.ndarray,
+    means: np.ndarray,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+) -> np.ndarray:
+    r"""New covariances :math:`\Sigma_k = \Lambda_k^{-1}` (PRML 9.25), with ``reg_covar`` added.
+
+    .. math::
+        \Lambda_k^{-1\,\text{new}} = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}
+            (x_n-\mu_k^{\text{new}})(x_n-\mu_k^{\text{new}})^\top + \epsilon I
+
+    This equals the seed's :math:`\frac1{N_k}\sum_n\gamma_{nk}x_nx_n^\top - \mu_k\mu_k^\top`, but
+    centring first avoids subtracting two large, nearly equal numbers. ε = ``reg_covar`` keeps
+    Σ_k positive definite when a component collapses onto fewer than D+1 points.
+
+    What it means: the spread of the data around μ_k, as seen by component k.
+
+    For the other covariance types: ``"tied"`` pools the K scatter matrices,
+    :math:`\Sigma = \frac1N\sum_k N_k\Sigma_k`; ``"diag"`` keeps only the diagonal of each Σ_k;
+    ``"spherical"`` keeps the mean of that diagonal, :math:`\sigma_k^2`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+    nk : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+        The *new* means :math:`\mu_k^{\text{new}}`.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    reg_covar : float, default=1e-6
+
+    Returns
+    -------
+    covariances : ndarray of shape (K, D, D), (D, D), (K, D) or (K,)
+    """
+    check_covariance_type(covariance_type)
+    n_components, n_features = means.shape
+    if covariance_type == "full":
+        covariances = np.empty((n_components, n_features, n_features))
+        for k in range(n_components):
+            diff = X - means[k]
+            covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
+            covariances[k].flat[:: n_features + 1] += reg_covar
+        return covariances
+    if covariance_type == "tied":
+        # Σ = (Σ_n x_n x_nᵀ - Σ_k N_k μ_k μ_kᵀ) / N, as scikit-learn computes it
+        covariance = X.T @ X - (nk * means.T) @ means
+        covariance /= nk.sum()
+        covariance.flat[:: n_features + 1] += reg_covar
+        return covariance
+    avg_x2 = (resp.T @ (X * X)) / nk[:, np.newaxis]
+    avg_means2 = means**2
+    diag = avg_x2 - avg_means2 + reg_covar
+    if covariance_type == "diag":
+        return diag
+    return diag.mean(axis=1)
+
+
+def component_precisions(covariances: np.ndarray, covariance_type: str = "full") -> np.ndarray:
+    r"""Precisions :math:`\Lambda_k = \Sigma_k^{-1}`, through the Cholesky factor of Σ_k.
+
+    .. math:: \Sigma_k = L_k L_k^\top,\quad \Lambda_k = L_k^{-\top} L_k^{-1}
+
+    What it means: how sharply component k is peaked along each direction (large Λ = narrow).
+
+    Parameters
+    ----------
+    covariances : ndarray of shape (K, D, D), (D, D), (K, D) or (K,)
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+
+    Returns
+    -------
+    precisions : ndarray, same shape as ``covariances``
+
+    Raises
+    ------
+    ValueError
+        If a covariance is not positive definite (a collapsed component), saying how to fix it.
+    """
+    chol = precisions_cholesky_from_covariances(covariances, covariance_type)
+    return precisions_from_cholesky(chol, covariance_type)
+
+
+def m_step(
+    X: np.ndarray,
+    resp: np.ndarray,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+) -> GaussianMixtureParams:
+    r"""The M-step: re-estimate θ from the responsibilities (PRML 9.24–9.27).
+
+    .. math::
+        N_k = \sum_n\gamma_{nk},\quad \pi_k = \frac{N_k}{N},\quad
+        \mu_k = \frac1{N_k}\sum_n\gamma_{nk}x_n,\quad
+        \Lambda_k^{-1} = \frac1{N_k}\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
+
+    What it means: each component is refitted to the points it is responsible for,
+    each point counted with weight γ_nk.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    reg_covar : float, default=1e-6
+
+    Returns
+    -------
+    params : GaussianMixtureParams
+    """
+    X = np.asarray(X, dtype=np.float64)
+    nk = effective_counts(resp)
+    weights = mixing_weights(nk)
+    means = component_means(X, resp, nk)
+    covariances = component_covariances(X, resp, nk, means, covariance_type, reg_covar)
+    return GaussianMixtureParams(weights, means, covariances, covariance_type)

@@ -1,0 +1,193 @@
+"""A recorded EM run: θ after every iteration, the log-likelihoods, and each half-step.
+
+The trace is what the explorer widget and the lessons read. It keeps the parameters of every
+iteration (K·D² floats each: small) but **not** the responsibilities (N·K floats per
+iteration: large); γ is recomputed from the parameters on demand, with a small cache for the
+steps being looked at.
+
+Iterations and half-steps
+-------------------------
+Iteration t (t = 1 … T) is an E-step at θ_{t-1} followed by an M-step giving θ_t:
+
+=================  ============================  ==========================
+half-step index    state shown                    what just changed
+=================  ============================  ==========================
+0                  θ₀ and γ(θ₀)                  initialisation
+2t − 1             θ_{t-1} and γ(θ_{t-1})        E-step: the colours
+2t                 θ_t and γ(θ_{t-1})            M-step: the ellipsoids
+=================  ============================  ==========================
+
+The stopping rule is scikit-learn's: stop after iteration t when the mean log-likelihood
+per point, computed in that iteration's E-step, changed by less than ``tol``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from .params import GaussianMixtureParams
+from .steps import e_step, m_step, responsibilities
+
+__all__ = ["EMTrace", "HalfStep", "run_em"]
+
+
+@dataclass(frozen=True)
+class HalfStep:
+    """One state of a run, as the explorer shows it.
+
+    Attributes
+    ----------
+    index : int
+        Position in the half-step sequence (0 … 2T).
+    iteration : int
+        The EM iteration t this half-step belongs to (0 for the initial state).
+    phase : {"init", "E", "M"}
+        What was just applied.
+    params : GaussianMixtureParams
+        θ shown (the ellipsoids).
+    resp_iteration : int
+        γ shown is γ(θ_{resp_iteration}) (the colours).
+    """
+
+    index: int
+    iteration: int
+    phase: Literal["init", "E", "M"]
+    params: GaussianMixtureParams
+    resp_iteration: int
+
+
+@dataclass(frozen=True, eq=False)
+class EMTrace:
+    """The record of one EM run.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The data (a reference, not a copy).
+    params : tuple of GaussianMixtureParams, length T + 1
+        ``params[t]`` is θ_t; ``params[0]`` is the initialisation.
+    log_likelihoods : ndarray of shape (T + 1,)
+        ``log_likelihoods[t]`` = ln p(X | θ_t), the total over all points (PRML 9.28).
+    converged : bool
+        Whether the stopping rule fired before ``max_iter``.
+    tol, reg_covar : float
+        The options of the run.
+    max_iter : int
+    """
+
+    X: np.ndarray
+    params: tuple[GaussianMixtureParams, ...]
+    log_likelihoods: np.ndarray
+    converged: bool
+    tol: float
+    reg_covar: float
+    max_iter: int
+    _cache: object = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_cache", lru_cache(maxsize=8)(lambda t: responsibilities(self.X, self.params[t]))
+        )
+
+    # -- sizes -----------------------------------------------------------------------
+    @property
+    def n_iter(self) -> int:
+        """T, the number of EM iterations run."""
+        return len(self.params) - 1
+
+    @property
+    def n_half_steps(self) -> int:
+        """2T + 1 states: the initialisation, then an E and an M state per iteration."""
+        return 2 * self.n_iter + 1
+
+    @property
+    def final_params(self) -> GaussianMixtureParams:
+        """θ_T."""
+        return self.params[-1]
+
+    @property
+    def mean_log_likelihoods(self) -> np.ndarray:
+        """ln p(X | θ_t) / N: what scikit-learn calls the lower bound."""
+        return self.log_likelihoods / self.X.shape[0]
+
+    # -- on demand -----------------------------------------------------------------
+    def responsibilities(self, iteration: int) -> np.ndarray:
+        """γ(θ_t) for iteration t, of shape (n_samples, n_components), recomputed (cached)."""
+        if not -len(self.params) <= iteration < len(self.params):
+            raise IndexError(f"iteration {iteration} is outside 0 … {self.n_iter}")
+        return self._cache(iteration % len(self.params))
+
+    def half_step(self, index: int) -> HalfStep:
+        """The state after half-step ``index`` (0 … 2T), see the module docstring."""
+        if not 0 <= index < self.n_half_steps:
+            raise IndexError(f"half-step {index} is outside 0 … {self.n_half_steps - 1}")
+        if index == 0:
+            return HalfStep(0, 0, "init", self.params[0], 0)
+        t = (index + 1) // 2
+        if index % 2:
+            return HalfStep(index, t, "E", self.params[t - 1], t - 1)
+        return HalfStep(index, t, "M", self.params[t], t - 1)
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+
+def run_em(
+    X: np.ndarray,
+    initial_params: GaussianMixtureParams,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-3,
+    reg_covar: float = 1e-6,
+) -> EMTrace:
+    """Run EM from ``initial_params`` and record every iteration.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    initial_params : GaussianMixtureParams
+        θ₀; its ``covariance_type`` is kept throughout.
+    max_iter : int, default=100
+        At most this many E+M iterations.
+    tol : float, default=1e-3
+        Stop when the mean log-likelihood per point changes by less than ``tol`` between two
+        E-steps (scikit-learn's rule). ``tol=0`` runs all ``max_iter`` iterations.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance in the M-step.
+
+    Returns
+    -------
+    trace : EMTrace
+        With T + 1 parameter sets and log-likelihoods (a final E-step scores θ_T).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n_samples = X.shape[0]
+    kind = initial_params.covariance_type
+    params = [initial_params]
+    log_likelihoods = []
+    converged = False
+    previous = -np.inf
+    for _ in range(max_iter):
+        resp, total = e_step(X, params[-1])
+        log_likelihoods.append(total)
+        params.append(m_step(X, resp, kind, reg_covar))
+        mean = total / n_samples
+        if abs(mean - previous) < tol:
+            converged = True
+            break
+        previous = mean
+    _, total = e_step(X, params[-1])
+    log_likelihoods.append(total)
+    return EMTrace(
+        X=X,
+        params=tuple(params),
+        log_likelihoods=np.array(log_likelihoods),
+        converged=converged,
+        tol=tol,
+        reg_covar=reg_covar,
+        max_iter=max_iter,
+    )
