@@ -24,7 +24,6 @@ per point, computed in that iteration's E-step, changed by less than ``tol``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -33,6 +32,8 @@ from .params import GaussianMixtureParams
 from .steps import e_step, m_step, responsibilities
 
 __all__ = ["EMTrace", "HalfStep", "run_em"]
+
+_CACHE_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,8 @@ class EMTrace:
     tol: float
     reg_covar: float
     max_iter: int
-    _cache: object = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_cache", lru_cache(maxsize=8)(lambda t: responsibilities(self.X, self.params[t]))
-        )
+    # γ of the few iterations looked at last; a plain dict so that the trace pickles.
+    _resp_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- sizes -----------------------------------------------------------------------
     @property
@@ -119,7 +116,12 @@ class EMTrace:
         """γ(θ_t) for iteration t, of shape (n_samples, n_components), recomputed (cached)."""
         if not -len(self.params) <= iteration < len(self.params):
             raise IndexError(f"iteration {iteration} is outside 0 … {self.n_iter}")
-        return self._cache(iteration % len(self.params))
+        t = iteration % len(self.params)
+        if t not in self._resp_cache:
+            if len(self._resp_cache) >= _CACHE_SIZE:
+                self._resp_cache.pop(next(iter(self._resp_cache)))
+            self._resp_cache[t] = responsibilities(self.X, self.params[t])
+        return self._resp_cache[t]
 
     def half_step(self, index: int) -> HalfStep:
         """The state after half-step ``index`` (0 … 2T), see the module docstring."""
