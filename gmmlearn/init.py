@@ -58,13 +58,15 @@ def init_bounding_box(
     n_components: int,
     covariance_type: str = "full",
     random_state=None,
+    reg_covar: float = 0.0,
 ) -> GaussianMixtureParams:
     r"""The 2019 original's initialisation: random means in the data's range, one shared Σ.
 
     * :math:`\pi_k = 1/K`;
     * every coordinate of every :math:`\mu_k` uniform in ``[X.min(), X.max()]`` (the smallest
       cube that holds all the data, as the original drew them);
-    * every :math:`\Sigma_k = X^\top X / N`.
+    * every :math:`\Sigma_k = X^\top X / N` (plus ``reg_covar`` on the diagonal, which the
+      original lacked: without it, data on a line or plane give a singular Σ).
 
     Why it is weak: a mean drawn in an empty corner of the cube may own no point at all
     (N_k → 0, a wasted component); the means ignore where the data actually are; and
@@ -79,6 +81,7 @@ def init_bounding_box(
     n_components : int
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
     random_state : None, int or RandomState
+    reg_covar : float, default=0.0
 
     Returns
     -------
@@ -89,7 +92,7 @@ def init_bounding_box(
     n_samples, n_features = X.shape
     weights = np.full(n_components, 1.0 / n_components)
     means = rng.uniform(X.min(), X.max(), size=(n_components, n_features))
-    second_moment = X.T @ X / n_samples
+    second_moment = X.T @ X / n_samples + reg_covar * np.eye(n_features)
     full = np.broadcast_to(second_moment, (n_components, n_features, n_features))
     params = GaussianMixtureParams(weights, means, full, "full")
     return params.with_covariance_type(covariance_type)
@@ -179,7 +182,7 @@ def initialize(
             weights_init, means_init, precisions_init, covariance_type
         )
     if method == "bounding-box":
-        base = init_bounding_box(X, n_components, covariance_type, random_state)
+        base = init_bounding_box(X, n_components, covariance_type, random_state, reg_covar)
     else:
         resp = initial_responsibilities(X, n_components, method, random_state)
         base = m_step(X, resp, covariance_type, reg_covar)

@@ -149,6 +149,21 @@ def log_weighted_densities(X: np.ndarray, params: GaussianMixtureParams) -> np.n
 # ---------------------------------------------------------------------------
 
 
+def _normalize_log(log_joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ln γ and their log-normaliser ln Σ_k exp(log_joint), by log-sum-exp.
+
+    The row maximum is subtracted first and ln γ is formed from the shifted values: computing
+    ``log_joint - logsumexp(log_joint)`` would add the maximum back and subtract it again,
+    losing ε·|max| (1e-8 for a point far from every component), and the rows of γ would no
+    longer sum to 1.
+    """
+    row_max = log_joint.max(axis=1, keepdims=True)
+    row_max[~np.isfinite(row_max)] = 0.0
+    shifted = log_joint - row_max
+    log_sum = logsumexp(shifted, axis=1, keepdims=True)
+    return shifted - log_sum, (row_max + log_sum)[:, 0]
+
+
 def log_responsibilities(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
     r"""E-step in log space: :math:`\ln\gamma_{nk}` (PRML 9.23), normalised with log-sum-exp.
 
@@ -163,8 +178,8 @@ def log_responsibilities(X: np.ndarray, params: GaussianMixtureParams) -> np.nda
     -------
     log_resp : ndarray of shape (n_samples, n_components)
     """
-    log_joint = log_weighted_densities(X, params)
-    return log_joint - logsumexp(log_joint, axis=1, keepdims=True)
+    log_resp, _ = _normalize_log(log_weighted_densities(X, params))
+    return log_resp
 
 
 def responsibilities(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
@@ -218,9 +233,8 @@ def e_step(X: np.ndarray, params: GaussianMixtureParams) -> tuple[np.ndarray, fl
     log_likelihood : float
         :math:`\ln p(X\mid\theta)` for the parameters that were given (before the M-step).
     """
-    log_joint = log_weighted_densities(X, params)
-    log_norm = logsumexp(log_joint, axis=1, keepdims=True)
-    return np.exp(log_joint - log_norm), float(log_norm.sum())
+    log_resp, log_norm = _normalize_log(log_weighted_densities(X, params))
+    return np.exp(log_resp), float(log_norm.sum())
 
 
 # ---------------------------------------------------------------------------
@@ -328,25 +342,25 @@ def component_covariances(
     """
     check_covariance_type(covariance_type)
     n_components, n_features = means.shape
+    # Centred scatter of each component: Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k.
+    scatter = np.empty((n_components, n_features, n_features))
+    for k in range(n_components):
+        diff = X - means[k]
+        scatter[k] = (resp[:, k] * diff.T) @ diff / nk[k]
     if covariance_type == "full":
-        covariances = np.empty((n_components, n_features, n_features))
-        for k in range(n_components):
-            diff = X - means[k]
-            covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
-            covariances[k].flat[:: n_features + 1] += reg_covar
-        return covariances
-    if covariance_type == "tied":
-        # Σ = (Σ_n x_n x_nᵀ - Σ_k N_k μ_k μ_kᵀ) / N, as scikit-learn computes it
-        covariance = X.T @ X - (nk * means.T) @ means
-        covariance /= nk.sum()
-        covariance.flat[:: n_features + 1] += reg_covar
-        return covariance
-    avg_x2 = (resp.T @ (X * X)) / nk[:, np.newaxis]
-    avg_means2 = means**2
-    diag = avg_x2 - avg_means2 + reg_covar
-    if covariance_type == "diag":
-        return diag
-    return diag.mean(axis=1)
+        covariances = scatter
+    elif covariance_type == "tied":
+        covariances = np.einsum("k,kij->ij", nk, scatter) / nk.sum()
+    else:
+        variances = np.diagonal(scatter, axis1=1, axis2=2)
+        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
+    covariances = covariances + _diagonal_of(covariance_type, n_features) * reg_covar
+    return covariances
+
+
+def _diagonal_of(covariance_type: str, n_features: int) -> np.ndarray | float:
+    """The identity, shaped to add ε I to covariances of this type."""
+    return np.eye(n_features) if covariance_type in ("full", "tied") else 1.0
 
 
 def component_precisions(covariances: np.ndarray, covariance_type: str = "full") -> np.ndarray:
