@@ -1,0 +1,57 @@
+# gmmlearn — every set-up step is here, so two commands do it all on a fresh machine:
+#   make lab    create .venv, install the package with the lesson extras, open JupyterLab
+#   make test   create/update .venv, install the test dependencies, run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FIRST_LESSON := notebooks/01_em_step_by_step.ipynb
+PYTEST_NOTEBOOKS := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+.PHONY: help lab test test-fast lint format bench student clean
+
+help:
+	@echo "make lab      JupyterLab on the first lesson (creates .venv)"
+	@echo "make test     every test: unit, property, CLI, notebooks (nbval), browser (if Chromium)"
+	@echo "make bench    speed benchmarks against scikit-learn"
+	@echo "make student  student version of the exercises (solutions removed)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install when the dependency list changes.
+$(VENV)/.lessons-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[lessons]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	touch $@ $(VENV)/.lessons-installed
+
+lab: $(VENV)/.lessons-installed
+	$(BIN)/jupyter lab $(FIRST_LESSON)
+
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check gmmlearn tests benchmarks tools
+	$(BIN)/python -m pytest -q tests $(PYTEST_NOTEBOOKS)
+
+# Everything but the browser and the notebooks, for a quick loop while editing.
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q tests -m "not e2e and not slow"
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check gmmlearn tests benchmarks tools
+	$(BIN)/ruff format --check gmmlearn tests benchmarks tools
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format gmmlearn tests benchmarks tools
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/bench_em.py
+	$(BIN)/python benchmarks/bench_view.py
+
+student: $(VENV)/.lessons-installed
+	$(BIN)/python tools/make_student.py notebooks/03_exercises.ipynb notebooks/student/03_exercises.ipynb
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis .ruff_cache
