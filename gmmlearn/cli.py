@@ -1,0 +1,254 @@
+"""The ``gmmlearn`` command: the 2019 notebook as a program.
+
+``gmmlearn fit [X.csv]`` reads points, runs EM, prints the log-likelihood of every step and
+writes the original's four files (``z.csv``, ``params.dat``, ``em_likelihood.txt``,
+``em.png``) into a folder. Bad input ends with one line ``error: …`` on stderr and exit code 2,
+and leaves the folder as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__, datasets
+from .init import INIT_METHODS, initialize
+from .io import OUTPUT_FILES, read_points, write_results
+from .params import COVARIANCE_TYPES
+from .trace import EMTrace, run_em
+from .validation import check_data, check_n_components, check_nonnegative
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_OUT = "gmm_out"
+EXIT_USAGE = 2
+
+_EXAMPLES = """\
+examples:
+  gmmlearn fit
+      the shipped x.csv (3000 points in 3-D), K=4, results in ./gmm_out
+  gmmlearn fit points.csv -k 3 --out run1
+      your own data, 3 components, results in ./run1
+  gmmlearn fit --init bounding-box --seed 1 --out original
+      the 2019 original's initialisation (watch it need many more iterations)
+  gmmlearn fit faithful.csv -k 2 --covariance-type diag
+      2 components with diagonal covariances (a first line of column names is skipped)
+  python -m gmmlearn fit --quiet
+      the same program without the console script, printing nothing
+
+files written into --out (created if needed; all four are replaced together or not at all):
+  z.csv              responsibilities γ_nk of the final θ: N lines of K values
+  params.dat         weights π_k, means μ_k and precision matrices Λ_k = Σ_k⁻¹
+  em_likelihood.txt  step<TAB>log-likelihood, step 0 being the initialisation
+  em.png             the points coloured by their most probable component, means marked
+"""
+
+
+# ---------------------------------------------------------------------------
+# Parser
+# ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``gmmlearn`` (one sub-command, ``fit``)."""
+    parser = argparse.ArgumentParser(
+        prog="gmmlearn",
+        description="Fit a Gaussian mixture by EM (Bishop, PRML §9.2) and write the results.",
+        epilog="Run 'gmmlearn fit --help' for the options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    fit = commands.add_parser(
+        "fit",
+        help="fit a mixture to a CSV file of points and write z.csv, params.dat, "
+        "em_likelihood.txt and em.png",
+        description="Fit a K-component Gaussian mixture to points by EM (Bishop, PRML §9.2),\n"
+        "print the log-likelihood after every step, and write the four result files.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fit.add_argument(
+        "data",
+        nargs="?",
+        metavar="X.csv",
+        help="comma-separated points, one a line, no header needed (default: the shipped "
+        "x.csv, four blobs in 3-D; see gmmlearn.datasets)",
+    )
+    fit.add_argument(
+        "-k",
+        "--components",
+        type=int,
+        default=4,
+        metavar="K",
+        help="number of mixture components, 1 ≤ K ≤ number of points (default: %(default)s)",
+    )
+    fit.add_argument(
+        "-o",
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="folder for the four result files, created if needed (default: ./%(default)s)",
+    )
+    fit.add_argument(
+        "--max-iter",
+        type=int,
+        default=100,
+        metavar="N",
+        help="at most this many EM iterations (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--tol",
+        type=float,
+        default=1e-5,
+        help="stop when the total log-likelihood ln p(X|θ) gains less than TOL in an "
+        "iteration, as in the 2019 original (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--init",
+        choices=INIT_METHODS,
+        default="kmeans",
+        help="how to choose the starting θ₀: 'kmeans' is robust; 'bounding-box' reproduces "
+        "the 2019 original (random means in the data's range); the others are "
+        "scikit-learn's (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed of the initialisation: the same seed gives the same run "
+        "(default: %(default)s)",
+    )
+    fit.add_argument(
+        "--covariance-type",
+        choices=COVARIANCE_TYPES,
+        default="full",
+        help="shape of each Σ_k: full matrices, one shared (tied), diagonal, or spherical σ²I "
+        "(default: %(default)s)",
+    )
+    fit.add_argument(
+        "--reg-covar",
+        type=float,
+        default=1e-6,
+        help="added to the diagonal of every Σ_k so that it stays invertible "
+        "(default: %(default)s)",
+    )
+    fit.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but warnings and errors"
+    )
+    fit.set_defaults(run=_run_fit)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# fit
+# ---------------------------------------------------------------------------
+
+
+def _option(name: str, check: Callable, *args, **kwargs):
+    """Run a validation check, naming the command-line option in its message."""
+    try:
+        return check(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+def _check_out_dir(out: Path) -> None:
+    """Fail before the run, not after it, if nothing can be written into ``out``."""
+    probe = out.absolute()
+    while not probe.exists() and probe != probe.parent:  # the nearest existing ancestor
+        probe = probe.parent
+    if not probe.is_dir():
+        raise NotADirectoryError(f"cannot write into {out}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into {out}: no permission to write in {probe}")
+
+
+def _fit(args: argparse.Namespace) -> EMTrace:
+    """Read and check everything, then run EM; nothing is written here."""
+    source = Path(args.data) if args.data else datasets.path("x.csv")
+    X = check_data(read_points(source), name=str(source))
+    n_components = _option("--components", check_n_components, args.components, X.shape[0])
+    tol = _option("--tol", check_nonnegative, args.tol, "tol")
+    reg_covar = _option("--reg-covar", check_nonnegative, args.reg_covar, "reg_covar")
+    _option("--seed", check_nonnegative, args.seed, "seed", integer=True)
+    if args.max_iter < 1:
+        raise ValueError(f"--max-iter must be at least 1, got {args.max_iter}")
+    _check_out_dir(Path(args.out))
+    initial = initialize(
+        X,
+        n_components,
+        args.init,
+        covariance_type=args.covariance_type,
+        reg_covar=reg_covar,
+        random_state=args.seed,
+    )
+    # run_em's tol is on the mean log-likelihood per point; --tol is on the total.
+    return run_em(X, initial, max_iter=args.max_iter, tol=tol / X.shape[0], reg_covar=reg_covar)
+
+
+def _summary(trace: EMTrace, tol: float) -> list[str]:
+    n_samples = trace.X.shape[0]
+    final = trace.log_likelihoods[-1]
+    if trace.converged:
+        stop = f"converged after {trace.n_iter} iterations (the log-likelihood gained < {tol:g})"
+    else:
+        gain = trace.log_likelihoods[-1] - trace.log_likelihoods[-2]
+        stop = (
+            f"stopped after {trace.n_iter} iterations without converging (last gain "
+            f"{gain:g} ≥ {tol:g}): raise --max-iter"
+        )
+    weights = " ".join(f"{w:.3f}" for w in trace.final_params.weights)
+    return [
+        stop,
+        f"final log-likelihood: {final:f} ({final / n_samples:f} per point)",
+        f"weights π: {weights}",
+    ]
+
+
+def _run_fit(args: argparse.Namespace) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trace = _fit(args)
+    for message in dict.fromkeys(str(w.message).replace("\n", " ") for w in caught):
+        print(f"warning: {message}", file=sys.stderr)
+    if not args.quiet:
+        # The original's progress lines, one per step t = 0 … T (step 0: θ₀).
+        for step, value in enumerate(trace.log_likelihoods):
+            print(f"iter: {step}, log likelihood: {value:f}")
+    paths = write_results(args.out, trace)
+    if not args.quiet:
+        print("\n".join(_summary(trace, args.tol)))
+        print(f"wrote {', '.join(str(paths[name]) for name in OUTPUT_FILES)}")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``gmmlearn`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    0 on success; 2 on bad input (a usage error, or a one-line ``error: …`` on stderr with
+    nothing written); 130 if interrupted.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors: argparse has printed already
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, OSError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted; the result files were not changed", file=sys.stderr)
+        return 130

@@ -1,0 +1,120 @@
+"""Still figures for files: ``em.png``, the result of a run.
+
+Built on :class:`matplotlib.figure.Figure` directly, not ``pyplot``: no global state, no GUI
+backend, so it works headless (in the command line, in CI) and never shows a stray window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..params import GaussianMixtureParams
+from .colors import component_colors
+
+__all__ = ["em_figure"]
+
+_JITTER_SEED = 20190721  # the date of the 2019 original
+
+
+def em_figure(
+    X: np.ndarray,
+    params: GaussianMixtureParams,
+    resp: np.ndarray,
+    *,
+    log_likelihood: float | None = None,
+    figsize: tuple[float, float] = (8.5, 6.0),
+) -> Figure:
+    """The 2019 original's ``em.png``, done right: points coloured by their likeliest component.
+
+    3-D data get a 3-D scatter, 2-D data a plane scatter, 1-D data a strip (the vertical
+    spread is jitter, for visibility); with D > 3 the first three coordinates are shown. Each
+    mean μ_k is marked with a large ✕ in its component's colour; the legend gives π_k.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : GaussianMixtureParams
+        The fitted θ (means and weights are shown).
+    resp : ndarray of shape (n_samples, n_components)
+        γ; each point takes the colour of argmax_k γ_nk.
+    log_likelihood : float, optional
+        ln p(X | θ), shown in the title.
+    figsize : (float, float), default=(8.5, 6)
+        Inches.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Save it with ``figure.savefig("em.png")``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    resp = np.asarray(resp, dtype=np.float64)
+    n_samples, n_features = X.shape
+    n_components = params.n_components
+    if resp.shape != (n_samples, n_components):
+        raise ValueError(
+            f"resp must have shape (n_samples, n_components) = {(n_samples, n_components)}, "
+            f"got {resp.shape}"
+        )
+    colors = component_colors(n_components)
+    point_colors = colors[np.argmax(resp, axis=1)]
+    n_shown = min(n_features, 3)
+    points, means = X[:, :n_shown], params.means[:, :n_shown]
+
+    figure = Figure(figsize=figsize, layout="constrained")
+    if n_shown == 3:
+        ax = figure.add_subplot(projection="3d", computed_zorder=False)  # means on top
+        ax.scatter(*points.T, c=point_colors, s=6, alpha=0.6, linewidths=0, depthshade=False)
+        ax.scatter(
+            *means.T,
+            c=colors,
+            s=220,
+            marker="X",
+            edgecolors="black",
+            linewidths=1.5,
+            depthshade=False,
+        )
+        ax.set_zlabel("$x_3$")
+    else:
+        ax = figure.add_subplot()
+        if n_shown == 1:
+            # A strip: jitter spreads the points out. Its seed is fixed, so the figure is
+            # reproducible, and unusual, so it is not the stream that drew the data.
+            jitter = np.random.default_rng(_JITTER_SEED).uniform(-1.0, 1.0, n_samples)
+            points = np.column_stack([points[:, 0], jitter])
+            means = np.column_stack([means[:, 0], np.zeros(n_components)])
+            ax.set_yticks([])
+            ax.set_ylim(-1.5, 1.5)
+        ax.scatter(*points.T, c=point_colors, s=8, alpha=0.6, linewidths=0)
+        ax.scatter(*means.T, c=colors, s=220, marker="X", edgecolors="black", linewidths=1.5)
+    ax.set_xlabel("$x_1$")
+    if n_shown >= 2:
+        ax.set_ylabel("$x_2$")
+
+    handles = [
+        Line2D([], [], linestyle="", marker="o", color=color, label=f"k = {k}, π = {weight:.3f}")
+        for k, (color, weight) in enumerate(zip(colors, params.weights))
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker="X",
+            markersize=10,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            label="means μ_k",
+        )
+    )
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+
+    title = f"EM for a Gaussian mixture: K = {n_components}, N = {n_samples}"
+    if log_likelihood is not None:
+        title += f"\nfinal log-likelihood ln p(X | θ) = {log_likelihood:.2f}"
+    if n_features > 3:
+        title += f"\n(first 3 of {n_features} coordinates shown)"
+    ax.set_title(title)
+    return figure
