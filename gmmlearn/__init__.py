@@ -5,6 +5,7 @@ a recorded run to step through (``gmmlearn.trace``), and a scikit-learn-compatib
 estimator on top (``gmmlearn.GaussianMixture``).
 """
 
+from . import datasets
 from .init import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
 from .steps import (
@@ -26,6 +27,7 @@ from .trace import EMTrace, HalfStep, run_em
 __version__ = "0.1.0"
 
 __all__ = [
+    "datasets",
     "COVARIANCE_TYPES",
     "EMTrace",
     "GaussianMixtureParams",

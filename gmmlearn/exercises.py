@@ -1,0 +1,672 @@
+r"""Instant feedback for the exercises of lesson 3: write each EM equation yourself.
+
+Every checker calls *your* function on several seeded random problems, compares the answer with
+the reference in :mod:`gmmlearn.steps`, and either prints a one-line "correct" or raises
+:class:`ExerciseError` saying what is wrong in words: wrong shape, rows of γ not summing to 1,
+forgot to subtract μμᵀ, used Σ where Λ belongs, …  A mistake is recognised by computing the
+mistaken formula too and seeing that your answer matches it.
+
+The functions you write take plain numpy arrays (full covariances only):
+
+====================================================  ====================  =========
+function you write                                    computes              returns
+====================================================  ====================  =========
+``log_gaussian_density(X, mean, covariance)``         ln N(x_n | μ, Σ)      (N,)
+``responsibilities(X, weights, means, covariances)``  γ_nk, E-step (9.23)   (N, K)
+``effective_counts(resp)``                            N_k (9.27)            (K,)
+``mixing_weights(nk, n_samples)``                     π_k = N_k / N (9.26)  (K,)
+``component_means(X, resp, nk)``                      μ_k (9.24)            (K, D)
+``component_covariances(X, resp, nk, means)``         Σ_k = Λ_k⁻¹ (9.25)    (K, D, D)
+``log_likelihood(X, weights, means, covariances)``    ln p(X | θ) (9.28)    float
+====================================================  ====================  =========
+
+Shapes: ``X`` (N, D), ``weights`` (K,), ``means`` (K, D), ``covariances`` (K, D, D),
+``resp`` (N, K), ``nk`` (K,); ``mean`` (D,) and ``covariance`` (D, D) for one component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import logsumexp
+
+from . import steps
+from .params import GaussianMixtureParams
+
+__all__ = [
+    "ExerciseError",
+    "check_component_covariances",
+    "check_component_means",
+    "check_e_step",
+    "check_effective_counts",
+    "check_log_gaussian_density",
+    "check_log_likelihood",
+    "check_mixing_weights",
+    "check_responsibilities",
+    "random_problem",
+]
+
+_RTOL = 1e-6
+_ATOL = 1e-8
+_N_CASES = 5
+
+
+class ExerciseError(AssertionError):
+    """Your function gave a wrong answer; the message says what looks wrong and how to fix it."""
+
+
+# ---------------------------------------------------------------------------
+# Random problems
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One random test case: data, parameters θ and responsibilities γ, all full-covariance."""
+
+    X: np.ndarray
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    resp: np.ndarray
+
+    @property
+    def shape_text(self) -> str:
+        (n, d), k = self.X.shape, len(self.weights)
+        return f"N={n}, D={d}, K={k}"
+
+    @property
+    def params(self) -> GaussianMixtureParams:
+        return GaussianMixtureParams(self.weights, self.means, self.covariances, "full")
+
+    @property
+    def nk(self) -> np.ndarray:
+        return self.resp.sum(axis=0)
+
+
+def random_problem(
+    n_samples: int, n_features: int, n_components: int, random_state: int = 0
+) -> Problem:
+    """A random mixture problem with well-separated answers (so that mistakes show).
+
+    Parameters
+    ----------
+    n_samples, n_features, n_components : int
+    random_state : int
+
+    Returns
+    -------
+    problem : Problem
+        With ``X`` (N, D), ``weights`` (K,), ``means`` (K, D), ``covariances`` (K, D, D)
+        (symmetric positive definite, not the identity) and ``resp`` (N, K) with rows summing to 1.
+    """
+    rng = np.random.default_rng(random_state)
+    means = rng.normal(scale=2.0, size=(n_components, n_features))
+    X = means[rng.integers(n_components, size=n_samples)] + rng.normal(size=(n_samples, n_features))
+    A = rng.normal(scale=0.6, size=(n_components, n_features, n_features))
+    covariances = A @ A.transpose(0, 2, 1) + np.eye(n_features) * rng.uniform(
+        0.5, 1.5, size=(n_components, 1, 1)
+    )
+    weights = rng.dirichlet(np.full(n_components, 2.0))
+    resp = rng.dirichlet(np.full(n_components, 0.7), size=n_samples)
+    return Problem(X, weights, means, covariances, resp)
+
+
+# (N, D, K): N ≠ K and D ≠ K so that transposes and divisions by the wrong count show.
+_SIZES = ((7, 2, 3), (12, 3, 4), (9, 1, 2), (15, 2, 5), (6, 4, 2))
+
+
+def _problems() -> list[Problem]:
+    return [random_problem(n, d, k, random_state=seed) for seed, (n, d, k) in enumerate(_SIZES)]
+
+
+def _far_problem() -> Problem:
+    """One point far from every component: its densities underflow to 0 outside log space."""
+    problem = random_problem(8, 2, 3, random_state=99)
+    X = problem.X.copy()
+    X[0] = [60.0, -60.0]
+    return Problem(X, problem.weights, problem.means, problem.covariances, problem.resp)
+
+
+# ---------------------------------------------------------------------------
+# The comparison engine
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Mistake:
+    """A known wrong formula and what to tell a student whose answer matches it."""
+
+    formula: Callable[[Problem], np.ndarray]
+    message: str
+
+
+def _close(got: np.ndarray, expected: np.ndarray) -> bool:
+    return got.shape == expected.shape and bool(
+        np.allclose(got, expected, rtol=_RTOL, atol=_ATOL, equal_nan=False)
+    )
+
+
+def _as_array(value, name: str) -> np.ndarray:
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    if value is None:
+        raise ExerciseError(
+            f"{name}: your function returned None — did you forget the `return` statement?"
+        )
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ExerciseError(
+            f"{name}: your function returned {type(value).__name__}, which is not an array of "
+            "numbers: return a numpy array"
+        ) from None
+
+
+def _call(student_fn: Callable, name: str, args: tuple, problem: Problem):
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    if not callable(student_fn):
+        raise ExerciseError(
+            f"{name}: pass the function itself, check_…({name}), not the result of calling it"
+        )
+    try:
+        return student_fn(*args)
+    except NotImplementedError:
+        raise ExerciseError(
+            f"{name}: not implemented yet — write the body of `{name}` (replace the "
+            "`raise NotImplementedError`) and run both cells again"
+        ) from None
+    except Exception as exc:  # a student's bug: report it briefly, keep the original for context
+        raise ExerciseError(
+            f"{name}: your function raised {type(exc).__name__}: {exc} (on a problem with "
+            f"{problem.shape_text}; shapes: X {problem.X.shape}, weights "
+            f"{problem.weights.shape}, means {problem.means.shape}, covariances "
+            f"{problem.covariances.shape}, resp {problem.resp.shape})"
+        ) from exc
+
+
+def _shape_message(name: str, got: np.ndarray, expected: np.ndarray, what: str) -> str:
+    if got.ndim == 2 and got.shape == expected.shape[::-1] and got.shape != expected.shape:
+        return (
+            f"{name}: wrong shape {got.shape}, expected {expected.shape} ({what}) — your answer "
+            "looks transposed: swap the axes (e.g. `.T`) or check which axis you sum over"
+        )
+    return f"{name}: wrong shape {got.shape}, expected {expected.shape} ({what})"
+
+
+def _value_message(name: str, got: np.ndarray, expected: np.ndarray, problem: Problem) -> str:
+    error = np.abs(got - expected)
+    where = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), got.shape)
+    at = f"[{', '.join(map(str, where))}]" if got.ndim else ""
+    return (
+        f"{name}: wrong values on a problem with {problem.shape_text}: at {at or 'the result'} "
+        f"expected {expected[where]:.6g}, got {got[where]:.6g}"
+    )
+
+
+def _check(
+    name: str,
+    student_fn: Callable,
+    args: Callable[[Problem], tuple],
+    reference: Callable[[Problem], np.ndarray],
+    what: str,
+    mistakes: tuple[_Mistake, ...] = (),
+    hints: Callable[[np.ndarray, np.ndarray, Problem], str | None] | None = None,
+    far_hint: str | None = None,
+) -> None:
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    problems = _problems()
+    for problem in problems:
+        got = _as_array(_call(student_fn, name, args(problem), problem), name)
+        expected = np.asarray(reference(problem), dtype=np.float64)
+        if _close(got, expected):
+            continue
+        for mistake in mistakes:
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(mistake.formula(problem), dtype=np.float64)
+            if _close(got, wrong):
+                raise ExerciseError(f"{name}: {mistake.message}")
+        if got.shape != expected.shape:
+            raise ExerciseError(_shape_message(name, got, expected, what))
+        if not np.all(np.isfinite(got)):
+            raise ExerciseError(
+                f"{name}: your answer contains nan or inf on a problem with "
+                f"{problem.shape_text}; the correct answer is finite"
+            )
+        hint = hints(got, expected, problem) if hints else None
+        raise ExerciseError(hint or _value_message(name, got, expected, problem))
+    if far_hint is not None:
+        problem = _far_problem()
+        with np.errstate(all="ignore"):
+            got = _as_array(_call(student_fn, name, args(problem), problem), name)
+        if not _close(got, np.asarray(reference(problem), dtype=np.float64)):
+            raise ExerciseError(f"{name}: {far_hint}")
+    extra = " (and one point far from every component)" if far_hint else ""
+    print(f"✔ {name}: correct on {len(problems)} random problems{extra}.")
+
+
+# ---------------------------------------------------------------------------
+# Reference pieces and mistaken formulas (full covariances)
+# ---------------------------------------------------------------------------
+
+
+def _log_density_one(X, mean, covariance):
+    """ln N(x_n | mean, covariance) for one component, via the library (shape (N,))."""
+    params = GaussianMixtureParams(np.ones(1), mean[None], covariance[None], "full")
+    return steps.log_gaussian_density(X, params)[:, 0]
+
+
+def _log_density_table(X, means, covariances):
+    return np.column_stack([_log_density_one(X, m, c) for m, c in zip(means, covariances)])
+
+
+def _log_joint_using(X, weights, means, covariances):
+    return _log_density_table(X, means, covariances) + np.log(weights)
+
+
+def _inv(covariances):
+    return np.linalg.inv(covariances)
+
+
+def _mahalanobis(X, mean, matrix):
+    diff = X - mean
+    return np.einsum("ni,ij,nj->n", diff, matrix, diff)
+
+
+def _log_density_pieces(X, mean, covariance):
+    d = X.shape[1]
+    _, logdet = np.linalg.slogdet(covariance)
+    return d * np.log(2 * np.pi), logdet, _mahalanobis(X, mean, np.linalg.inv(covariance))
+
+
+_SIGMA_FOR_LAMBDA = (
+    "used Σ where Λ belongs — the quadratic form is (x−μ)ᵀ Λ (x−μ) with Λ = Σ⁻¹, the "
+    "inverse of the covariance (np.linalg.inv(covariance), or better np.linalg.solve)"
+)
+
+
+# ---------------------------------------------------------------------------
+# The checkers
+# ---------------------------------------------------------------------------
+
+
+def check_log_gaussian_density(student_fn: Callable) -> None:
+    r"""Check ``log_gaussian_density(X, mean, covariance) -> (N,)``, one component's log-density.
+
+    .. math::
+        \ln\mathcal{N}(x\mid\mu,\Sigma) = -\tfrac{D}{2}\ln 2\pi - \tfrac12\ln|\Sigma|
+            - \tfrac12 (x-\mu)^\top \Sigma^{-1} (x-\mu)
+    """
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+
+    def args(p):
+        return p.X, p.means[0], p.covariances[0]
+
+    def reference(p):
+        return _log_density_one(p.X, p.means[0], p.covariances[0])
+
+    def piece(fn):
+        return lambda p: fn(*_log_density_pieces(p.X, p.means[0], p.covariances[0]), p)
+
+    mistakes = (
+        _Mistake(
+            lambda p: (
+                reference(p)
+                + 0.5 * _mahalanobis(p.X, p.means[0], _inv(p.covariances[0]))
+                - 0.5 * _mahalanobis(p.X, p.means[0], p.covariances[0])
+            ),
+            _SIGMA_FOR_LAMBDA,
+        ),
+        _Mistake(
+            lambda p: np.exp(reference(p)),
+            "you returned the density N(x|μ,Σ) itself — return its logarithm (work in log "
+            "space: no np.exp)",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c + m)),
+            "forgot the −½ ln|Σ| term (the normalising determinant)",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c - logdet + m)),
+            "the sign of the determinant term is wrong: it is −½ ln|Σ| (= +½ ln|Λ|)",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c + 2 * logdet + m)),
+            "used ln|Σ| where ½ ln|Σ| belongs: the density has |Σ|^{1/2} in the denominator",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (logdet + m)),
+            "forgot the −(D/2) ln 2π term",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c / p.X.shape[1] + logdet + m)),
+            "the constant is −(D/2) ln 2π: multiply ½ ln 2π by the dimension D",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c + logdet) - m),
+            "forgot the ½ in front of the quadratic form: −½ (x−μ)ᵀ Λ (x−μ)",
+        ),
+    )
+    _check(
+        "log_gaussian_density", student_fn, args, reference, "one value per point, (N,)", mistakes
+    )
+
+
+def _gamma_hints(got, expected, problem):
+    row_sums = got.sum(axis=1)
+    if np.any(got < -_ATOL):
+        return (
+            "responsibilities: γ has negative values — did you return ln γ? γ_nk is a "
+            "probability in [0, 1]; exponentiate the log-responsibilities"
+        )
+    if not np.allclose(row_sums, 1.0, rtol=1e-6):
+        n = int(np.argmax(np.abs(row_sums - 1.0)))
+        return (
+            f"responsibilities: the rows of γ must sum to 1 (each point is shared out among "
+            f"the K components), but row {n} sums to {row_sums[n]:.4g}: normalise each row "
+            "by its sum over k"
+        )
+    return None
+
+
+def check_responsibilities(student_fn: Callable) -> None:
+    r"""Check ``responsibilities(X, weights, means, covariances) -> (N, K)``, the E-step (9.23).
+
+    .. math::
+        \gamma_{nk} = \frac{\pi_k\,\mathcal{N}(x_n\mid\mu_k,\Sigma_k)}
+                           {\sum_j \pi_j\,\mathcal{N}(x_n\mid\mu_j,\Sigma_j)}
+    """
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+
+    def args(p):
+        return p.X, p.weights, p.means, p.covariances
+
+    def reference(p):
+        return steps.responsibilities(p.X, p.params)
+
+    def normalised(log_joint):
+        return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+    mistakes = (
+        _Mistake(
+            lambda p: np.exp(_log_joint_using(p.X, p.weights, p.means, p.covariances)),
+            "γ looks like the unnormalised π_k N(x_n|μ_k,Σ_k): divide each row by its sum "
+            "over k (the denominator of 9.23) so that the rows sum to 1",
+        ),
+        _Mistake(
+            lambda p: normalised(_log_density_table(p.X, p.means, p.covariances)),
+            "forgot the mixing weights: multiply each density by π_k before normalising",
+        ),
+        _Mistake(
+            lambda p: normalised(_log_joint_using(p.X, p.weights, p.means, _inv(p.covariances))),
+            _SIGMA_FOR_LAMBDA,
+        ),
+        _Mistake(
+            lambda p: np.log(reference(p)),
+            "you returned ln γ — return γ itself (np.exp of the log-responsibilities)",
+        ),
+        _Mistake(
+            lambda p: reference(p).T,
+            "your γ is transposed: it must have one row per point and one column per "
+            "component, shape (N, K)",
+        ),
+        _Mistake(
+            lambda p: (
+                np.exp(_log_joint_using(p.X, p.weights, p.means, p.covariances))
+                / np.exp(_log_joint_using(p.X, p.weights, p.means, p.covariances)).sum(
+                    axis=0, keepdims=True
+                )
+            ),
+            "you normalised over the points (columns) instead of over the components: each "
+            "ROW of γ must sum to 1 — sum over k (axis=1, keepdims=True)",
+        ),
+    )
+    _check(
+        "responsibilities",
+        student_fn,
+        args,
+        reference,
+        "one row per point, one column per component, (N, K)",
+        mistakes,
+        hints=_gamma_hints,
+        far_hint=(
+            "correct on ordinary data, but wrong (nan?) when a point is far from every "
+            "component: there π_k N(x|μ_k,Σ_k) underflows to 0 for every k and you divide "
+            "0 by 0. Work in log space: compute ln π_k + ln N, then subtract "
+            "scipy.special.logsumexp over k (axis=1, keepdims=True) before np.exp"
+        ),
+    )
+
+
+check_e_step = check_responsibilities
+
+
+def check_effective_counts(student_fn: Callable) -> None:
+    r"""Check ``effective_counts(resp) -> (K,)``: :math:`N_k = \sum_n \gamma_{nk}` (9.27)."""
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    mistakes = (
+        _Mistake(
+            lambda p: p.resp.sum(axis=1),
+            "you summed over k (along each row): N_k sums γ_nk over the points n, axis=0",
+        ),
+        _Mistake(
+            lambda p: p.resp.mean(axis=0),
+            "you divided by N: that is π_k, not N_k — N_k is the plain sum over n",
+        ),
+        _Mistake(
+            lambda p: p.resp.sum(),
+            "you summed every entry of γ (that gives N): sum over the points only, axis=0",
+        ),
+    )
+    _check(
+        "effective_counts",
+        student_fn,
+        lambda p: (p.resp.copy(),),
+        lambda p: p.nk,
+        "one count per component, (K,)",
+        mistakes,
+    )
+
+
+def check_mixing_weights(student_fn: Callable) -> None:
+    r"""Check ``mixing_weights(nk, n_samples) -> (K,)``: :math:`\pi_k = N_k / N` (9.26)."""
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    mistakes = (
+        _Mistake(lambda p: p.nk, "forgot to divide by N: π_k = N_k / N"),
+        _Mistake(
+            lambda p: p.nk / len(p.nk),
+            "divided by K (the number of components) instead of N (the number of points)",
+        ),
+        _Mistake(
+            lambda p: np.full(len(p.nk), 1.0 / len(p.nk)),
+            "every π_k is 1/K: that is the usual initialisation, not the update — use N_k / N",
+        ),
+    )
+    _check(
+        "mixing_weights",
+        student_fn,
+        lambda p: (p.nk.copy(), p.X.shape[0]),
+        lambda p: steps.mixing_weights(p.nk),
+        "one weight per component, (K,)",
+        mistakes,
+        hints=lambda got, exp, p: (
+            f"mixing_weights: the weights must sum to 1 but yours sum to {got.sum():.4g}"
+            if not np.isclose(got.sum(), 1.0)
+            else None
+        ),
+    )
+
+
+def check_component_means(student_fn: Callable) -> None:
+    r"""Check ``component_means(X, resp, nk) -> (K, D)`` (9.24).
+
+    .. math:: \mu_k = \frac1{N_k}\sum_n\gamma_{nk}x_n
+    """
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    mistakes = (
+        _Mistake(
+            lambda p: p.resp.T @ p.X,
+            "forgot to divide by N_k: μ_k = (1/N_k) Σ_n γ_nk x_n",
+        ),
+        _Mistake(
+            lambda p: p.resp.T @ p.X / p.X.shape[0],
+            "divided by N instead of N_k: each component's weighted sum is divided by its own "
+            "effective count N_k",
+        ),
+        _Mistake(
+            lambda p: np.broadcast_to(p.X.mean(axis=0), p.means.shape),
+            "every μ_k equals the plain mean of X: weight each point by γ_nk",
+        ),
+        _Mistake(
+            lambda p: (p.resp.T @ p.X / p.nk[:, None]).T,
+            "your means are transposed: one row per component, shape (K, D)",
+        ),
+    )
+    _check(
+        "component_means",
+        student_fn,
+        lambda p: (p.X.copy(), p.resp.copy(), p.nk),
+        lambda p: steps.component_means(p.X, p.resp, p.nk),
+        "one mean vector per component, (K, D)",
+        mistakes,
+    )
+
+
+def check_component_covariances(student_fn: Callable) -> None:
+    r"""Check ``component_covariances(X, resp, nk, means) -> (K, D, D)``: Σ_k = Λ_k⁻¹ (9.25).
+
+    .. math::
+        \Sigma_k = \frac1{N_k}\sum_n\gamma_{nk}x_nx_n^\top - \mu_k\mu_k^\top
+                 = \frac1{N_k}\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
+    """
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+
+    def means(p):
+        return steps.component_means(p.X, p.resp, p.nk)
+
+    def reference(p):
+        return steps.component_covariances(p.X, p.resp, p.nk, means(p), "full", reg_covar=0.0)
+
+    def second_moment(p):
+        return np.einsum("nk,ni,nj->kij", p.resp, p.X, p.X)
+
+    mistakes = (
+        _Mistake(
+            lambda p: second_moment(p) / p.nk[:, None, None],
+            "forgot to subtract μ_k μ_kᵀ: (1/N_k) Σ_n γ_nk x_n x_nᵀ is the second moment about "
+            "the origin, not the covariance",
+        ),
+        _Mistake(
+            lambda p: _inv(reference(p)),
+            "you returned Λ_k (the precision, Σ_k⁻¹) — the update gives Σ_k = Λ_k⁻¹ itself: "
+            "do not invert",
+        ),
+        _Mistake(
+            lambda p: reference(p) * p.nk[:, None, None],
+            "forgot to divide by N_k",
+        ),
+        _Mistake(
+            lambda p: reference(p) * p.nk[:, None, None] / p.X.shape[0],
+            "divided by N instead of N_k",
+        ),
+        _Mistake(
+            lambda p: (
+                second_moment(p) / p.nk[:, None, None]
+                - np.einsum("ki,kj->kij", means(p), means(p)) * p.nk[:, None, None]
+            ),
+            "subtracted N_k μ_k μ_kᵀ after dividing by N_k: subtract just μ_k μ_kᵀ",
+        ),
+        _Mistake(
+            lambda p: np.stack([np.cov(p.X.T, bias=True).reshape(p.X.shape[1], -1)] * len(p.nk)),
+            "every Σ_k is the plain covariance of X: weight each point by γ_nk",
+        ),
+        _Mistake(
+            lambda p: (
+                np.einsum("ki,kj->kij", means(p), means(p)) - second_moment(p) / p.nk[:, None, None]
+            ),
+            "the sign is reversed: Σ_k = (1/N_k) Σ_n γ_nk x_n x_nᵀ − μ_k μ_kᵀ, not the other "
+            "way round",
+        ),
+    )
+
+    def hints(got, expected, p):
+        if got.ndim == 3 and not np.allclose(got, got.transpose(0, 2, 1)):
+            return (
+                "component_covariances: your Σ_k are not symmetric — use the outer product "
+                "(x−μ)(x−μ)ᵀ, shape (D, D), e.g. diff.T @ (resp[:, k, None] * diff)"
+            )
+        return None
+
+    _check(
+        "component_covariances",
+        student_fn,
+        lambda p: (p.X.copy(), p.resp.copy(), p.nk, means(p)),
+        reference,
+        "one D×D matrix per component, (K, D, D)",
+        mistakes,
+        hints=hints,
+    )
+
+
+def check_log_likelihood(student_fn: Callable) -> None:
+    r"""Check ``log_likelihood(X, weights, means, covariances) -> float`` (9.28).
+
+    .. math:: \ln p(X\mid\theta) = \sum_n \ln \sum_k \pi_k\,\mathcal{N}(x_n\mid\mu_k,\Sigma_k)
+    """
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+
+    def args(p):
+        return p.X, p.weights, p.means, p.covariances
+
+    def reference(p):
+        return steps.log_likelihood(p.X, p.params)
+
+    def joint(p):
+        return _log_joint_using(p.X, p.weights, p.means, p.covariances)
+
+    mistakes = (
+        _Mistake(
+            lambda p: logsumexp(joint(p), axis=1),
+            "you returned one log-likelihood per point, shape (N,): add them up over n "
+            "(the log-likelihood of the data set is the sum)",
+        ),
+        _Mistake(
+            lambda p: logsumexp(joint(p), axis=1).mean(),
+            "you returned the mean over points (that is scikit-learn's score): the "
+            "log-likelihood is the SUM over n",
+        ),
+        _Mistake(
+            lambda p: joint(p).sum(),
+            "used the sum of logs Σ_n Σ_k ln(π_k N) — the log comes OUTSIDE the sum over k: "
+            "Σ_n ln Σ_k π_k N(x_n|μ_k,Σ_k)",
+        ),
+        _Mistake(
+            lambda p: logsumexp(joint(p)),
+            "took the log of one big sum over n and k: the log-likelihood is Σ_n ln(Σ_k …), "
+            "a log for every point",
+        ),
+        _Mistake(
+            lambda p: logsumexp(_log_density_table(p.X, p.means, p.covariances), axis=1).sum(),
+            "forgot the mixing weights π_k inside the sum over k",
+        ),
+        _Mistake(
+            lambda p: logsumexp(
+                _log_joint_using(p.X, p.weights, p.means, _inv(p.covariances)), axis=1
+            ).sum(),
+            _SIGMA_FOR_LAMBDA,
+        ),
+    )
+    _check(
+        "log_likelihood",
+        student_fn,
+        args,
+        reference,
+        "one number for the whole data set",
+        mistakes,
+        far_hint=(
+            "correct on ordinary data, but -inf or nan when a point is far from every "
+            "component: Σ_k π_k N(x|μ_k,Σ_k) underflows to 0 and ln 0 = -inf. Use "
+            "scipy.special.logsumexp over k of ln π_k + ln N instead of np.log(np.sum(…))"
+        ),
+    )

@@ -1,0 +1,315 @@
+"""The exercise checkers: right answers pass, each typical mistake gets its own diagnosis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+
+from gmmlearn import exercises as ex
+
+# ---------------------------------------------------------------------------
+# Correct answers, written differently from the library (scipy's densities)
+# ---------------------------------------------------------------------------
+
+
+def good_log_density(X, mean, covariance):
+    return multivariate_normal(mean, covariance).logpdf(X).reshape(len(X))
+
+
+def _log_joint(X, weights, means, covariances):
+    return np.log(weights) + np.column_stack(
+        [good_log_density(X, m, c) for m, c in zip(means, covariances)]
+    )
+
+
+def good_resp(X, weights, means, covariances):
+    log_joint = _log_joint(X, weights, means, covariances)
+    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+
+def good_nk(resp):
+    return resp.sum(axis=0)
+
+
+def good_weights(nk, n_samples):
+    return nk / n_samples
+
+
+def good_means(X, resp, nk):
+    return np.einsum("nk,nd->kd", resp, X) / nk[:, None]
+
+
+def good_covariances(X, resp, nk, means):
+    diff = X[:, None, :] - means[None]  # (N, K, D)
+    return np.einsum("nk,nki,nkj->kij", resp, diff, diff) / nk[:, None, None]
+
+
+def good_log_likelihood(X, weights, means, covariances):
+    return float(logsumexp(_log_joint(X, weights, means, covariances), axis=1).sum())
+
+
+CHECKS = {
+    "log_gaussian_density": (ex.check_log_gaussian_density, good_log_density),
+    "responsibilities": (ex.check_responsibilities, good_resp),
+    "effective_counts": (ex.check_effective_counts, good_nk),
+    "mixing_weights": (ex.check_mixing_weights, good_weights),
+    "component_means": (ex.check_component_means, good_means),
+    "component_covariances": (ex.check_component_covariances, good_covariances),
+    "log_likelihood": (ex.check_log_likelihood, good_log_likelihood),
+}
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_correct_answer_passes(name, capsys):
+    check, good = CHECKS[name]
+    check(good)
+    assert capsys.readouterr().out.startswith(f"✔ {name}: correct on 5 random problems")
+
+
+def test_e_step_alias():
+    assert ex.check_e_step is ex.check_responsibilities
+
+
+# ---------------------------------------------------------------------------
+# Mistakes and their diagnoses
+# ---------------------------------------------------------------------------
+
+
+def _naive_joint(X, weights, means, covariances):
+    return np.column_stack(
+        [
+            w * multivariate_normal(m, c).pdf(X).reshape(len(X))
+            for w, m, c in zip(*[weights, means, covariances])
+        ]
+    )
+
+
+def _quadratic(X, mean, matrix):
+    diff = X - mean
+    return np.einsum("ni,ij,nj->n", diff, matrix, diff)
+
+
+def _log_density_with(X, mean, covariance, matrix):
+    d = X.shape[1]
+    return -0.5 * (
+        d * np.log(2 * np.pi) + np.linalg.slogdet(covariance)[1] + _quadratic(X, mean, matrix)
+    )
+
+
+def _second_moment(X, resp, nk):
+    return np.einsum("nk,ni,nj->kij", resp, X, X) / nk[:, None, None]
+
+
+MISTAKES = [
+    # log-density
+    (
+        "log_gaussian_density",
+        lambda X, m, c: _log_density_with(X, m, c, c),
+        "used Σ where Λ belongs",
+    ),
+    (
+        "log_gaussian_density",
+        lambda X, m, c: np.exp(good_log_density(X, m, c)),
+        "return its logarithm",
+    ),
+    (
+        "log_gaussian_density",
+        lambda X, m, c: good_log_density(X, m, c) + 0.5 * np.linalg.slogdet(c)[1],
+        "forgot the −½ ln|Σ| term",
+    ),
+    (
+        "log_gaussian_density",
+        lambda X, m, c: good_log_density(X, m, c) + 0.5 * X.shape[1] * np.log(2 * np.pi),
+        "forgot the −(D/2) ln 2π term",
+    ),
+    (
+        "log_gaussian_density",
+        lambda X, m, c: good_log_density(X, m, c)[:, None],
+        "wrong shape",
+    ),
+    # E-step
+    ("responsibilities", _naive_joint, "divide each row by its sum"),
+    (
+        "responsibilities",
+        lambda X, w, m, c: (
+            _naive_joint(X, w, m, c) / _naive_joint(X, w, m, c).sum(1, keepdims=True)
+        ),
+        "underflows to 0 for every k",
+    ),
+    (
+        "responsibilities",
+        lambda X, w, m, c: good_resp(X, np.ones_like(w), m, c),
+        "forgot the mixing weights",
+    ),
+    (
+        "responsibilities",
+        lambda X, w, m, c: good_resp(X, w, m, np.linalg.inv(c)),
+        "used Σ where Λ belongs",
+    ),
+    (
+        "responsibilities",
+        lambda X, w, m, c: np.log(good_resp(X, w, m, c)),
+        "you returned ln γ",
+    ),
+    ("responsibilities", lambda X, w, m, c: good_resp(X, w, m, c).T, "transposed"),
+    (
+        "responsibilities",
+        lambda X, w, m, c: _naive_joint(X, w, m, c) / _naive_joint(X, w, m, c).sum(0),
+        "each ROW of γ must sum to 1",
+    ),
+    (
+        "responsibilities",
+        lambda X, w, m, c: 2 * good_resp(X, w, m, c),
+        "rows of γ must sum to 1",
+    ),
+    # N_k
+    ("effective_counts", lambda r: r.sum(axis=1), "you summed over k"),
+    ("effective_counts", lambda r: r.mean(axis=0), "that is π_k, not N_k"),
+    ("effective_counts", lambda r: r.sum(), "you summed every entry"),
+    # π
+    ("mixing_weights", lambda nk, n: nk, "forgot to divide by N"),
+    ("mixing_weights", lambda nk, n: nk / len(nk), "divided by K"),
+    ("mixing_weights", lambda nk, n: np.ones(len(nk)) / len(nk), "the usual initialisation"),
+    ("mixing_weights", lambda nk, n: nk / (n + 1), "the weights must sum to 1"),
+    # μ
+    ("component_means", lambda X, r, nk: r.T @ X, "forgot to divide by N_k"),
+    ("component_means", lambda X, r, nk: r.T @ X / len(X), "divided by N instead of N_k"),
+    (
+        "component_means",
+        lambda X, r, nk: np.tile(X.mean(0), (len(nk), 1)),
+        "weight each point by γ_nk",
+    ),
+    ("component_means", lambda X, r, nk: (r.T @ X / nk[:, None]).T, "transposed"),
+    # Σ
+    (
+        "component_covariances",
+        lambda X, r, nk, m: _second_moment(X, r, nk),
+        "forgot to subtract μ_k μ_kᵀ",
+    ),
+    (
+        "component_covariances",
+        lambda X, r, nk, m: np.linalg.inv(good_covariances(X, r, nk, m)),
+        "you returned Λ_k",
+    ),
+    (
+        "component_covariances",
+        lambda X, r, nk, m: good_covariances(X, r, nk, m) * nk[:, None, None],
+        "forgot to divide by N_k",
+    ),
+    (
+        "component_covariances",
+        lambda X, r, nk, m: good_covariances(X, r, nk, m) * nk[:, None, None] / len(X),
+        "divided by N instead of N_k",
+    ),
+    (
+        "component_covariances",
+        lambda X, r, nk, m: np.einsum("ki,kj->kij", m, m) - _second_moment(X, r, nk),
+        "the sign is reversed",
+    ),
+    (
+        "component_covariances",
+        lambda X, r, nk, m: good_covariances(X, r, nk, m)[0],
+        "wrong shape",
+    ),
+    # ln p(X | θ)
+    (
+        "log_likelihood",
+        lambda X, w, m, c: logsumexp(_log_joint(X, w, m, c), axis=1),
+        "one log-likelihood per point",
+    ),
+    (
+        "log_likelihood",
+        lambda X, w, m, c: good_log_likelihood(X, w, m, c) / len(X),
+        "the mean over points",
+    ),
+    (
+        "log_likelihood",
+        lambda X, w, m, c: _log_joint(X, w, m, c).sum(),
+        "the log comes OUTSIDE the sum over k",
+    ),
+    (
+        "log_likelihood",
+        lambda X, w, m, c: logsumexp(_log_joint(X, w, m, c)),
+        "a log for every point",
+    ),
+    (
+        "log_likelihood",
+        lambda X, w, m, c: np.log(_naive_joint(X, w, m, c).sum(1)).sum(),
+        "ln 0 = -inf",
+    ),
+    (
+        "log_likelihood",
+        lambda X, w, m, c: good_log_likelihood(X, np.ones_like(w), m, c),
+        "forgot the mixing weights",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong", "diagnosis"), MISTAKES, ids=[f"{n}-{d[:25]}" for n, _, d in MISTAKES]
+)
+def test_mistake_is_diagnosed(name, wrong, diagnosis):
+    check, _ = CHECKS[name]
+    with pytest.raises(ex.ExerciseError, match=None) as info, np.errstate(all="ignore"):
+        check(wrong)
+    message = str(info.value)
+    assert message.startswith(f"{name}: ")
+    assert diagnosis in message, message
+
+
+def _stub(*args):
+    raise NotImplementedError("write your solution here, then run the check below")
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_stub_says_not_implemented(name):
+    check, _ = CHECKS[name]
+    with pytest.raises(ex.ExerciseError, match=rf"{name}: not implemented yet — write the body"):
+        check(_stub)
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_returning_none_is_explained(name):
+    check, _ = CHECKS[name]
+    with pytest.raises(ex.ExerciseError, match="forget the `return` statement"):
+        check(lambda *args: None)
+
+
+def test_student_exception_is_reported_with_shapes():
+    def buggy(X, weights, means, covariances):
+        return X @ means  # (N, D) @ (K, D): shapes do not match
+
+    with pytest.raises(ex.ExerciseError, match=r"raised ValueError: .*N=7, D=2, K=3") as info:
+        ex.check_responsibilities(buggy)
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_passing_the_result_instead_of_the_function():
+    with pytest.raises(ex.ExerciseError, match="pass the function itself"):
+        ex.check_effective_counts(np.ones(3))
+
+
+def test_generic_wrong_values_say_where():
+    with pytest.raises(ex.ExerciseError, match=r"wrong values .* at \[0, 0\] expected"):
+        ex.check_component_means(
+            lambda X, r, nk: good_means(X, r, nk) + np.eye(*nk.shape, len(X.T))
+        )
+
+
+def test_the_inputs_are_not_modified_by_the_checker():
+    problem = ex.random_problem(10, 2, 3, random_state=5)
+    before = problem.resp.copy()
+    ex.check_effective_counts(lambda r: r.sum(axis=0))
+    assert np.array_equal(problem.resp, before)
+
+
+def test_random_problem_is_valid_and_seeded():
+    a = ex.random_problem(20, 3, 4, random_state=1)
+    b = ex.random_problem(20, 3, 4, random_state=1)
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.covariances, b.covariances)
+    assert a.X.shape == (20, 3) and a.resp.shape == (20, 4) and a.covariances.shape == (4, 3, 3)
+    np.testing.assert_allclose(a.resp.sum(axis=1), 1.0)
+    np.testing.assert_allclose(a.weights.sum(), 1.0)
+    assert np.all(np.linalg.eigvalsh(a.covariances) > 0)

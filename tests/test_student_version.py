@@ -1,0 +1,185 @@
+"""The exercise notebook both ways: the solutions pass every check, every stub fails helpfully."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import pytest
+
+from gmmlearn.exercises import ExerciseError
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "notebooks" / "03_exercises.ipynb"
+EXERCISES = (
+    "log_gaussian_density",
+    "responsibilities",
+    "effective_counts",
+    "mixing_weights",
+    "component_means",
+    "component_covariances",
+    "log_likelihood",
+)
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location(
+        "make_student", ROOT / "tools" / "make_student.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_student = _load_tool()
+
+
+@pytest.fixture(scope="module")
+def solution():
+    return nbformat.read(SOLUTION, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def student(solution):
+    return make_student.make_student(solution)
+
+
+def _code(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def _run(source: str, namespace: dict) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "<cell>", "exec"), namespace)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# The solution notebook
+# ---------------------------------------------------------------------------
+
+
+def test_every_exercise_has_one_solution_block_and_a_check(solution):
+    sources = [cell.source for cell in _code(solution)]
+    assert sum(s.count(make_student.BEGIN) for s in sources) == len(EXERCISES)
+    assert sum(s.count(make_student.END) for s in sources) == len(EXERCISES)
+    for name in EXERCISES:
+        assert any(s.startswith(f"def {name}(") and make_student.BEGIN in s for s in sources), name
+        assert any(re.fullmatch(rf"check_\w+\({name}\)", s.strip()) for s in sources), name
+
+
+def test_solution_passes_every_check(solution):
+    namespace: dict = {}
+    printed = "".join(_run(cell.source, namespace) for cell in _code(solution))
+    for name in EXERCISES:
+        assert f"✔ {name}: correct on 5 random problems" in printed
+    assert "same log-likelihoods: True" in printed
+    assert "same final means:     True" in printed
+
+
+# ---------------------------------------------------------------------------
+# The student version
+# ---------------------------------------------------------------------------
+
+
+def test_student_version_has_stubs_and_no_solutions(solution, student):
+    assert len(student.cells) == len(solution.cells)
+    for before, after in zip(solution.cells, student.cells):
+        if before.cell_type == "markdown":
+            assert after.source == before.source
+            continue
+        assert after.outputs == [] and after.execution_count is None
+        assert make_student.BEGIN not in after.source and make_student.END not in after.source
+    stubs = [c.source for c in _code(student) if make_student.STUB in c.source]
+    assert len(stubs) == len(EXERCISES)
+    # the body is gone, the signature and the indentation of the stub stay
+    responsibilities = next(s for s in stubs if s.startswith("def responsibilities("))
+    assert responsibilities == (
+        "def responsibilities(X, weights, means, covariances):\n    " + make_student.STUB
+    )
+    assert all("logsumexp(log_joint" not in c.source for c in _code(student))
+
+
+def test_solution_notebook_is_left_untouched(solution, student):
+    assert make_student.BEGIN in "".join(c.source for c in _code(solution))
+    assert any(c.outputs for c in _code(solution))
+
+
+def test_each_stub_fails_with_a_helpful_message(student):
+    namespace: dict = {}
+    messages = {}
+    for cell in _code(student):
+        try:
+            _run(cell.source, namespace)
+        except ExerciseError as error:
+            name = re.fullmatch(r"check_\w+\((\w+)\)", cell.source.strip())[1]
+            messages[name] = str(error)
+        except NotImplementedError:
+            assert "responsibilities(" in cell.source  # the "put it together" cell
+        else:
+            assert not re.fullmatch(r"check_\w+\(\w+\)", cell.source.strip()), cell.source
+    assert set(messages) == set(EXERCISES)
+    for name, message in messages.items():
+        assert message.startswith(f"{name}: not implemented yet — write the body of `{name}`")
+
+
+def test_a_wrong_student_answer_gets_a_diagnosis(student):
+    namespace: dict = {}
+    for cell in _code(student)[:3]:  # imports, exercise 1, its check
+        with contextlib.suppress(ExerciseError):
+            _run(cell.source, namespace)
+    wrong = "def log_gaussian_density(X, mean, covariance):\n    return np.zeros(len(X))\n"
+    _run(wrong, namespace)
+    with pytest.raises(ExerciseError, match=r"log_gaussian_density: wrong values .* expected"):
+        _run("check_log_gaussian_density(log_gaussian_density)", namespace)
+
+
+# ---------------------------------------------------------------------------
+# The marker parser and the command line
+# ---------------------------------------------------------------------------
+
+
+def test_strip_solutions_keeps_code_around_the_block():
+    source = (
+        "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n"
+    )
+    assert make_student.strip_solutions(source) == (
+        "def f(x):\n    y = 1\n    " + make_student.STUB
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("### BEGIN SOLUTION\nx = 1\n", "without a matching"),
+        ("x = 1\n### END SOLUTION\n", "without a '### BEGIN SOLUTION' before it"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "nested"),
+    ],
+)
+def test_unbalanced_markers_are_refused(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        make_student.strip_solutions(source)
+
+
+def test_command_line_writes_the_student_notebook(tmp_path, capsys):
+    destination = tmp_path / "student" / "03_exercises.ipynb"
+    assert make_student.main([str(SOLUTION), str(destination)]) == 0
+    assert f"({len(EXERCISES)} solutions replaced by stubs)" in capsys.readouterr().out
+    written = nbformat.read(destination, as_version=4)
+    nbformat.validate(written)
+    assert sum(make_student.STUB in c.source for c in _code(written)) == len(EXERCISES)
+
+
+def test_command_line_refuses_a_missing_source_and_overwriting_it(tmp_path, capsys):
+    assert make_student.main([str(tmp_path / "nope.ipynb"), str(tmp_path / "out.ipynb")]) == 2
+    assert "does not exist" in capsys.readouterr().out
+    assert make_student.main([str(SOLUTION), str(SOLUTION)]) == 2
+    assert "destination equals source" in capsys.readouterr().out
