@@ -251,6 +251,11 @@ def _check(
 # ---------------------------------------------------------------------------
 
 
+def _theta_args(p: Problem) -> tuple:
+    """The arguments of the functions that take θ: X, weights, means, covariances."""
+    return p.X, p.weights, p.means, p.covariances
+
+
 def _log_density_one(X, mean, covariance):
     """ln N(x_n | mean, covariance) for one component, via the library (shape (N,))."""
     params = GaussianMixtureParams(np.ones(1), mean[None], covariance[None], "full")
@@ -379,9 +384,6 @@ def check_responsibilities(student_fn: Callable) -> None:
     """
     __tracebackhide__ = True  # IPython: show the student's cell, not ours
 
-    def args(p):
-        return p.X, p.weights, p.means, p.covariances
-
     def reference(p):
         return steps.responsibilities(p.X, p.params)
 
@@ -425,7 +427,7 @@ def check_responsibilities(student_fn: Callable) -> None:
     _check(
         "responsibilities",
         student_fn,
-        args,
+        _theta_args,
         reference,
         "one row per point, one column per component, (N, K)",
         mistakes,
@@ -616,9 +618,6 @@ def check_log_likelihood(student_fn: Callable) -> None:
     """
     __tracebackhide__ = True  # IPython: show the student's cell, not ours
 
-    def args(p):
-        return p.X, p.weights, p.means, p.covariances
-
     def reference(p):
         return steps.log_likelihood(p.X, p.params)
 
@@ -660,7 +659,7 @@ def check_log_likelihood(student_fn: Callable) -> None:
     _check(
         "log_likelihood",
         student_fn,
-        args,
+        _theta_args,
         reference,
         "one number for the whole data set",
         mistakes,
