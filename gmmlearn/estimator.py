@@ -1,0 +1,565 @@
+"""``GaussianMixture``: a scikit-learn estimator on top of the maths and the recorded trace.
+
+A drop-in for :class:`sklearn.mixture.GaussianMixture`: the same parameters and defaults, the
+same fitted attributes, the same random-number use (so the same ``random_state`` gives the same
+fit), the same stopping rule and the same warnings. The work is done by the student-facing
+functions: :func:`gmmlearn.init.initialize` draws θ₀, :func:`gmmlearn.trace.run_em` runs EM and
+records it, :mod:`gmmlearn.steps` scores new data. What it adds is ``trace_``, the whole run of
+the best initialisation, to step through or plot.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from time import time
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, DensityMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .init import INIT_METHODS, _check_init_shapes, initialize
+from .params import COVARIANCE_TYPES, covariances_from_precisions
+from .steps import log_responsibilities, log_weighted_densities
+from .trace import EMTrace, run_em
+from .validation import check_n_components
+
+__all__ = ["GaussianMixture"]
+
+
+# ---------------------------------------------------------------------------
+# Helpers for fit
+# ---------------------------------------------------------------------------
+
+
+def _check_initial_arrays(
+    weights_init, means_init, precisions_init, covariance_type, n_components, n_features
+) -> None:
+    """User-given parts of θ₀: right shapes, finite, π on the simplex, Λ symmetric and > 0."""
+    given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
+    if all(v is None for v in given.values()):
+        return
+    _check_init_shapes(
+        weights_init, means_init, precisions_init, covariance_type, n_components, n_features
+    )
+    for name, value in given.items():
+        if value is not None and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
+            raise ValueError(f"{name} contains NaN or inf: pass finite numbers")
+    if weights_init is not None:
+        weights = np.asarray(weights_init, dtype=np.float64)
+        if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
+            raise ValueError(
+                f"weights_init must be non-negative and sum to 1, got sum {weights.sum():.6g} "
+                f"and min {weights.min():.6g}: pass w / w.sum() with w ≥ 0"
+            )
+    if precisions_init is not None:
+        precisions = np.asarray(precisions_init, dtype=np.float64)
+        if covariance_type in ("full", "tied") and not np.allclose(
+            precisions, np.swapaxes(precisions, -1, -2)
+        ):
+            raise ValueError("precisions_init is not symmetric: pass (P + P.T) / 2")
+        try:
+            covariances_from_precisions(precisions, covariance_type)
+        except ValueError as error:
+            raise ValueError(f"precisions_init: {error}") from None
+
+
+def _continue_lower_bound(trace: EMTrace, previous_lower_bound: float) -> EMTrace:
+    """Apply sklearn's warm-start stopping rule to a run started from the previous fit.
+
+    scikit-learn compares the first lower bound of a warm-started run with the last one of the
+    previous fit; ``run_em`` compares it with −∞. If that first change is below ``tol`` the
+    run stops after one iteration: keep θ₀, θ₁ and their log-likelihoods (the later
+    iterations are deterministic, so the cut is exact).
+    """
+    if trace.n_iter == 0:
+        return trace
+    first = trace.mean_log_likelihoods[0]
+    if not abs(first - previous_lower_bound) < trace.tol:
+        return trace
+    return EMTrace(
+        X=trace.X,
+        params=trace.params[:2],
+        log_likelihoods=trace.log_likelihoods[:2],
+        converged=True,
+        tol=trace.tol,
+        reg_covar=trace.reg_covar,
+        max_iter=trace.max_iter,
+    )
+
+
+def _n_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
+    """Free parameters of the mixture: (K − 1) weights, K·D means, and the covariances."""
+    cov_params = {
+        "full": n_components * n_features * (n_features + 1) / 2.0,
+        "tied": n_features * (n_features + 1) / 2.0,
+        "diag": n_components * n_features,
+        "spherical": n_components,
+    }[covariance_type]
+    return int(cov_params + n_features * n_components + n_components - 1)
+
+
+# ---------------------------------------------------------------------------
+# The estimator
+# ---------------------------------------------------------------------------
+
+
+class GaussianMixture(DensityMixin, BaseEstimator):
+    """Gaussian mixture fitted by EM (PRML §9.2), a drop-in for scikit-learn's.
+
+    The parameters, defaults and fitted attributes are those of
+    :class:`sklearn.mixture.GaussianMixture`, and so is every number: from the same
+    ``random_state`` (or the same ``weights_init``/``means_init``/``precisions_init``) both
+    give the same θ₀, the same iterations and the same result, to rounding. The default
+    ``init_params="kmeans"`` is scikit-learn's too, so that it is a drop-in; the 2019 original's
+    ``"bounding-box"`` initialisation is available but must be asked for.
+
+    What this class adds is :attr:`trace_`, the recorded run of the best initialisation (θ and
+    the log-likelihood after every iteration, γ on demand), which the lessons and the explorer
+    widget read.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        K, the number of mixture components.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        The form of the covariances: each component its own full Σ_k, one Σ shared by all,
+        diagonal Σ_k, or σ_k² I.
+    tol : float, default=1e-3
+        Stop when the mean log-likelihood per point changes by less than ``tol``.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance, to keep it positive definite.
+    max_iter : int, default=100
+        EM iterations per initialisation. 0 only initialises.
+    n_init : int, default=1
+        Initialisations to run; the one with the highest final lower bound is kept.
+    init_params : {"kmeans", "k-means++", "random", "random_from_data", \
+            "bounding-box"}, default="kmeans"
+        How θ₀ is drawn (see :mod:`gmmlearn.init`). The first four are scikit-learn's.
+    weights_init : array-like of shape (n_components,), default=None
+        Initial π (non-negative, summing to 1); drawn by ``init_params`` if None.
+    means_init : array-like of shape (n_components, n_features), default=None
+        Initial μ; drawn by ``init_params`` if None.
+    precisions_init : array-like, default=None
+        Initial Λ = Σ⁻¹, shaped by ``covariance_type`` like ``precisions_``; drawn by
+        ``init_params`` if None.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisations (one generator for all ``n_init`` of them, as scikit-learn)
+        and :meth:`sample`.
+    warm_start : bool, default=False
+        If True, each ``fit`` after the first starts from the previous solution (and runs a
+        single initialisation).
+    verbose : int, default=0
+        1 prints the initialisations and iterations, 2 also times and log-likelihood changes.
+        The messages are scikit-learn's; they are printed after each run, and the time per
+        iteration is the run's average (EM runs as one recorded trace).
+    verbose_interval : int, default=10
+        Iterations between two messages.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+        π_k.
+    means_ : ndarray of shape (n_components, n_features)
+        μ_k.
+    covariances_ : ndarray
+        Σ_k: (K, D, D) full, (D, D) tied, (K, D) diag, (K,) spherical.
+    precisions_ : ndarray
+        Λ_k = Σ_k⁻¹, shaped like ``covariances_``.
+    precisions_cholesky_ : ndarray
+        U_k with Λ_k = U_k U_kᵀ, shaped like ``covariances_``.
+    converged_ : bool
+        Whether the best initialisation met ``tol`` within ``max_iter``.
+    n_iter_ : int
+        EM iterations run by the best initialisation.
+    lower_bound_ : float
+        Mean log-likelihood per point, computed in the E-step of the last iteration of the best
+        initialisation (−inf when ``max_iter=0``), as in scikit-learn.
+    lower_bounds_ : list of float
+        That value at each iteration of the best initialisation.
+    n_features_in_ : int
+        D, seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+    params_ : GaussianMixtureParams
+        θ as one value; the array attributes above are read-only views of it, and the
+        prediction methods use it.
+    trace_ : EMTrace
+        The recorded run of the best initialisation; ``trace_.final_params`` is ``params_``.
+        It keeps a reference to the training data, so a pickled estimator holds the data too.
+
+    See Also
+    --------
+    gmmlearn.trace.run_em : the EM loop, as a function.
+    sklearn.mixture.GaussianMixture : the estimator this one reproduces.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmmlearn.estimator import GaussianMixture
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> gm.means_
+    array([[10.,  2.],
+           [ 1.,  2.]])
+    >>> gm.predict([[0, 0], [12, 3]])
+    array([1, 0])
+    >>> gm.trace_.n_iter == gm.n_iter_, gm.trace_.final_params.allclose(gm.params_)
+    (True, True)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
+        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "reg_covar": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init_params": [StrOptions(set(INIT_METHODS))],
+        "weights_init": ["array-like", None],
+        "means_init": ["array-like", None],
+        "precisions_init": ["array-like", None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "verbose_interval": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components: int = 1,
+        *,
+        covariance_type: str = "full",
+        tol: float = 1e-3,
+        reg_covar: float = 1e-6,
+        max_iter: int = 100,
+        n_init: int = 1,
+        init_params: str = "kmeans",
+        weights_init: np.ndarray | None = None,
+        means_init: np.ndarray | None = None,
+        precisions_init: np.ndarray | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        verbose_interval: int = 10,
+    ) -> None:
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+
+    # -- fitting --------------------------------------------------------------------
+    def fit(self, X, y=None) -> GaussianMixture:
+        """Estimate θ by EM, keeping the best of ``n_init`` initialisations.
+
+        Each initialisation iterates E- and M-steps until the mean log-likelihood per point
+        changes by less than ``tol``, or ``max_iter`` times; if the best one did not converge
+        a :class:`~sklearn.exceptions.ConvergenceWarning` is issued. With ``warm_start=True``,
+        a later call starts where the previous one stopped.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data, one point per row.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : GaussianMixture
+            The fitted estimator.
+        """
+        self.fit_predict(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_predict(self, X, y=None) -> np.ndarray:
+        """Fit as :meth:`fit` does, then return the most probable component of each point.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            argmax_k γ_nk under the fitted θ (equal to ``fit(X).predict(X)``).
+        """
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        n_samples, n_features = X.shape
+        check_n_components(self.n_components, n_samples)
+        _check_initial_arrays(
+            self.weights_init,
+            self.means_init,
+            self.precisions_init,
+            self.covariance_type,
+            self.n_components,
+            n_features,
+        )
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        if not do_init:
+            self._check_warm_start(n_features)
+        previous = None if do_init else (self.params_, self.lower_bound_)
+        rng = check_random_state(self.random_state)
+
+        best: EMTrace | None = None
+        for init in range(self.n_init if do_init else 1):
+            if self.verbose:
+                print(f"Initialization {init}")
+            start = time()
+            if previous is None:
+                initial = initialize(
+                    X,
+                    self.n_components,
+                    self.init_params,
+                    covariance_type=self.covariance_type,
+                    reg_covar=self.reg_covar,
+                    random_state=rng,
+                    weights_init=self.weights_init,
+                    means_init=self.means_init,
+                    precisions_init=self.precisions_init,
+                )
+            else:
+                initial = previous[0]
+            trace = run_em(
+                X, initial, max_iter=self.max_iter, tol=self.tol, reg_covar=self.reg_covar
+            )
+            if previous is not None:
+                trace = _continue_lower_bound(trace, previous[1])
+            if self.max_iter == 0:
+                best = trace  # sklearn keeps the last initialisation when nothing ran
+                continue
+            start_bound = -np.inf if previous is None else previous[1]
+            self._print_run(trace, start_bound, time() - start)
+            if best is None or _lower_bound(trace) > _lower_bound(best):
+                best = trace
+
+        if not best.converged and self.max_iter > 0:
+            warnings.warn(
+                "Best performing initialization did not converge. Try different init "
+                "parameters, or increase max_iter, tol, or check for degenerate data.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self._set_fitted(best)
+        return log_responsibilities(X, self.params_).argmax(axis=1)
+
+    def _check_warm_start(self, n_features: int) -> None:
+        """The previous fit must have the shape the current hyperparameters ask for."""
+        params = self.params_
+        if (params.n_components, params.n_features, params.covariance_type) != (
+            self.n_components,
+            n_features,
+            self.covariance_type,
+        ):
+            raise ValueError(
+                "warm_start=True continues the previous fit, which had "
+                f"n_components={params.n_components}, n_features={params.n_features}, "
+                f"covariance_type={params.covariance_type!r}: keep those or set "
+                "warm_start=False"
+            )
+
+    def _set_fitted(self, trace: EMTrace) -> None:
+        params = trace.final_params
+        self.trace_ = trace
+        self.params_ = params
+        self.weights_ = params.weights
+        self.means_ = params.means
+        self.covariances_ = params.covariances
+        self.precisions_cholesky_ = params.precisions_cholesky
+        precisions = params.precisions
+        precisions.setflags(write=False)
+        self.precisions_ = precisions
+        self.converged_ = bool(trace.converged)
+        self.n_iter_ = trace.n_iter
+        self.lower_bound_ = _lower_bound(trace)
+        self.lower_bounds_ = [float(b) for b in trace.mean_log_likelihoods[: trace.n_iter]]
+
+    def _print_run(self, trace: EMTrace, start_bound: float, seconds: float) -> None:
+        """scikit-learn's verbose messages, printed after the run (times are averages)."""
+        if not self.verbose:
+            return
+        bounds = np.concatenate([[start_bound], trace.mean_log_likelihoods[: trace.n_iter]])
+        per_iter = seconds / max(trace.n_iter, 1)
+        last = 0
+        for n_iter in range(1, trace.n_iter + 1):
+            if n_iter % self.verbose_interval:
+                continue
+            if self.verbose == 1:
+                print(f"  Iteration {n_iter}")
+            else:
+                change = bounds[n_iter] - bounds[n_iter - 1]
+                lapse = per_iter * (n_iter - last)
+                print(f"  Iteration {n_iter}\t time lapse {lapse:.5f}s\t ll change {change:.5f}")
+            last = n_iter
+        message = "converged" if trace.converged else "did not converge"
+        if self.verbose == 1:
+            print(f"Initialization {message}.")
+        else:
+            print(
+                f"Initialization {message}. time lapse {seconds:.5f}s\t lower bound"
+                f" {_lower_bound(trace):.5f}."
+            )
+
+    # -- using the fit ----------------------------------------------------------------
+    def _fitted_data(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=np.float64, reset=False)
+
+    def score_samples(self, X) -> np.ndarray:
+        r"""Log-density of each point under the mixture, :math:`\ln p(x_n \mid \theta)`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+        """
+        return self._log_densities(self._fitted_data(X))
+
+    def _log_densities(self, X: np.ndarray) -> np.ndarray:
+        return logsumexp(log_weighted_densities(X, self.params_), axis=1)
+
+    def score(self, X, y=None) -> float:
+        """Mean log-likelihood per point, ``score_samples(X).mean()``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        log_likelihood : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable component of each point, argmax_k ln π_k N(x_n | μ_k, Σ_k).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        X = self._fitted_data(X)
+        return log_weighted_densities(X, self.params_).argmax(axis=1)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """The responsibilities γ_nk of every component for every point (PRML 9.23).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        resp : ndarray of shape (n_samples, n_components)
+            Each row sums to 1.
+        """
+        X = self._fitted_data(X)
+        return np.exp(log_responsibilities(X, self.params_))
+
+    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Draw points from the fitted mixture, with scikit-learn's algorithm and RNG use.
+
+        How many points each component gets is one multinomial draw; then each component's
+        points are drawn from its Gaussian, component by component. The generator is
+        ``check_random_state(random_state)``, so an integer seed gives the same sample as
+        scikit-learn's estimator with the same fit.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The points, grouped by component.
+        y : ndarray of shape (n_samples,)
+            The component each point was drawn from.
+        """
+        check_is_fitted(self)
+        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+            raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
+        if n_samples < 1:
+            raise ValueError(f"n_samples must be at least 1, got {n_samples}: ask for 1 or more")
+        params = self.params_
+        rng = check_random_state(self.random_state)
+        n_samples_comp = rng.multinomial(n_samples, params.weights)
+        if params.covariance_type in ("full", "tied"):
+            full = params.full_covariances()
+            parts = [
+                rng.multivariate_normal(mean, cov, int(count))
+                for mean, cov, count in zip(params.means, full, n_samples_comp)
+            ]
+        else:
+            parts = [
+                mean + rng.standard_normal(size=(count, params.n_features)) * np.sqrt(cov)
+                for mean, cov, count in zip(params.means, params.covariances, n_samples_comp)
+            ]
+        labels = np.repeat(np.arange(params.n_components, dtype=np.int64), n_samples_comp)
+        return np.vstack(parts), labels
+
+    def bic(self, X) -> float:
+        r"""Bayesian information criterion of the fit on ``X`` (lower is better).
+
+        .. math:: \mathrm{BIC} = -2 \ln p(X \mid \theta) + p \ln N,
+
+        with p the number of free parameters and N the number of rows of ``X``.
+
+        Returns
+        -------
+        bic : float
+        """
+        return self._penalised_deviance(X, math.log)
+
+    def aic(self, X) -> float:
+        r"""Akaike information criterion of the fit on ``X`` (lower is better).
+
+        .. math:: \mathrm{AIC} = -2 \ln p(X \mid \theta) + 2p.
+
+        Returns
+        -------
+        aic : float
+        """
+        return self._penalised_deviance(X, lambda n_samples: 2.0)
+
+    def _penalised_deviance(self, X, cost_per_parameter) -> float:
+        """−2 ln p(X | θ) + p · cost_per_parameter(N), with sklearn's order of operations."""
+        X = self._fitted_data(X)
+        n_samples = X.shape[0]
+        score = float(np.mean(self._log_densities(X)))
+        return -2 * score * n_samples + self._n_parameters() * cost_per_parameter(n_samples)
+
+    def _n_parameters(self) -> int:
+        params = self.params_
+        return _n_parameters(params.covariance_type, params.n_components, params.n_features)
+
+
+def _lower_bound(trace: EMTrace) -> float:
+    """sklearn's lower bound: the mean log-likelihood of the last iteration's E-step."""
+    if trace.n_iter == 0:
+        return -np.inf
+    return float(trace.mean_log_likelihoods[trace.n_iter - 1])
