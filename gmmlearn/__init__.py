@@ -6,6 +6,7 @@ estimator on top (``gmmlearn.GaussianMixture``).
 """
 
 from . import datasets
+from .estimator import GaussianMixture
 from .init import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
 from .steps import (
@@ -30,6 +31,7 @@ __all__ = [
     "datasets",
     "COVARIANCE_TYPES",
     "EMTrace",
+    "GaussianMixture",
     "GaussianMixtureParams",
     "HalfStep",
     "INIT_METHODS",
