@@ -56,10 +56,6 @@ UI_TIMEOUT_MS = 45_000  # Playwright's default wait for one element or condition
 FIGURE_SETTLE_S = 1.0  # a figure is drawn once its image stayed the same this long
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: end-to-end test in headless Chromium (slow)")
-
-
 # =============================================================================
 # Missing browser: skip on a user's machine, fail on CI
 
