@@ -1,0 +1,449 @@
+r"""A fused EM iteration: the same numbers as :mod:`gmmlearn.steps`, in one pass over the data.
+
+:func:`gmmlearn.steps.e_step` and :func:`gmmlearn.steps.m_step` are written to be read: each
+equation is one function, and each builds whole (N, K) arrays. That is clear, but at large N it
+reads the data several times and holds γ (N·K floats) in memory. This module computes the *same*
+iteration (PRML 9.23–9.28) differently:
+
+1. the data are read in cache-sized chunks of rows, split between threads (numpy releases the
+   GIL in BLAS and in its ufuncs, so two threads keep two cores busy);
+2. for each chunk, one matrix product with the stacked Cholesky factors of the precisions gives
+   :math:`y_{nk} = U_k^\top(x_n - \mu_k)` for every component at once; from it come
+   :math:`\ln\pi_k + \ln\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})`, the log-sum-exp per row and
+   the responsibilities γ of the chunk;
+3. γ of the chunk is used at once and thrown away: only the sufficient statistics are kept,
+
+   .. math::
+       N_k = \sum_n \gamma_{nk},\qquad
+       s_k = \sum_n \gamma_{nk}\, y_{nk},\qquad
+       S_k = \sum_n \gamma_{nk}\, y_{nk} y_{nk}^\top,
+
+   taken in the whitened frame of the *old* component (so relative to the old mean μ_k: the sums
+   stay small, and no large numbers cancel when the new covariance is formed);
+4. the new θ is formed from (N_k, s_k, S_k) exactly as :func:`~gmmlearn.steps.m_step` forms it
+   (10 ε added to N_k, π = N_k / Σ N_k, ``reg_covar`` on the diagonal).
+
+Memory beyond the data is a few chunks (about a megabyte), whatever N is. All four covariance
+types are supported. The tests check that the result equals the step functions to ~1e-10
+relative; :func:`gmmlearn.trace.run_em` uses this path by default (``engine="auto"``).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .params import GaussianMixtureParams
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "em_iteration",
+    "log_likelihood",
+    "one_blas_thread",
+    "sufficient_statistics",
+]
+
+_LOG_2PI = np.log(2.0 * np.pi)
+_EPS10 = 10 * np.finfo(np.float64).eps
+
+#: Rows per chunk (at most). The work arrays of a chunk, K·(D+1) rows by this, stay in cache.
+#: Not a power of two: row strides of 2^k bytes make the chunk's rows collide in the cache.
+DEFAULT_CHUNK_SIZE = 6000
+
+# Below this many rows a second thread costs more than it saves.
+_MIN_ROWS_PER_THREAD = 16384
+
+
+# ---------------------------------------------------------------------------
+# The whitening that every covariance type shares
+# ---------------------------------------------------------------------------
+
+
+def _stacked_cholesky(params: GaussianMixtureParams) -> np.ndarray:
+    """U_k for every component as one (K, D, D) stack, whatever the covariance type."""
+    chol, kind = params.precisions_cholesky, params.covariance_type
+    n_components, n_features = params.n_components, params.n_features
+    if kind == "full":
+        return np.array(chol)
+    if kind == "tied":
+        return np.broadcast_to(chol, (n_components, n_features, n_features)).copy()
+    if kind == "diag":
+        return chol[:, :, np.newaxis] * np.eye(n_features)
+    return chol[:, np.newaxis, np.newaxis] * np.eye(n_features)
+
+
+class _Plan:
+    r"""What every chunk needs, computed once per iteration from θ.
+
+    Each component gets D + 1 rows: the D coordinates of :math:`y_k = U_k^\top(x - \mu_k)` and
+    a row of ones (the data are augmented with a ones row too). Then
+
+    * ``proj`` (K·(D+1), D+1): ``proj @ [x; 1]`` stacks :math:`[U_k^\top x - U_k^\top\mu_k; 1]`
+      for all k in one product (the order of :func:`gmmlearn.steps.log_gaussian_density`);
+    * ``quad`` (K, K·(D+1)): ``quad @ y**2`` is :math:`-\tfrac12\lVert y_k\rVert^2 + c_k`,
+      the joint :math:`\ln\pi_k + \ln\mathcal{N}`, because the squared ones row is 1 and
+      carries :math:`c_k = \ln\pi_k - \tfrac D2\ln 2\pi + \tfrac12\ln|\Lambda_k|`;
+    * the γ-weighted outer products of the augmented rows hold :math:`\sum\gamma` (corner),
+      :math:`\sum\gamma y` (border) and :math:`\sum\gamma yy^\top` (block) together.
+    """
+
+    def __init__(self, params: GaussianMixtureParams):
+        n_components, n_features = params.n_components, params.n_features
+        chol = _stacked_cholesky(params)
+        log_det_half = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        # π_k = 0 switches component k off: ln 0 = -inf, kept finite (-1e300) because BLAS
+        # may multiply the padding zeros of a product by it (0·∞ = NaN)
+        with np.errstate(divide="ignore"):
+            log_weights = np.maximum(np.log(params.weights), -1e300)
+        const = log_weights - 0.5 * n_features * _LOG_2PI + log_det_half
+
+        proj = np.zeros((n_components, n_features + 1, n_features + 1))
+        proj[:, :n_features, :n_features] = np.swapaxes(chol, 1, 2)
+        proj[:, :n_features, n_features] = -np.einsum("kd,kde->ke", params.means, chol)
+        proj[:, n_features, n_features] = 1.0
+        quad = np.zeros((n_components, n_components, n_features + 1))
+        idx = np.arange(n_components)
+        quad[idx, idx, :n_features] = -0.5
+        quad[idx, idx, n_features] = const
+
+        self.chol = chol
+        self.proj = proj.reshape(-1, n_features + 1)
+        self.quad = quad.reshape(n_components, -1)
+        self.n_components, self.n_features = n_components, n_features
+        self.means = params.means
+        # the sums are taken about the old means unless recentred (see _statistics)
+        self.centres, self.centre_shift = params.means, None
+
+    def recentred(self, centres: np.ndarray) -> _Plan:
+        """The same E-step, with the sums taken about ``centres`` (K, D) instead of μ_k."""
+        plan = copy.copy(self)
+        plan.centres = centres
+        # y_k about c_k is U_kᵀ(x - c_k) = y_k - U_kᵀ(c_k - μ_k)
+        plan.centre_shift = np.einsum("kd,kde->ke", centres - self.means, self.chol)[..., None]
+        return plan
+
+
+# ---------------------------------------------------------------------------
+# One block of rows, chunk by chunk
+# ---------------------------------------------------------------------------
+
+# Terms of a row's log-sum-exp more than e^700 below its largest are raised to e^-700 ≈ 1e-304
+# before exponentiating: np.exp is several times slower on inputs whose result underflows or is
+# subnormal. A row's sum (≥ 1, its largest term) cannot see the change, so the log-likelihood
+# is unaffected, and γ moves by less than 1e-304.
+_LOG_FLOOR = -700.0
+
+
+def _block_pass(X: np.ndarray, plan: _Plan, edges: np.ndarray, stats: bool):
+    """Log-likelihood and (if ``stats``) the moment sums over chunks ``edges[i]:edges[i+1]``."""
+    n_components, n_features = plan.n_components, plan.n_features
+    chunk_size = int(np.diff(edges).max())
+    total = 0.0
+    moments = np.zeros((n_components, n_features + 1, n_features + 1))
+    x_buf = np.ones((n_features + 1, chunk_size))  # the last row stays 1
+    y_buf = np.empty((n_components * (n_features + 1), chunk_size))
+    sq_buf = np.empty_like(y_buf)
+    lj_buf = np.empty((n_components, chunk_size))
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        n = hi - lo
+        x, y, sq, log_joint = x_buf[:, :n], y_buf[:, :n], sq_buf[:, :n], lj_buf[:, :n]
+        x[:n_features] = X[lo:hi].T
+        np.matmul(plan.proj, x, out=y)  # [y_k; 1] for all k
+        np.multiply(y, y, out=sq)
+        np.matmul(plan.quad, sq, out=log_joint)  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
+        # log-sum-exp over k, in place: γ = exp(log_joint - max) / Σ_k exp(log_joint - max)
+        row_max = log_joint.max(axis=0)
+        log_joint -= row_max
+        np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
+        resp = np.exp(log_joint, out=log_joint)
+        norm = resp.sum(axis=0)
+        total += float(np.log(norm).sum() + row_max.sum())
+        if not stats:
+            continue
+        resp *= np.reciprocal(norm, out=norm)
+        # Σ_n γ_nk [y;1][y;1]ᵀ for every k: (K, D+1, n) @ (K, n, D+1)
+        y3 = y.reshape(n_components, n_features + 1, n)
+        if plan.centre_shift is not None:
+            y3[:, :n_features] -= plan.centre_shift
+        weighted = np.multiply(y3, resp[:, np.newaxis, :], out=sq.reshape(y3.shape))
+        moments += np.matmul(weighted, np.swapaxes(y3, 1, 2))
+    return total, moments
+
+
+def _passes(X: np.ndarray, plan: _Plan, chunk_size: int, n_threads: int, stats: bool):
+    """Run :func:`_block_pass` over all rows, in ``n_threads`` contiguous blocks, and add up.
+
+    The rows are cut into chunks of equal length (at most ``chunk_size``); each thread takes a
+    contiguous run of chunks and keeps its own sums, added at the end.
+    """
+    n_samples = X.shape[0]
+    n_chunks = -(-n_samples // chunk_size)
+    edges = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
+    n_threads = max(1, min(n_threads, n_chunks, n_samples // _MIN_ROWS_PER_THREAD))
+    if n_threads == 1:
+        return _block_pass(X, plan, edges, stats)
+    cuts = np.linspace(0, n_chunks, n_threads + 1).astype(np.intp)
+    parts = list(
+        _pool(n_threads).map(
+            lambda i: _block_pass(X, plan, edges[cuts[i] : cuts[i + 1] + 1], stats),
+            range(n_threads),
+        )
+    )
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+@functools.cache
+def _pool(n_threads: int) -> ThreadPoolExecutor:
+    """A thread pool kept for the life of the process (starting threads costs ~0.2 ms)."""
+    return ThreadPoolExecutor(n_threads, thread_name_prefix="gmmlearn-fast")
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController  # installed with scikit-learn
+
+    return ThreadpoolController()
+
+
+class one_blas_thread:  # noqa: N801 (used like a function: ``with one_blas_thread():``)
+    """Context manager: BLAS runs single-threaded inside; re-entrant, cheap when nested.
+
+    Every matrix product here is small (K·(D+1) rows); the threads of the chunked pass are
+    the parallelism. Letting BLAS wake its own threads as well oversubscribes the cores, and
+    for the tiny Cholesky solves of each new θ (numpy and scipy each bring an OpenBLAS with its
+    own threads) the wake-ups cost far more than the work: on a busy machine, milliseconds
+    per call. A whole run can hold one ``with one_blas_thread():`` around its loop.
+    """
+
+    _lock = threading.Lock()
+    _depth = 0
+    _limiter = None
+
+    def __enter__(self):
+        cls = type(self)
+        with cls._lock:
+            if cls._depth == 0:
+                cls._limiter = _blas_controller().limit(limits=1, user_api="blas")
+            cls._depth += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        cls = type(self)
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0:
+                cls._limiter.restore_original_limits()
+                cls._limiter = None
+        return False
+
+
+@functools.cache
+def _default_threads() -> int:
+    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+# ---------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------
+
+
+def sufficient_statistics(
+    X: np.ndarray,
+    params: GaussianMixtureParams,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    n_threads: int | None = None,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    r"""The E-step reduced to sums: ln p(X|θ) and the γ-weighted moments about the old means.
+
+    .. math::
+        \sum_n\gamma_{nk},\qquad \sum_n\gamma_{nk}(x_n-\mu_k),\qquad
+        \sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
+
+    with γ and μ_k those of ``params``. This is all the M-step needs from the data.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : GaussianMixtureParams
+        θ of the E-step.
+    chunk_size : int, default=DEFAULT_CHUNK_SIZE
+        Rows per chunk.
+    n_threads : int, optional
+        Threads sharing the rows. Default: 2 (1 on a one-core machine); 1 when N is small.
+
+    Returns
+    -------
+    log_likelihood : float
+        :math:`\ln p(X\mid\theta)`, as :func:`gmmlearn.steps.e_step` returns it.
+    resp_sums : ndarray of shape (n_components,)
+        :math:`\sum_n\gamma_{nk}` (without the 10 ε of :func:`~gmmlearn.steps.effective_counts`).
+    first : ndarray of shape (n_components, n_features)
+        :math:`\sum_n\gamma_{nk}(x_n-\mu_k)`.
+    second : ndarray of shape (n_components, n_features, n_features)
+        :math:`\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top`.
+    """
+    X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    with one_blas_thread():
+        return _statistics(X, _Plan(params), chunk_size, n_threads)
+
+
+def em_iteration(
+    X: np.ndarray,
+    params: GaussianMixtureParams,
+    reg_covar: float = 1e-6,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    n_threads: int | None = None,
+) -> tuple[GaussianMixtureParams, float]:
+    r"""One EM iteration in one pass: equal to ``m_step(X, e_step(X, params)[0], ...)``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : GaussianMixtureParams
+        θ_{t-1}; its covariance type is kept.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance, as in :func:`gmmlearn.steps.m_step`.
+    chunk_size, n_threads : int
+        As in :func:`sufficient_statistics`.
+
+    Returns
+    -------
+    new_params : GaussianMixtureParams
+        θ_t.
+    log_likelihood : float
+        ln p(X | θ_{t-1}), the total over points, as :func:`gmmlearn.steps.e_step` returns it.
+    """
+    X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    with one_blas_thread():
+        return _m_step(X, _Plan(params), chunk_size, n_threads, params.covariance_type, reg_covar)
+
+
+def log_likelihood(
+    X: np.ndarray,
+    params: GaussianMixtureParams,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    n_threads: int | None = None,
+) -> float:
+    r"""ln p(X | θ) (PRML 9.28) in one pass, equal to :func:`gmmlearn.steps.log_likelihood`.
+
+    The E-step without the statistics: what a run needs to score its last θ.
+    ``chunk_size`` and ``n_threads`` are as in :func:`sufficient_statistics`.
+
+    Returns
+    -------
+    log_likelihood : float
+    """
+    X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    with one_blas_thread():
+        return _passes(X, _Plan(params), chunk_size, n_threads, False)[0]
+
+
+# ---------------------------------------------------------------------------
+# From the sums to θ
+# ---------------------------------------------------------------------------
+
+
+def _statistics(X, plan, chunk_size, n_threads):
+    """(ln p, Σγ, Σγ(x-c), Σγ(x-c)(x-c)ᵀ) about the plan's centres c, in data coordinates."""
+    total, moments = _passes(X, plan, chunk_size, n_threads, True)
+    d = plan.n_features
+    # back from the whitened frame: x - c_k = U_k⁻ᵀ y_k
+    unwhiten = np.linalg.inv(plan.chol)  # U_k⁻¹, (K, D, D)
+    first = np.einsum("kd,kde->ke", moments[:, :d, d], unwhiten)
+    second = np.swapaxes(unwhiten, 1, 2) @ moments[:, :d, :d] @ unwhiten
+    return total, moments[:, d, d].copy(), first, second
+
+
+def _means_and_scatter(centres, resp_sums, first, second):
+    """N_k, μ_k and the centred scatter Σγ(x-μ_k)(x-μ_k)ᵀ from sums about ``centres``."""
+    nk = resp_sums + _EPS10  # as gmmlearn.steps.effective_counts
+    # μ_k = Σγx / N_k, with Σγx = Σγ(x-c) + c Σγ (an empty component gets μ = 0, as in m_step)
+    means = (first + resp_sums[:, np.newaxis] * centres) / nk[:, np.newaxis]
+    # x-μ = (x-c) - e with e = μ - c: Σγ(x-μ)(x-μ)ᵀ = Σγ(x-c)(x-c)ᵀ - Σγ(x-c)eᵀ - e(...)ᵀ + Σγ eeᵀ
+    e = means - centres
+    cross = first[:, :, np.newaxis] * e[:, np.newaxis, :]
+    scatter = (
+        second
+        - cross
+        - np.swapaxes(cross, 1, 2)
+        + resp_sums[:, np.newaxis, np.newaxis] * e[:, :, np.newaxis] * e[:, np.newaxis, :]
+    )
+    return nk, means, scatter, e
+
+
+# A one-pass scatter about the old mean loses about ε·(1 + N_k eᵀΣ⁻¹e) of relative accuracy, e
+# being how far the mean moved: nothing for EM's usual steps, but a component that jumps many
+# of its new standard deviations at once (a bad start, a collapse) would lose digits. Beyond
+# this factor the iteration takes a second pass, about the new means (a two-pass scatter).
+_MAX_CANCELLATION = 1e3
+
+
+def _cancellation(nk, resp_sums, scatter, e, reg_covar) -> np.ndarray:
+    """1 + N_k eᵀ(N_k Σ_k)⁻¹e per component: the factor by which rounding errors grow."""
+    n_features = scatter.shape[-1]
+    nk_cov = scatter + (nk * reg_covar)[:, np.newaxis, np.newaxis] * np.eye(n_features)
+    solved = np.linalg.solve(nk_cov, e[:, :, np.newaxis])[:, :, 0]
+    return 1.0 + resp_sums * np.abs(np.einsum("kd,kd->k", e, solved))
+
+
+def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar):
+    """E-step sums, then θ_t with the formulas of :func:`gmmlearn.steps.m_step`."""
+    total, resp_sums, first, second = _statistics(X, plan, chunk_size, n_threads)
+    nk, means, scatter, e = _means_and_scatter(plan.centres, resp_sums, first, second)
+    with np.errstate(all="ignore"):  # a singular N_k Σ_k (reg_covar = 0) just means "refine"
+        factor = _cancellation(nk, resp_sums, scatter, e, reg_covar)
+    if not np.all(factor <= _MAX_CANCELLATION):
+        _, resp_sums, first, second = _statistics(X, plan.recentred(means), chunk_size, n_threads)
+        nk, means, scatter, _ = _means_and_scatter(means, resp_sums, first, second)
+    weights = nk / nk.sum()
+    covariances = _covariances(scatter, nk, covariance_type, reg_covar)
+    return GaussianMixtureParams(weights, means, covariances, covariance_type), total
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _covariances(scatter, nk, covariance_type, reg_covar):
+    """Σ from the centred scatters Σ_n γ_nk (x_n-μ_k)(x_n-μ_k)ᵀ, as in component_covariances."""
+    n_features = scatter.shape[-1]
+    if covariance_type == "full":
+        covariances = scatter / nk[:, np.newaxis, np.newaxis]
+    elif covariance_type == "tied":
+        covariances = scatter.sum(axis=0) / nk.sum()
+    else:
+        variances = np.diagonal(scatter, axis1=1, axis2=2) / nk[:, np.newaxis]
+        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
+    if covariance_type in ("full", "tied"):
+        return covariances + reg_covar * np.eye(n_features)
+    return covariances + reg_covar
+
+
+def _check(X, params, chunk_size, n_threads):
+    """Validate the arguments shared by the public functions; one-line errors."""
+    if not isinstance(params, GaussianMixtureParams):
+        raise TypeError(
+            f"params must be a GaussianMixtureParams, got {type(params).__name__}: "
+            "build one with GaussianMixtureParams(weights, means, covariances)"
+        )
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != params.n_features or X.shape[0] == 0:
+        raise ValueError(
+            f"X must have shape (n_samples, {params.n_features}) with n_samples >= 1 to match "
+            f"the parameters, got {X.shape}"
+        )
+    for name, value in (("chunk_size", chunk_size), ("n_threads", n_threads)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+        ):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return X, int(chunk_size), int(n_threads or _default_threads())
