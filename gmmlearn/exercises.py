@@ -170,6 +170,8 @@ def _call(student_fn: Callable, name: str, args: tuple, problem: Problem):
         raise ExerciseError(
             f"{name}: pass the function itself, check_…({name}), not the result of calling it"
         )
+    # copies: a function that changes its inputs in place must not change the problem
+    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     try:
         return student_fn(*args)
     except NotImplementedError:
@@ -464,7 +466,7 @@ def check_effective_counts(student_fn: Callable) -> None:
     _check(
         "effective_counts",
         student_fn,
-        lambda p: (p.resp.copy(),),
+        lambda p: (p.resp,),
         lambda p: p.nk,
         "one count per component, (K,)",
         mistakes,
@@ -488,7 +490,7 @@ def check_mixing_weights(student_fn: Callable) -> None:
     _check(
         "mixing_weights",
         student_fn,
-        lambda p: (p.nk.copy(), p.X.shape[0]),
+        lambda p: (p.nk, p.X.shape[0]),
         lambda p: steps.mixing_weights(p.nk),
         "one weight per component, (K,)",
         mistakes,
@@ -528,7 +530,7 @@ def check_component_means(student_fn: Callable) -> None:
     _check(
         "component_means",
         student_fn,
-        lambda p: (p.X.copy(), p.resp.copy(), p.nk),
+        lambda p: (p.X, p.resp, p.nk),
         lambda p: steps.component_means(p.X, p.resp, p.nk),
         "one mean vector per component, (K, D)",
         mistakes,
@@ -603,7 +605,7 @@ def check_component_covariances(student_fn: Callable) -> None:
     _check(
         "component_covariances",
         student_fn,
-        lambda p: (p.X.copy(), p.resp.copy(), p.nk, means(p)),
+        lambda p: (p.X, p.resp, p.nk, means(p)),
         reference,
         "one D×D matrix per component, (K, D, D)",
         mistakes,

@@ -298,11 +298,20 @@ def test_generic_wrong_values_say_where():
         )
 
 
-def test_the_inputs_are_not_modified_by_the_checker():
-    problem = ex.random_problem(10, 2, 3, random_state=5)
-    before = problem.resp.copy()
-    ex.check_effective_counts(lambda r: r.sum(axis=0))
-    assert np.array_equal(problem.resp, before)
+def test_a_function_that_changes_its_inputs_in_place_is_judged_fairly(capsys):
+    def centring_in_place(X, mean, covariance):
+        X -= mean  # changes the caller's array: the checker must have passed a copy
+        return good_log_density(X, np.zeros_like(mean), covariance)
+
+    ex.check_log_gaussian_density(centring_in_place)
+    assert "✔ log_gaussian_density" in capsys.readouterr().out
+
+    def doubling_in_place(resp):
+        resp *= 2  # wrong, and the reference must still be computed from the original γ
+        return resp.sum(axis=0)
+
+    with pytest.raises(ex.ExerciseError, match="wrong values .* expected"):
+        ex.check_effective_counts(doubling_in_place)
 
 
 def test_random_problem_is_valid_and_seeded():
