@@ -6,13 +6,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 FIRST_LESSON := notebooks/01_em_step_by_step.ipynb
 PYTEST_NOTEBOOKS := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+# Many small fits at once: one BLAS/OpenMP thread each avoids oversubscribing two cores.
+TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help lab test test-fast lint format bench student clean
+.PHONY: help lab test test-fast lint format bench notebooks student clean
 
 help:
 	@echo "make lab      JupyterLab on the first lesson (creates .venv)"
 	@echo "make test     every test: unit, property, CLI, notebooks (nbval), browser (if Chromium)"
 	@echo "make bench    speed benchmarks against scikit-learn"
+	@echo "make notebooks re-run the lessons in place after a library change"
 	@echo "make student  student version of the exercises (solutions removed)"
 
 $(BIN)/python:
@@ -33,11 +36,11 @@ lab: $(VENV)/.lessons-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check gmmlearn tests benchmarks tools
-	$(BIN)/python -m pytest -q tests $(PYTEST_NOTEBOOKS)
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests $(PYTEST_NOTEBOOKS)
 
 # Everything but the browser and the notebooks, for a quick loop while editing.
 test-fast: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q tests -m "not e2e and not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests -m "not e2e and not slow"
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check gmmlearn tests benchmarks tools
@@ -50,8 +53,12 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_em.py
 	$(BIN)/python benchmarks/bench_view.py
 
+notebooks: $(VENV)/.test-installed
+	$(BIN)/python tools/run_notebooks.py
+
 student: $(VENV)/.lessons-installed
-	$(BIN)/python tools/make_student.py notebooks/03_exercises.ipynb notebooks/student/03_exercises.ipynb
+	$(BIN)/python tools/make_student.py notebooks/03_exercises.ipynb out/student/03_exercises.ipynb
+	@echo "student version: out/student/03_exercises.ipynb"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .ruff_cache
