@@ -7,6 +7,8 @@ Measures, on the Agg backend (what the inline backend and the exports use):
 * one slider step: ``view.show(i)`` (new face colours, means, ellipsoids, legend, marker)
   followed by ``figure.canvas.draw()``, over ``--steps`` half-steps; median and p95 in ms;
 * the part of it spent in ``show`` alone (updating the artists, no drawing);
+* the CPU time of the process per step and the load average, because on a shared machine
+  the wall-clock numbers mostly measure the neighbours: compare runs at a low load;
 * the trace: ``initialize`` + ``run_em`` for 100 iterations (``tol=0``) at the same size.
 
 Targets (issue #4): a step ≤ 60 ms at 10⁴ 3-D points, K = 4; the trace < 1 s.
@@ -89,7 +91,8 @@ def main(argv=None) -> None:
     print(f"view step, {args.n_samples} 3-D points, K=4, {args.steps} steps (show + draw, Agg):")
     print(
         f"  median {np.median(total) * ms:.1f} ms, p95 {np.percentile(total, 95) * ms:.1f} ms, "
-        f"max {total.max() * ms:.1f} ms  (of which show() median {np.median(update) * ms:.1f} ms)"
+        f"min {total.min() * ms:.1f} ms, max {total.max() * ms:.1f} ms  "
+        f"(of which show() median {np.median(update) * ms:.1f} ms)"
     )
     print(f"  CPU time of the process per step: median {np.median(cpu) * ms:.1f} ms")
     print(f"  load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")

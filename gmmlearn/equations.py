@@ -342,7 +342,7 @@ def params_latex(params, digits: int = 3) -> str:
     return r"\begin{aligned}" + r" \\[4pt] ".join(rows) + r"\end{aligned}"
 
 
-def step_description(h: HalfStep, n_half_steps: int | None = None) -> str:
+def step_description(h: HalfStep, n_half_steps: int | None = None, compact: bool = False) -> str:
     """One plain-text line saying which step is shown and which equations were just applied.
 
     Parameters
@@ -350,14 +350,23 @@ def step_description(h: HalfStep, n_half_steps: int | None = None) -> str:
     h : HalfStep
     n_half_steps : int, optional
         The total, to print "half-step i of n".
+    compact : bool, default=False
+        A shorter line (for a figure title, where every glyph is redrawn at each step).
     """
-    of = "" if n_half_steps is None else f" of {n_half_steps - 1}"
-    where = f"half-step {h.index}{of}"
+    if compact:
+        of = "" if n_half_steps is None else f"/{n_half_steps - 1}"
+        where = f"half-step {h.index}{of}"
+    else:
+        of = "" if n_half_steps is None else f" of {n_half_steps - 1}"
+        where = f"half-step {h.index}{of}"
     if h.phase == "init":
         return f"{where} · initial θ₀, colours γ(θ₀)"
     names = PHASE_EQUATIONS[h.phase]
     numbers = sorted(EQUATION_NUMBERS[name] for name in names)
     cited = numbers[0] if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"
+    effect = "colours change" if h.phase == "E" else "ellipsoids move"
+    if compact:
+        return f"{where} · iteration {h.iteration} · {h.phase}-step ({cited}): {effect}"
     if h.phase == "E":
         return (
             f"{where} · iteration {h.iteration} · E-step ({cited}): γ_nk recomputed; "

@@ -154,7 +154,7 @@ class EMExplorer:
         self.uses_widget_canvas = is_widget_backend()
         self.view = EMView(
             self.trace, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
-            half_steps=half_steps,
+            half_steps=half_steps, title=False,
         )  # fmt: skip
         self._updating = False
         self._build_widgets(n_components, init, covariance_type, int(random_state), interval)

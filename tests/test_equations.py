@@ -210,3 +210,5 @@ def test_step_description_names_the_step_and_equations(trace):
     assert "half-step 3 of 16" in e and "E-step (9.23)" in e and "iteration 2" in e
     m = step_description(trace.half_step(4))
     assert "M-step (9.24–9.27)" in m and "ellipsoids move" in m
+    short = step_description(trace.half_step(3), trace.n_half_steps, compact=True)
+    assert short == "half-step 3/16 · iteration 2 · E-step (9.23): colours change"

@@ -62,7 +62,7 @@ def test_artists_hold_the_state_of_the_step(view, trace, index):
     np.testing.assert_allclose(view.marker.get_xdata(), [t])
     np.testing.assert_allclose(view.marker.get_ydata(), [trace.log_likelihoods[t]])
     assert (view.marker.get_markerfacecolor() == "white") == (h.phase == "E")
-    assert f"half-step {index} of {trace.n_half_steps - 1}" in view.title.get_text()
+    assert f"half-step {index}/{trace.n_half_steps - 1} · " in view.title.get_text()
 
 
 def test_e_step_changes_colours_m_step_moves_ellipsoids(view):

@@ -53,6 +53,7 @@ def test_builds_without_a_browser(explorer):
     assert explorer.step_slider.max == explorer.trace.n_half_steps - 1 == explorer.play.max
     assert explorer.widget.children[0] is explorer.message
     assert explorer.message_text == ""
+    assert not explorer.view.title.get_visible()  # the step label widget says it instead
     assert_view_shows(explorer, 0)
     assert isinstance(explorer, EMExplorer)
 

@@ -16,6 +16,7 @@ knows about widgets: :mod:`gmmlearn.widgets` calls :meth:`show` from its callbac
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -56,6 +57,18 @@ def intensity_colors(resp_k: np.ndarray, color) -> np.ndarray:
     rgba = np.ones((resp_k.shape[0], 4))
     rgba[:, :3] = (1.0 - resp_k) * _BACKGROUND_GREY + resp_k * np.asarray(color)[:3]
     return rgba
+
+
+class _PlainTextFigure(Figure):
+    """A figure that renders its text without font hinting.
+
+    Hinting snaps glyphs to the pixel grid; at 100 dpi the text looks the same without it,
+    and an explorer step, which redraws some 25 labels, is about 10 ms faster.
+    """
+
+    def draw(self, renderer):
+        with rc_context({"text.hinting": "no_hinting"}):
+            super().draw(renderer)
 
 
 def _check_dims(dims, n_features: int) -> tuple[int, ...]:
@@ -113,6 +126,8 @@ class EMView:
         Only used when ``figure`` is not given.
     elev, azim : float, default=22, -60
         Initial view angle of the 3-D axes.
+    title : bool, default=True
+        Write which step is shown above the plot (the explorer says it in a widget instead).
 
     Attributes
     ----------
@@ -141,6 +156,7 @@ class EMView:
         figsize=(11.0, 5.5),
         elev: float = 22.0,
         azim: float = -60.0,
+        title: bool = True,
     ) -> None:
         if not isinstance(trace, EMTrace):
             raise TypeError(f"trace must be an EMTrace (from gmmlearn.run_em), got {type(trace)}")
@@ -151,10 +167,11 @@ class EMView:
         self.half_steps = bool(half_steps)
         self.is_3d = len(self.dims) == 3
         if figure is None:
-            figure = Figure(figsize=figsize)
+            figure = _PlainTextFigure(figsize=figsize)
             FigureCanvasAgg(figure)
         self.figure = figure
         self._build_axes(elev, azim)
+        self.title.set_visible(bool(title))
         self.trace = trace
         self.component = None
         self._set_data(trace.X)
@@ -188,16 +205,15 @@ class EMView:
             self.ax.set_zlabel(names[2])
         for axis in axes:
             # few tick labels: text is most of the cost of a redraw
-            axis.set_major_locator(MaxNLocator(4))
+            axis.set_major_locator(MaxNLocator(3))
         self.ax_curve.set_xlabel("iteration t")
         self.ax_curve.set_ylabel("ln p(X | θₜ)")
         self.ax_info.text(
             0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + " ellipsoids, opacity ∝ π",
             fontsize=9, va="top",
         )  # fmt: skip
-        self.ax_curve.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        self.ax_curve.yaxis.set_major_locator(MaxNLocator(4))
-        self.ax_curve.grid(True, alpha=0.3)
+        self.ax_curve.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        self.ax_curve.yaxis.set_major_locator(MaxNLocator(3))
         (self.curve,) = self.ax_curve.plot([], [], "-", color="0.3", lw=1.5)
         (self.marker,) = self.ax_curve.plot(
             [], [], "o", color=_MARKER_COLOR, mew=2, ms=8, zorder=3, clip_on=False
@@ -212,6 +228,8 @@ class EMView:
         size = float(np.clip(3000.0 / len(xyz), 3.0, 30.0))
         # at a few pixels a square looks like a dot and is cheaper for Agg than a circle
         style = {"s": size, "c": np.ones((len(xyz), 4)), "linewidths": 0, "zorder": 1}
+        # antialiasing a 2-pixel marker changes little and costs time on 10⁴ of them
+        style["antialiased"] = len(xyz) <= 5000
         style["marker"] = "s" if len(xyz) > 5000 else "o"
         if self.is_3d:
             # no depth shading: the colour must be the γ-blend and nothing else
@@ -311,7 +329,8 @@ class EMView:
         self.marker.set_marker("o" if value >= bottom else "v")
         # after an E-step θ (hence the curve) has not moved yet: an open marker says so
         self.marker.set_markerfacecolor("white" if h.phase == "E" else _MARKER_COLOR)
-        self.title.set_text(step_description(h, self.trace.n_half_steps))
+        if self.title.get_visible():
+            self.title.set_text(step_description(h, self.trace.n_half_steps, compact=True))
         self._request_redraw()
         return h
 
