@@ -5,7 +5,7 @@ a recorded run to step through (``gmmlearn.trace``), and a scikit-learn-compatib
 estimator on top (``gmmlearn.GaussianMixture``).
 """
 
-from . import datasets
+from . import datasets, equations
 from .estimator import GaussianMixture
 from .init import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "datasets",
+    "equations",
     "COVARIANCE_TYPES",
     "EMTrace",
     "GaussianMixture",
