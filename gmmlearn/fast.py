@@ -5,33 +5,38 @@ equation is one function, and each builds whole (N, K) arrays. That is clear, bu
 reads the data several times and holds γ (N·K floats) in memory. This module computes the *same*
 iteration (PRML 9.23–9.28) differently:
 
-1. the data are read in cache-sized chunks of rows, split between threads (numpy releases the
-   GIL in BLAS and in its ufuncs, so two threads keep two cores busy);
+1. the data are read in cache-sized chunks of rows, handed out to two threads (numpy releases
+   the GIL inside its ufuncs and ``np.dot``);
 2. for each chunk, one matrix product with the stacked Cholesky factors of the precisions gives
    :math:`y_{nk} = U_k^\top(x_n - \mu_k)` for every component at once; from it come
-   :math:`\ln\pi_k + \ln\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})`, the log-sum-exp per row and
-   the responsibilities γ of the chunk;
+   :math:`\ln\pi_k + \ln\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})`, the log-sum-exp per row
+   (by hand, in place) and the responsibilities γ of the chunk;
 3. γ of the chunk is used at once and thrown away: only the sufficient statistics are kept,
 
    .. math::
-       N_k = \sum_n \gamma_{nk},\qquad
-       s_k = \sum_n \gamma_{nk}\, y_{nk},\qquad
-       S_k = \sum_n \gamma_{nk}\, y_{nk} y_{nk}^\top,
+       \sum_n \gamma_{nk},\qquad
+       \sum_n \gamma_{nk}\, y_{nk},\qquad
+       \sum_n \gamma_{nk}\, y_{nk} y_{nk}^\top,
 
-   taken in the whitened frame of the *old* component (so relative to the old mean μ_k: the sums
-   stay small, and no large numbers cancel when the new covariance is formed);
-4. the new θ is formed from (N_k, s_k, S_k) exactly as :func:`~gmmlearn.steps.m_step` forms it
-   (10 ε added to N_k, π = N_k / Σ N_k, ``reg_covar`` on the diagonal).
+   taken in the whitened frame of the *old* component, so relative to the old mean μ_k: the
+   sums stay small, and little cancels when the new covariance is formed. (If a mean jumps
+   so far that it would, by more than :data:`_MAX_CANCELLATION`, the iteration takes a second
+   pass about the new means.) Each chunk's sums are kept apart and added in chunk order, so the
+   result does not depend on the number of threads;
+4. the new θ is formed from these sums exactly as :func:`~gmmlearn.steps.m_step` forms it
+   (10 ε added to N_k, π = N_k / Σ N_k, centred scatter, ``reg_covar`` on the diagonal).
 
-Memory beyond the data is a few chunks (about a megabyte), whatever N is. All four covariance
-types are supported. The tests check that the result equals the step functions to ~1e-10
-relative; :func:`gmmlearn.trace.run_em` uses this path by default (``engine="auto"``).
+Memory beyond the data is a few chunks per thread (a few megabytes), whatever N is. All four
+covariance types are supported (tied, diag and spherical through the same whitening, with
+their U_k shared or diagonal). The tests check that the results equal the step functions to
+1e-10 relative; :func:`gmmlearn.trace.run_em` uses this path by default (``engine="auto"``).
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -80,40 +85,36 @@ def _stacked_cholesky(params: GaussianMixtureParams) -> np.ndarray:
 class _Plan:
     r"""What every chunk needs, computed once per iteration from θ.
 
-    Each component gets D + 1 rows: the D coordinates of :math:`y_k = U_k^\top(x - \mu_k)` and
-    a row of ones (the data are augmented with a ones row too). Then
+    A chunk's work array holds, for every coordinate d and component k, the row
+    :math:`(y_k)_d` of :math:`y_k = U_k^\top(x - \mu_k)`, then one row of ones per component:
+    shape (D+1, K, n). With the chunk augmented by a row of ones, :math:`[x; 1]`,
 
-    * ``proj`` (K·(D+1), D+1): ``proj @ [x; 1]`` stacks :math:`[U_k^\top x - U_k^\top\mu_k; 1]`
-      for all k in one product (the order of :func:`gmmlearn.steps.log_gaussian_density`);
-    * ``quad`` (K, K·(D+1)): ``quad @ y**2`` is :math:`-\tfrac12\lVert y_k\rVert^2 + c_k`,
-      the joint :math:`\ln\pi_k + \ln\mathcal{N}`, because the squared ones row is 1 and
-      carries :math:`c_k = \ln\pi_k - \tfrac D2\ln 2\pi + \tfrac12\ln|\Lambda_k|`;
-    * the γ-weighted outer products of the augmented rows hold :math:`\sum\gamma` (corner),
-      :math:`\sum\gamma y` (border) and :math:`\sum\gamma yy^\top` (block) together.
+    * ``proj`` (D·K, D+1): ``proj @ [x; 1]`` gives :math:`U_k^\top x - U_k^\top\mu_k` for all
+      k in one product (the order of :func:`gmmlearn.steps.log_gaussian_density`);
+    * ``quad`` (K, D·K) and ``const`` (K, 1): ``quad @ y**2 + const`` is
+      :math:`-\tfrac12\lVert y_k\rVert^2 + \ln\pi_k - \tfrac D2\ln 2\pi
+      + \tfrac12\ln|\Lambda_k|`, the joint :math:`\ln\pi_k + \ln\mathcal{N}`;
+    * the γ-weighted products of :math:`[y_k; 1]` with itself hold :math:`\sum\gamma yy^\top`
+      (block), :math:`\sum\gamma y` (border) and :math:`\sum\gamma` (corner) together.
     """
 
     def __init__(self, params: GaussianMixtureParams):
         n_components, n_features = params.n_components, params.n_features
         chol = _stacked_cholesky(params)
         log_det_half = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-        # π_k = 0 switches component k off: ln 0 = -inf, kept finite (-1e300) because BLAS
-        # may multiply the padding zeros of a product by it (0·∞ = NaN)
-        with np.errstate(divide="ignore"):
-            log_weights = np.maximum(np.log(params.weights), -1e300)
-        const = log_weights - 0.5 * n_features * _LOG_2PI + log_det_half
+        with np.errstate(divide="ignore"):  # π_k = 0: ln 0 = -inf switches component k off
+            log_weights = np.log(params.weights)
 
-        proj = np.zeros((n_components, n_features + 1, n_features + 1))
-        proj[:, :n_features, :n_features] = np.swapaxes(chol, 1, 2)
-        proj[:, :n_features, n_features] = -np.einsum("kd,kde->ke", params.means, chol)
-        proj[:, n_features, n_features] = 1.0
-        quad = np.zeros((n_components, n_components, n_features + 1))
-        idx = np.arange(n_components)
-        quad[idx, idx, :n_features] = -0.5
-        quad[idx, idx, n_features] = const
+        proj = np.empty((n_features, n_components, n_features + 1))
+        proj[:, :, :n_features] = chol.transpose(2, 0, 1)  # [d, k, e] = (U_k)_ed
+        proj[:, :, n_features] = -np.einsum("kd,kde->ek", params.means, chol)
+        quad = np.zeros((n_components, n_features, n_components))
+        quad[np.arange(n_components), :, np.arange(n_components)] = -0.5
 
         self.chol = chol
         self.proj = proj.reshape(-1, n_features + 1)
         self.quad = quad.reshape(n_components, -1)
+        self.const = (log_weights - 0.5 * n_features * _LOG_2PI + log_det_half)[:, np.newaxis]
         self.n_components, self.n_features = n_components, n_features
         self.means = params.means
         # the sums are taken about the old means unless recentred (see _statistics)
@@ -124,7 +125,7 @@ class _Plan:
         plan = copy.copy(self)
         plan.centres = centres
         # y_k about c_k is U_kᵀ(x - c_k) = y_k - U_kᵀ(c_k - μ_k)
-        plan.centre_shift = np.einsum("kd,kde->ke", centres - self.means, self.chol)[..., None]
+        plan.centre_shift = np.einsum("kd,kde->ek", centres - self.means, self.chol)[..., None]
         return plan
 
 
@@ -139,62 +140,78 @@ class _Plan:
 _LOG_FLOOR = -700.0
 
 
-def _block_pass(X: np.ndarray, plan: _Plan, edges: np.ndarray, stats: bool):
-    """Log-likelihood and (if ``stats``) the moment sums over chunks ``edges[i]:edges[i+1]``."""
+def _chunk_worker(X, plan: _Plan, edges, stats: bool, next_chunk, totals, moments) -> None:
+    """Take chunks ``edges[i]:edges[i+1]`` until none is left; write chunk i's sums at [i].
+
+    ``next_chunk()`` hands out the chunk indices (shared by the workers), so a thread that the
+    operating system sets aside does not hold up the others. The long products use
+    ``np.dot``, which releases the GIL around BLAS (``np.matmul`` on one pair of matrices keeps
+    it, and the threads would take turns).
+    """
     n_components, n_features = plan.n_components, plan.n_features
-    chunk_size = int(np.diff(edges).max())
-    total = 0.0
-    moments = np.zeros((n_components, n_features + 1, n_features + 1))
-    x_buf = np.ones((n_features + 1, chunk_size))  # the last row stays 1
-    y_buf = np.empty((n_components * (n_features + 1), chunk_size))
+    kd = n_components * n_features
+    size = int(np.diff(edges).max())
+    # flat buffers, viewed as contiguous (rows, n) arrays whatever the chunk's length n
+    x_buf = np.empty((n_features + 1) * size)
+    y_buf = np.empty((n_features + 1) * n_components * size)
     sq_buf = np.empty_like(y_buf)
-    lj_buf = np.empty((n_components, chunk_size))
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    lj_buf = np.empty(n_components * size)
+    last_n = 0
+    while (i := next_chunk()) < len(totals):
+        lo, hi = edges[i], edges[i + 1]
         n = hi - lo
-        x, y, sq, log_joint = x_buf[:, :n], y_buf[:, :n], sq_buf[:, :n], lj_buf[:, :n]
+        x = x_buf[: x_buf.size // size * n].reshape(-1, n)
+        y = y_buf[: y_buf.size // size * n].reshape(n_features + 1, n_components, n)
+        y2 = y.reshape(-1, n)
+        sq = sq_buf[: y.size].reshape(-1, n)
+        log_joint = lj_buf[: n_components * n].reshape(n_components, n)
+        if n != last_n:  # the rows of ones, [x; 1] and [y_k; 1]
+            x[n_features] = 1.0
+            y[n_features] = 1.0
+            last_n = n
         x[:n_features] = X[lo:hi].T
-        np.matmul(plan.proj, x, out=y)  # [y_k; 1] for all k
-        np.multiply(y, y, out=sq)
-        np.matmul(plan.quad, sq, out=log_joint)  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
+        np.dot(plan.proj, x, out=y2[:kd])  # y_k for all k
+        np.multiply(y2[:kd], y2[:kd], out=sq[:kd])
+        np.dot(plan.quad, sq[:kd], out=log_joint)
+        log_joint += plan.const  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
         # log-sum-exp over k, in place: γ = exp(log_joint - max) / Σ_k exp(log_joint - max)
         row_max = log_joint.max(axis=0)
         log_joint -= row_max
         np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
         resp = np.exp(log_joint, out=log_joint)
         norm = resp.sum(axis=0)
-        total += float(np.log(norm).sum() + row_max.sum())
+        totals[i] = np.log(norm).sum() + row_max.sum()
         if not stats:
             continue
         resp *= np.reciprocal(norm, out=norm)
-        # Σ_n γ_nk [y;1][y;1]ᵀ for every k: (K, D+1, n) @ (K, n, D+1)
-        y3 = y.reshape(n_components, n_features + 1, n)
         if plan.centre_shift is not None:
-            y3[:, :n_features] -= plan.centre_shift
-        weighted = np.multiply(y3, resp[:, np.newaxis, :], out=sq.reshape(y3.shape))
-        moments += np.matmul(weighted, np.swapaxes(y3, 1, 2))
-    return total, moments
+            y[:n_features] -= plan.centre_shift
+        # Σ_n γ_nk [y_k;1][y_k;1]ᵀ for every k: (K, D+1, n) @ (K, n, D+1)
+        weighted = np.multiply(y, resp, out=sq.reshape(y.shape))
+        np.matmul(weighted.transpose(1, 0, 2), y.transpose(1, 2, 0), out=moments[i])
 
 
 def _passes(X: np.ndarray, plan: _Plan, chunk_size: int, n_threads: int, stats: bool):
-    """Run :func:`_block_pass` over all rows, in ``n_threads`` contiguous blocks, and add up.
+    """The log-likelihood and the moment sums over all rows, chunk by chunk, in threads.
 
-    The rows are cut into chunks of equal length (at most ``chunk_size``); each thread takes a
-    contiguous run of chunks and keeps its own sums, added at the end.
+    The rows are cut into chunks of equal length (at most ``chunk_size``). Each chunk's sums
+    are kept apart and added in chunk order at the end, so the result does not depend on the
+    number of threads or on which thread took which chunk.
     """
     n_samples = X.shape[0]
     n_chunks = -(-n_samples // chunk_size)
     edges = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
+    totals = np.zeros(n_chunks)
+    moments = np.zeros((n_chunks, plan.n_components, plan.n_features + 1, plan.n_features + 1))
+    next_chunk = itertools.count().__next__  # atomic under the GIL
     n_threads = max(1, min(n_threads, n_chunks, n_samples // _MIN_ROWS_PER_THREAD))
+    args = (X, plan, edges, stats, next_chunk, totals, moments)
     if n_threads == 1:
-        return _block_pass(X, plan, edges, stats)
-    cuts = np.linspace(0, n_chunks, n_threads + 1).astype(np.intp)
-    parts = list(
-        _pool(n_threads).map(
-            lambda i: _block_pass(X, plan, edges[cuts[i] : cuts[i + 1] + 1], stats),
-            range(n_threads),
-        )
-    )
-    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+        _chunk_worker(*args)
+    else:
+        for future in [_pool(n_threads).submit(_chunk_worker, *args) for _ in range(n_threads)]:
+            future.result()
+    return float(totals.sum()), moments.sum(axis=0)
 
 
 @functools.cache

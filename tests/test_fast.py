@@ -110,6 +110,17 @@ def test_threads_give_the_same_numbers(many_threads, covariance_type, n_threads)
     assert_params_close(new, expected)
 
 
+def test_result_does_not_depend_on_the_number_of_threads(many_threads):
+    """Chunk sums are added in chunk order: 1, 2 or 3 threads give the same bits."""
+    X = mixture_data(7001, 3, 4, seed=13)
+    theta = initialize(X, 4, "random", random_state=1)
+    runs = [fast.em_iteration(X, theta, chunk_size=250, n_threads=t) for t in (1, 2, 3)]
+    for new, total in runs[1:]:
+        assert total == runs[0][1]
+        for name in ("weights", "means", "covariances"):
+            np.testing.assert_array_equal(getattr(new, name), getattr(runs[0][0], name))
+
+
 def test_sufficient_statistics_are_the_weighted_moments():
     X = mixture_data(900, 3, 3, seed=2)
     theta = initialize(X, 3, "random", random_state=4)
