@@ -20,7 +20,7 @@ from .init import INIT_METHODS, initialize
 from .io import OUTPUT_FILES, read_points, write_results
 from .params import COVARIANCE_TYPES
 from .trace import EMTrace, run_em
-from .validation import check_data, check_n_components, check_nonnegative
+from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
 
 __all__ = ["build_parser", "main"]
 
@@ -53,9 +53,16 @@ files written into --out (created if needed; all four are replaced together or n
 # ---------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line ``error: …`` (exit code 2), like every error."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"error: {message}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``gmmlearn`` (one sub-command, ``fit``)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gmmlearn",
         description="Fit a Gaussian mixture by EM (Bishop, PRML §9.2) and write the results.",
         epilog="Run 'gmmlearn fit --help' for the options and examples.",
@@ -171,13 +178,14 @@ def _check_out_dir(out: Path) -> None:
 def _fit(args: argparse.Namespace) -> EMTrace:
     """Read and check everything, then run EM; nothing is written here."""
     source = Path(args.data) if args.data else datasets.path("x.csv")
-    X = check_data(read_points(source), name=str(source))
+    X = check_data(read_points(source), name=str(source), first_index=1)
     n_components = _option("--components", check_n_components, args.components, X.shape[0])
+    check_fit_data(X, n_components, name=str(source), first_index=1)
     tol = _option("--tol", check_nonnegative, args.tol, "tol")
     reg_covar = _option("--reg-covar", check_nonnegative, args.reg_covar, "reg_covar")
     _option("--seed", check_nonnegative, args.seed, "seed", integer=True)
     if args.max_iter < 1:
-        raise ValueError(f"--max-iter must be at least 1, got {args.max_iter}")
+        raise ValueError(f"--max-iter must be at least 1, got {args.max_iter}: pass 1 or more")
     _check_out_dir(Path(args.out))
     initial = initialize(
         X,

@@ -27,7 +27,7 @@ from .init import INIT_METHODS, _check_init_shapes, initialize
 from .params import COVARIANCE_TYPES, covariances_from_precisions
 from .steps import log_responsibilities, log_weighted_densities
 from .trace import EMTrace, run_em
-from .validation import check_n_components
+from .validation import check_data, check_n_components
 
 __all__ = ["GaussianMixture"]
 
@@ -301,6 +301,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             argmax_k γ_nk under the fitted θ (equal to ``fit(X).predict(X)``).
         """
+        check_data(X, min_samples=2)  # one-line messages with the fix, before sklearn's own
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n_samples, n_features = X.shape
         check_n_components(self.n_components, n_samples)
@@ -420,6 +421,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     # -- using the fit ----------------------------------------------------------------
     def _fitted_data(self, X) -> np.ndarray:
         check_is_fitted(self)
+        check_data(X)
         return validate_data(self, X, dtype=np.float64, reset=False)
 
     def score_samples(self, X) -> np.ndarray:

@@ -27,9 +27,11 @@ from sklearn.utils import check_random_state
 
 from .params import GaussianMixtureParams, check_covariance_type, covariance_shape
 from .steps import m_step
+from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
 
 __all__ = [
     "INIT_METHODS",
+    "check_initial_parameters",
     "init_bounding_box",
     "initial_responsibilities",
     "initialize",
@@ -169,14 +171,14 @@ def initialize(
     """
     check_covariance_type(covariance_type)
     check_init_method(method)
-    X = np.asarray(X, dtype=np.float64)
-    n_features = X.shape[1]
-    given = (weights_init, means_init, precisions_init)
-    if any(a is not None for a in given):
-        _check_init_shapes(
-            weights_init, means_init, precisions_init, covariance_type, n_components, n_features
-        )
-    if all(a is not None for a in given):
+    X = check_data(X)
+    n_components = check_n_components(n_components)
+    check_nonnegative(reg_covar, "reg_covar")
+    check_fit_data(X, n_components)
+    weights_init, means_init, precisions_init = check_initial_parameters(
+        weights_init, means_init, precisions_init, covariance_type, n_components, X.shape[1]
+    )
+    if all(a is not None for a in (weights_init, means_init, precisions_init)):
         # Everything given: nothing to draw (θ₀ equals scikit-learn's in this case too).
         return GaussianMixtureParams.from_precisions(
             weights_init, means_init, precisions_init, covariance_type
@@ -208,3 +210,88 @@ def _check_init_shapes(
                 f"n_features={n_features} and covariance_type={covariance_type!r} need "
                 f"{expected[name]}: fix its shape or n_components"
             )
+
+
+def _real_array(value, name: str) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype == object or not (arr.dtype == bool or np.issubdtype(arr.dtype, np.number)):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} is complex: pass real numbers")
+    return arr.astype(np.float64)
+
+
+def check_initial_parameters(
+    weights_init,
+    means_init,
+    precisions_init,
+    covariance_type: str,
+    n_components: int,
+    n_features: int,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """User-given parts of θ₀ as float arrays, checked; None stays None.
+
+    Each must have the shape ``n_components``, ``n_features`` and ``covariance_type`` ask for
+    and be real and finite; π must be ≥ 0 and sum to 1; every Λ_k must be symmetric positive
+    definite (diag and spherical: positive).
+
+    Raises
+    ------
+    TypeError
+        Non-numeric or complex arrays.
+    ValueError
+        A wrong shape, NaN or inf, or a value outside its domain, each with the fix.
+    """
+    given = {
+        "weights_init": weights_init,
+        "means_init": means_init,
+        "precisions_init": precisions_init,
+    }
+    arrays = {name: None if v is None else _real_array(v, name) for name, v in given.items()}
+    if all(a is None for a in arrays.values()):
+        return None, None, None
+    _check_init_shapes(*arrays.values(), covariance_type, n_components, n_features)
+    for name, arr in arrays.items():
+        if arr is not None and not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or inf: pass finite numbers")
+    weights, means, precisions = arrays.values()
+    if weights is not None:
+        if weights.min() < 0:
+            raise ValueError(
+                f"weights_init[{int(weights.argmin())}] = {weights.min():g} is negative: weights "
+                "are probabilities, pass values ≥ 0 that sum to 1"
+            )
+        if not abs(weights.sum() - 1.0) <= 1e-6:
+            raise ValueError(
+                f"weights_init sums to {weights.sum():.6g}, not 1: pass "
+                "weights_init / weights_init.sum()"
+            )
+    if precisions is not None:
+        _check_precisions(precisions, covariance_type)
+    return weights, means, precisions
+
+
+def _check_precisions(precisions: np.ndarray, covariance_type: str) -> None:
+    """Λ_k symmetric positive definite (diag, spherical: every entry > 0)."""
+    if covariance_type in ("diag", "spherical"):
+        if precisions.min() <= 0:
+            raise ValueError(
+                f"precisions_init has the entry {precisions.min():g} ≤ 0: for covariance_type="
+                f"{covariance_type!r} pass positive values, 1 / variance"
+            )
+        return
+    stack = precisions if covariance_type == "full" else precisions[np.newaxis]
+    for k, prec in enumerate(stack):
+        which = f"precisions_init[{k}]" if covariance_type == "full" else "precisions_init"
+        if np.abs(prec - prec.T).max() > 1e-6 * np.abs(prec).max():
+            raise ValueError(
+                f"{which} is not symmetric: pass (P + P.T) / 2, or the inverse of a covariance"
+            )
+        try:
+            np.linalg.cholesky(prec)
+        except np.linalg.LinAlgError:
+            smallest = np.linalg.eigvalsh(prec).min()
+            raise ValueError(
+                f"{which} is not positive definite (smallest eigenvalue {smallest:.3g}): pass "
+                "the inverse of a covariance matrix, e.g. np.linalg.inv(np.cov(X.T))"
+            ) from None

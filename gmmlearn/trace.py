@@ -32,6 +32,7 @@ import numpy as np
 from . import fast
 from .params import GaussianMixtureParams
 from .steps import e_step, m_step, responsibilities
+from .validation import check_em_arguments
 
 __all__ = ["ENGINES", "EMTrace", "HalfStep", "run_em"]
 
@@ -192,7 +193,7 @@ def run_em(
         raise ValueError(
             f"unknown engine {engine!r}: use one of " + ", ".join(repr(e) for e in ENGINES)
         )
-    X = np.asarray(X, dtype=np.float64)
+    X = check_em_arguments(X, initial_params, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
     n_samples = X.shape[0]
     if engine == "steps":
         iterate, score, context = _steps_iteration, _steps_log_likelihood, nullcontext()

@@ -9,65 +9,196 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy import sparse
 
-__all__ = ["check_data", "check_n_components", "check_nonnegative"]
+__all__ = [
+    "MAX_ABS_VALUE",
+    "MIN_SPREAD",
+    "check_data",
+    "check_em_arguments",
+    "check_fit_data",
+    "check_n_components",
+    "check_nonnegative",
+]
 
 
-def check_data(X, *, name: str = "X", min_samples: int = 1) -> np.ndarray:
+# Squared distances of numbers beyond ±1e100 come near float64's overflow (1.8e308) once summed
+# over features and scaled by precisions; spreads below 1e-100 come near its underflow and are
+# swamped by any reg_covar. Inside that range EM is exact to rounding; outside it, say so.
+MAX_ABS_VALUE = 1e100
+MIN_SPREAD = 1e-100
+
+_RESCALE = "rescale the data, e.g. divide each column by its largest absolute value"
+
+
+def check_data(X, *, name: str = "X", min_samples: int = 1, first_index: int = 0) -> np.ndarray:
     """Return ``X`` as a C-contiguous float64 array of shape (n_samples, n_features).
+
+    Messages name rows and columns counting from ``first_index``: 0 like numpy (the library),
+    1 like the file readers of :mod:`gmmlearn.io` (the command line).
+
+    Object arrays of numbers are converted (as scikit-learn does); booleans count as 0 and 1.
 
     Raises
     ------
     TypeError
-        Complex, object, string or other non-numeric data.
+        Sparse matrices; strings, or object arrays holding something that is not a number.
     ValueError
-        Not 2-D, fewer than ``min_samples`` rows, no columns, NaN or inf.
+        Complex numbers; ragged rows; not 2-D; fewer than ``min_samples`` rows or no column;
+        NaN or inf; values beyond ±``MAX_ABS_VALUE`` (their squares overflow).
     """
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix: a Gaussian mixture needs dense data, pass {name}.toarray()"
+        )
     try:
         arr = np.asarray(X)
     except ValueError:
-        raise ValueError(
-            f"{name} is ragged (rows of different lengths): give every row the same "
-            "number of values"
-        ) from None
-    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise ValueError(_ragged(name)) from None
+    if arr.dtype.kind in "USV":
         raise TypeError(
-            f"{name} must hold numbers, got dtype {arr.dtype}: convert it with "
-            "np.asarray(X, dtype=float)"
+            f"{name} holds strings (dtype {arr.dtype}), not numbers: convert them, "
+            f"e.g. np.asarray({name}, dtype=float), or read the file with gmmlearn.io.read_points"
         )
     if np.iscomplexobj(arr):
-        raise TypeError(f"{name} is complex: pass real numbers (e.g. X.real or np.abs(X))")
+        raise ValueError(
+            f"Complex data not supported: {name} is complex; pass real numbers, "
+            f"e.g. {name}.real or np.abs({name})"
+        )
+    if arr.dtype == object:
+        arr = _object_to_float(arr, name)
+    if arr.ndim == 0:
+        raise ValueError(
+            f"{name} is a single number: pass a 2-D array of shape (n_samples, n_features)"
+        )
     if arr.ndim == 1:
         raise ValueError(
-            f"{name} is 1-D (shape {arr.shape}): pass a 2-D array of shape "
-            "(n_samples, n_features), e.g. X.reshape(-1, 1) for one feature"
+            f"{name} is 1-D (shape {arr.shape}). Reshape your data to (n_samples, n_features): "
+            f"{name}.reshape(-1, 1) if it is one feature, {name}.reshape(1, -1) if it is one point"
         )
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D of shape (n_samples, n_features), got {arr.ndim}-D "
-            f"shape {arr.shape}"
+            f"shape {arr.shape}: reshape it, e.g. {name}.reshape(len({name}), -1)"
         )
-    if arr.shape[0] < min_samples or arr.shape[1] == 0:
+    if arr.shape[1] == 0:
         raise ValueError(
-            f"{name} has shape {arr.shape} but needs at least {min_samples} sample(s) and "
-            "one feature: pass non-empty data"
+            f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required: "
+            "pass data with at least one column"
+        )
+    if arr.shape[0] < min_samples:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} sample(s) (shape {arr.shape}) but at least "
+            f"{min_samples} are needed: pass more points"
         )
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     finite = np.isfinite(arr)
     if not finite.all():
-        row = int(np.flatnonzero(~finite.all(axis=1))[0])
+        row, column = (int(i) for i in np.argwhere(~finite)[0])
+        row, column = row + first_index, column + first_index
+        what = "NaN" if np.isnan(arr[~finite][0]) else "inf"
         raise ValueError(
-            f"{name} contains NaN or inf (first in row {row}): drop or impute those rows"
+            f"{name} contains {what} (first in row {row}, column {column}): drop or impute "
+            "those rows"
+        )
+    largest = np.abs(arr).max()
+    if largest > MAX_ABS_VALUE:
+        row, column = (
+            int(i) + first_index for i in np.unravel_index(np.abs(arr).argmax(), arr.shape)
+        )
+        raise ValueError(
+            f"{name} has values as large as {largest:.3g} (row {row}, column {column}), beyond "
+            f"±{MAX_ABS_VALUE:g} where squared distances overflow: {_RESCALE}"
         )
     return arr
+
+
+def _ragged(name: str) -> str:
+    return f"{name} is ragged (rows of different lengths): give every row the same number of values"
+
+
+def _object_to_float(arr: np.ndarray, name: str) -> np.ndarray:
+    """An object array as float64, or a TypeError naming the first element that is no number."""
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        for index, value in np.ndenumerate(arr):
+            if isinstance(value, (list, tuple, np.ndarray)):
+                raise ValueError(_ragged(name)) from None
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                where = ", ".join(map(str, index))
+                raise TypeError(
+                    f"{name}[{where}] = {value!r} is not a number ({exc}): pass numbers only, "
+                    "e.g. drop or convert that column"
+                ) from None
+        raise TypeError(f"{name} cannot be converted to numbers: {exc}") from None
+
+
+def check_fit_data(
+    X: np.ndarray, n_components: int, *, name: str = "X", first_index: int = 0
+) -> None:
+    """Whether a mixture of ``n_components`` can be fitted to ``X`` (already :func:`check_data`).
+
+    Refused, each with its fix: more components than points or than *distinct* points (a
+    component would have nothing of its own and collapse); all points equal; a constant column
+    (it tells the components nothing and leaves every Σ_k singular but for ``reg_covar``); a
+    column whose spread is below ``MIN_SPREAD``. Columns are counted from ``first_index``.
+
+    Raises
+    ------
+    ValueError
+    """
+    n_samples = X.shape[0]
+    check_n_components(n_components, n_samples)
+    spread = np.ptp(X, axis=0)
+    if not spread.any():
+        what = f"all {n_samples} points of {name} are equal"
+        if n_samples == 1:
+            what = f"{name} has a single point"
+        raise ValueError(f"{what}: there is nothing to fit; pass at least 2 distinct points")
+    constant = np.flatnonzero(spread == 0)
+    if constant.size:
+        j = int(constant[0])
+        raise ValueError(
+            f"column {j + first_index} of {name} is constant (every value is {X[0, j]:g}): it "
+            "tells the components nothing and makes every Σ_k singular; drop it"
+        )
+    tiny = np.flatnonzero(spread < MIN_SPREAD)
+    if tiny.size:
+        j = int(tiny[0])
+        raise ValueError(
+            f"column {j + first_index} of {name} varies by only {spread[j]:.3g}, below "
+            f"{MIN_SPREAD:g} where squared distances underflow: {_RESCALE}"
+        )
+    n_distinct = _n_distinct_rows(X, n_components)
+    if n_distinct < n_components:
+        raise ValueError(
+            f"{name} has only {n_distinct} distinct points but n_components={n_components}: "
+            f"use at most {n_distinct} components"
+        )
+
+
+def _n_distinct_rows(X: np.ndarray, enough: int) -> int:
+    """The number of distinct rows of X, or any number ≥ ``enough`` if there are that many."""
+    head = X[: 4 * enough]  # usually enough on its own: then the full sort is skipped
+    n_distinct = len(np.unique(head, axis=0))
+    if n_distinct >= enough or len(head) == len(X):
+        return n_distinct
+    return len(np.unique(X, axis=0))
 
 
 def check_n_components(n_components, n_samples: int | None = None) -> int:
     """K must be a positive integer, and at most the number of points."""
     if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
-        raise TypeError(f"n_components must be an integer, got {n_components!r}")
+        raise TypeError(
+            f"n_components must be an integer, got {n_components!r}: e.g. n_components=2"
+        )
     if n_components < 1:
-        raise ValueError(f"n_components must be at least 1, got {n_components}")
+        raise ValueError(
+            f"n_components must be at least 1, got {n_components}: use 1 or more components"
+        )
     if n_samples is not None and n_components > n_samples:
         raise ValueError(
             f"n_components={n_components} is larger than the number of points "
@@ -82,6 +213,32 @@ def check_nonnegative(value, name: str, *, integer: bool = False) -> float | int
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an integer" if integer else "a number"
         raise TypeError(f"{name} must be {what}, got {value!r}")
-    if not value >= 0:
-        raise ValueError(f"{name} must be non-negative, got {value}")
+    if not 0 <= value < np.inf:
+        raise ValueError(f"{name} must be non-negative and finite, got {value}: pass a number ≥ 0")
     return value
+
+
+def check_em_arguments(X, initial_params, *, max_iter, tol, reg_covar) -> np.ndarray:
+    """The arguments of :func:`gmmlearn.trace.run_em`: return X as checked float64 data.
+
+    ``initial_params`` must be a ``GaussianMixtureParams`` of X's dimension; ``max_iter`` an
+    integer ≥ 0; ``tol`` and ``reg_covar`` numbers ≥ 0.
+    """
+    from .params import GaussianMixtureParams  # params is below validation in the layers
+
+    if not isinstance(initial_params, GaussianMixtureParams):
+        raise TypeError(
+            f"initial_params must be a GaussianMixtureParams, got {type(initial_params).__name__}:"
+            " make one with gmmlearn.initialize(X, K) or GaussianMixtureParams(weights, means, "
+            "covariances)"
+        )
+    X = check_data(X)
+    if X.shape[1] != initial_params.n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features but initial_params has {initial_params.n_features}: "
+            "give θ₀ means of the same dimension as the data"
+        )
+    check_nonnegative(max_iter, "max_iter", integer=True)
+    check_nonnegative(tol, "tol")
+    check_nonnegative(reg_covar, "reg_covar")
+    return X
