@@ -393,6 +393,7 @@ def _means_and_scatter(centres, resp_sums, first, second):
         - np.swapaxes(cross, 1, 2)
         + resp_sums[:, np.newaxis, np.newaxis] * e[:, :, np.newaxis] * e[:, np.newaxis, :]
     )
+    scatter = 0.5 * (scatter + np.swapaxes(scatter, 1, 2))  # symmetric to the last bit
     return nk, means, scatter, e
 
 
