@@ -18,14 +18,18 @@ unreadable file raises ``OSError`` (``FileNotFoundError``, …) with a one-line 
 Every write is atomic: the content goes to a temporary file in the target folder, which then
 replaces the target (``os.replace``). :func:`write_results` writes all four files to temporaries
 first and renames them only when all four were written, so a failure part-way leaves neither a
-partial file nor a mix of old and new results.
+partial file nor a mix of old and new results. Should a rename itself fail (or the run be
+interrupted) after some files were renamed, those are put back: each earlier file is kept as a
+hard link until all four renames are done.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -227,13 +231,47 @@ def _write_atomically(writers: dict[Path, tuple[Writer, bool]]) -> None:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        try:
+    _replace_all(staged)
+
+
+def _backup(path: Path) -> Path | None:
+    """Keep the current ``path`` under a hidden name beside it (a hard link, else a copy)."""
+    if not path.exists():
+        return None
+    backup = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
+    try:
+        os.link(path, backup)
+    except OSError:  # a file system without hard links
+        shutil.copy2(path, backup)
+    return backup
+
+
+def _replace_all(staged: list[tuple[Path, Path]]) -> None:
+    """Rename every temporary onto its target, all or none: a failure puts the earlier back."""
+    replaced: list[tuple[Path, Path | None]] = []
+    backup = None
+    try:
+        for tmp, path in staged:
+            backup = _backup(path)
             os.replace(tmp, path)
-        except OSError as exc:
-            for left, _ in staged:
-                left.unlink(missing_ok=True)
+            replaced.append((path, backup))
+            backup = None
+    except BaseException as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        for done, old in reversed(replaced):
+            if old is None:
+                done.unlink(missing_ok=True)
+            else:
+                os.replace(old, done)
+        if isinstance(exc, OSError):
             raise _os_error(exc, path) from None
+        raise
+    for _, old in replaced:
+        if old is not None:
+            old.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------

@@ -627,8 +627,9 @@ def test_estimator(case):
 
 
 def _snapshot(folder: Path) -> dict:
+    """Every file and folder below ``folder``: a file's bytes and time of change (folder: None)."""
     return {
-        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None, p.stat().st_mtime_ns)
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) if p.is_file() else None
         for p in sorted(folder.rglob("*"))
         if os.access(p, os.R_OK)
     }
@@ -683,3 +684,54 @@ def test_the_table_covers_every_kind_the_issue_names():
         "object X holding a non-number", "values too large (1e150)", "spread too small (1e-150)",
     ]  # fmt: skip
     assert set(named) <= kinds
+
+
+# ---------------------------------------------------------------------------
+# A failure part-way through writing: no partial file, no earlier file overwritten
+# ---------------------------------------------------------------------------
+
+
+def _fail_at_rename(monkeypatch, number: int, error: BaseException) -> None:
+    """Make the ``number``-th ``os.replace`` of gmmlearn.io raise ``error`` (the rest work)."""
+    import gmmlearn.io
+
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == number:
+            raise error
+        return real(src, dst)
+
+    monkeypatch.setattr(gmmlearn.io.os, "replace", replace)
+
+
+@pytest.mark.parametrize(
+    "error, code, message",
+    [
+        (
+            OSError(28, "No space left on device"),
+            2,
+            "error: cannot write {out}/em_likelihood.txt: No space left on device\n",
+        ),  # fmt: skip
+        (KeyboardInterrupt(), 130, "error: interrupted; the result files were not changed\n"),
+    ],
+    ids=["disk full", "interrupted"],
+)
+@pytest.mark.parametrize("earlier", [True, False], ids=["over an earlier result", "fresh"])
+def test_a_failure_between_renames_puts_the_earlier_files_back(
+    tmp_path, monkeypatch, capsys, error, code, message, earlier
+):
+    (tmp_path / "x.csv").write_text(GOOD_CSV)
+    out = tmp_path / "out"
+    if earlier:
+        assert main(["fit", str(tmp_path / "x.csv"), "-k", "2", "-q", "--out", str(out)]) == 0
+    before = _snapshot(tmp_path)
+    _fail_at_rename(monkeypatch, 3, error)  # z.csv and params.dat are already renamed by then
+    result = main(["fit", str(tmp_path / "x.csv"), "-k", "3", "-q", "--out", str(out)])
+    assert result == code
+    assert capsys.readouterr().err == message.format(out=out)
+    after = _snapshot(tmp_path)
+    if not earlier:  # the folder was created for the run; it stays, empty
+        assert after.pop("out") is None and not list(out.iterdir())
+    assert after == before
