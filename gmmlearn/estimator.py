@@ -119,6 +119,11 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     ``init_params="kmeans"`` is scikit-learn's too, so that it is a drop-in; the 2019 original's
     ``"bounding-box"`` initialisation is available but must be asked for.
 
+    Where it departs on purpose: data that scikit-learn would fit into a degenerate model are
+    refused with a message saying how to fix them — more components than distinct points, a
+    constant column, and values so large or so finely spread (beyond ±1e100, or varying by less
+    than 1e-100) that squared distances overflow or underflow (rescale, e.g. ``X / X.std()``).
+
     What this class adds is :attr:`trace_`, the recorded run of the best initialisation (θ and
     the log-likelihood after every iteration, γ on demand), which the lessons and the explorer
     widget read.

@@ -426,7 +426,10 @@ def _cancellation(nk, resp_sums, scatter, e, reg_covar) -> np.ndarray:
     """1 + N_k eᵀ(N_k Σ_k)⁻¹e per component: the factor by which rounding errors grow."""
     n_features = scatter.shape[-1]
     nk_cov = scatter + (nk * reg_covar)[:, np.newaxis, np.newaxis] * np.eye(n_features)
-    solved = np.linalg.solve(nk_cov, e[:, :, np.newaxis])[:, :, 0]
+    try:
+        solved = np.linalg.solve(nk_cov, e[:, :, np.newaxis])[:, :, 0]
+    except np.linalg.LinAlgError:  # singular N_k Σ_k: take the second pass, then refuse clearly
+        return np.full(len(nk), np.inf)
     return 1.0 + resp_sums * np.abs(np.einsum("kd,kd->k", e, solved))
 
 

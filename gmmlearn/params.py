@@ -97,16 +97,16 @@ def precisions_cholesky_from_covariances(
     covariances = np.asarray(covariances, dtype=np.float64)
     if covariance_type in ("full", "tied"):
         stack = covariances if covariance_type == "full" else covariances[np.newaxis]
-        out = np.empty_like(stack)
-        for k, cov in enumerate(stack):
-            try:
-                chol = linalg.cholesky(cov, lower=True)
-            except linalg.LinAlgError:
-                which = f"component {k}" if covariance_type == "full" else "the tied covariance"
-                raise ValueError(
-                    f"covariance of {which} is not positive definite: {_COLLAPSE_HINT}"
-                ) from None
-            out[k] = linalg.solve_triangular(chol, np.eye(cov.shape[0]), lower=True).T
+        try:
+            chol = np.linalg.cholesky(stack)  # batched over the K components
+        except np.linalg.LinAlgError:
+            k = next(k for k, cov in enumerate(stack) if not _is_positive_definite(cov))
+            which = f"component {k}" if covariance_type == "full" else "the tied covariance"
+            raise ValueError(
+                f"covariance of {which} is not positive definite: {_COLLAPSE_HINT}"
+            ) from None
+        identity = np.broadcast_to(np.eye(stack.shape[-1]), stack.shape)
+        out = np.swapaxes(np.linalg.solve(chol, identity), -1, -2)
         return out if covariance_type == "full" else out[0]
     if np.any(~(covariances > 0)):
         k = int(np.flatnonzero(~(covariances > 0).reshape(len(covariances), -1).all(1))[0])
@@ -114,6 +114,14 @@ def precisions_cholesky_from_covariances(
             f"variance of component {k} is not positive ({covariance_type}): {_COLLAPSE_HINT}"
         )
     return 1.0 / np.sqrt(covariances)
+
+
+def _is_positive_definite(matrix: np.ndarray) -> bool:
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def precisions_from_cholesky(precisions_cholesky: np.ndarray, covariance_type: str) -> np.ndarray:

@@ -26,14 +26,6 @@ from gmmlearn.io import read_likelihood, read_responsibilities
 ENGINES = ("steps", "fused")
 REG_COVAR = 1e-6
 
-# gmmlearn.fast._cancellation calls np.linalg.solve on N_k Σ_k, which raises LinAlgError
-# "Singular matrix" (no explanation) when a component collapses with reg_covar = 0. Fix there:
-# catch LinAlgError and return np.full(len(nk), np.inf), so that the second pass runs and the
-# new Σ_k is refused by GaussianMixtureParams with the explanation. Then remove this mark.
-FUSED_SINGULAR_SOLVE = pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="fast._cancellation: bare 'Singular matrix'"
-)
-
 
 def _rng():
     return np.random.default_rng(11)
@@ -114,13 +106,7 @@ def test_reg_covar_keeps_a_collapsed_component_proper(collapse, engine):
 
 @pytest.mark.parametrize(
     "collapse, engine",
-    [
-        pytest.param(collapse, engine, marks=FUSED_SINGULAR_SOLVE)
-        if engine == "fused" and collapse != "two points (D=3)"
-        else (collapse, engine)
-        for collapse in COLLAPSES
-        for engine in ENGINES
-    ],
+    [(collapse, engine) for collapse in COLLAPSES for engine in ENGINES],
 )
 def test_without_reg_covar_a_collapse_is_proper_or_explained(collapse, engine):
     n_points, n_features = COLLAPSES[collapse]
@@ -136,7 +122,6 @@ def _collapse_initial():
     return X, {**initial, "precisions_init": theta0.precisions}
 
 
-@FUSED_SINGULAR_SOLVE  # the estimator runs the fused engine
 def test_the_estimator_explains_a_collapse():
     X, initial = _collapse_initial()
     with pytest.raises(ValueError) as info:

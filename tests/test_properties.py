@@ -19,7 +19,7 @@ def problems(draw):
     rng = np.random.default_rng(seed)
     n_features = draw(st.integers(1, 4))
     n_components = draw(st.integers(1, 5))
-    n_samples = draw(st.integers(max(n_components, 2), 80))
+    n_samples = draw(st.integers(2 * n_components, 80))  # ≥ K distinct after the duplicates
     scale = 10.0 ** draw(st.integers(-3, 3))
     centres = rng.normal(scale=5 * scale, size=(draw(st.integers(1, 4)), n_features))
     X = centres[rng.integers(len(centres), size=n_samples)] + scale * rng.normal(
