@@ -8,7 +8,7 @@ from .ellipsoids import (
     unit_sphere_wireframe,
     weight_alpha,
 )
-from .static import em_figure
+from .static import draw_mixture_2d, em_figure
 from .view import EMView, intensity_colors
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "blend_colors",
     "component_colors",
     "covariance_transform",
+    "draw_mixture_2d",
     "ellipse_segments",
     "em_figure",
     "intensity_colors",

@@ -1,4 +1,4 @@
-"""Still figures for files: ``em.png``, the result of a run.
+"""Still figures: ``em.png`` (the result of a run) and 2-D panels of a mixture for the lessons.
 
 Built on :class:`matplotlib.figure.Figure` directly, not ``pyplot``: no global state, no GUI
 backend, so it works headless (in the command line, in CI) and never shows a stray window.
@@ -11,9 +11,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..params import GaussianMixtureParams
-from .colors import component_colors
+from ..steps import responsibilities
+from .colors import blend_colors, component_colors
+from .ellipsoids import ellipse_segments, unit_circle
 
-__all__ = ["em_figure"]
+__all__ = ["draw_mixture_2d", "em_figure"]
 
 _JITTER_SEED = 20190721  # the date of the 2019 original
 
@@ -118,3 +120,60 @@ def em_figure(
         title += f"\n(first 3 of {n_features} coordinates shown)"
     ax.set_title(title)
     return figure
+
+
+def draw_mixture_2d(
+    ax,
+    X: np.ndarray,
+    params: GaussianMixtureParams,
+    resp: np.ndarray | None = None,
+    *,
+    sigmas=(1.0,),
+    color_by: str = "blend",
+    point_size: float = 10.0,
+):
+    """One 2-D panel of a mixture: the points, the σ-ellipses of every Σ_k and the means.
+
+    The picture of PRML Fig. 9.8, on an existing matplotlib ``ax`` (the first two coordinates
+    of higher-dimensional data).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    X : ndarray of shape (n_samples, n_features)
+    params : GaussianMixtureParams
+        θ drawn as ellipses (any covariance type) and mean markers.
+    resp : ndarray of shape (n_samples, n_components), optional
+        γ that colours the points; by default γ(θ) of ``params``. After an M-step the colours
+        come from the previous θ: pass that γ.
+    sigmas : sequence of float, default=(1.0,)
+        Mahalanobis radii of the ellipses drawn (1σ, 2σ, …).
+    color_by : {"blend", "argmax", "none"}, default="blend"
+        Each point's colour: the γ-weighted mix of the component colours, the colour of its
+        likeliest component, or plain grey (the data before any E-step).
+    point_size : float, default=10
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+    """
+    if color_by not in ("blend", "argmax", "none"):
+        raise ValueError(f"color_by must be 'blend', 'argmax' or 'none', got {color_by!r}")
+    X = np.asarray(X, dtype=np.float64)
+    colors = component_colors(params.n_components)
+    if color_by == "none":
+        point_colors = "0.55"
+    else:
+        resp = responsibilities(X, params) if resp is None else resp
+        point_colors = (
+            blend_colors(resp, colors) if color_by == "blend" else colors[np.argmax(resp, axis=1)]
+        )
+    ax.scatter(*X[:, :2].T, c=point_colors, s=point_size, edgecolors="0.25", linewidths=0.3)
+    means = params.means[:, :2]
+    covariances = params.full_covariances()[:, :2, :2]
+    segments = ellipse_segments(means, covariances, sigmas, unit_circle())
+    for i, outline in enumerate(segments):
+        ax.plot(*outline.T, color=colors[i // len(sigmas)], lw=1.8)
+    ax.scatter(*means.T, c=colors, s=90, marker="X", edgecolors="black", linewidths=1, zorder=3)
+    ax.set_aspect("equal")
+    return ax
