@@ -138,7 +138,6 @@ def test_provenance_readme_names_the_sources():
 @pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").exists(), reason="needs the source tree")
 def test_the_wheel_contains_the_data_files(tmp_path):
-    pytest.importorskip("hatchling")
     command = [sys.executable, "-m", "pip", "wheel", str(ROOT), "-w", str(tmp_path)]
     command += ["--no-deps", "--no-build-isolation", "-q"]
     subprocess.run(command, check=True, capture_output=True)

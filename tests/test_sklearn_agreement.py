@@ -144,7 +144,9 @@ def _tied_theta0_xfail(init_params, covariance_type):
     # is one-hot on K points only; gmmlearn.steps computes the true (centred) scatter, so the
     # tied θ₀ of these two inits differs from sklearn's.
     if covariance_type == "tied" and init_params in _UNNORMALISED_INIT:
-        return pytest.mark.xfail(reason="tied θ₀ from one-hot γ differs (gmmlearn.steps)")
+        return pytest.mark.xfail(
+            strict=True, reason="tied θ₀ from one-hot γ differs (gmmlearn.steps)"
+        )
     return ()
 
 
