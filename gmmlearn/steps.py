@@ -354,13 +354,9 @@ def component_covariances(
     else:
         variances = np.diagonal(scatter, axis1=1, axis2=2)
         covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
-    covariances = covariances + _diagonal_of(covariance_type, n_features) * reg_covar
-    return covariances
-
-
-def _diagonal_of(covariance_type: str, n_features: int) -> np.ndarray | float:
-    """The identity, shaped to add ε I to covariances of this type."""
-    return np.eye(n_features) if covariance_type in ("full", "tied") else 1.0
+    # + ε I: on the matrix diagonal, or on every stored variance of diag/spherical
+    identity = np.eye(n_features) if covariance_type in ("full", "tied") else 1.0
+    return covariances + reg_covar * identity
 
 
 def component_precisions(covariances: np.ndarray, covariance_type: str = "full") -> np.ndarray:

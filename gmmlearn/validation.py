@@ -11,6 +11,8 @@ import numbers
 import numpy as np
 from scipy import sparse
 
+from .params import GaussianMixtureParams
+
 __all__ = [
     "MAX_ABS_VALUE",
     "MIN_SPREAD",
@@ -224,8 +226,6 @@ def check_em_arguments(X, initial_params, *, max_iter, tol, reg_covar) -> np.nda
     ``initial_params`` must be a ``GaussianMixtureParams`` of X's dimension; ``max_iter`` an
     integer ≥ 0; ``tol`` and ``reg_covar`` numbers ≥ 0.
     """
-    from .params import GaussianMixtureParams  # params is below validation in the layers
-
     if not isinstance(initial_params, GaussianMixtureParams):
         raise TypeError(
             f"initial_params must be a GaussianMixtureParams, got {type(initial_params).__name__}:"
