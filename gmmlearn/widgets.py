@@ -15,16 +15,24 @@ computed once per choice of K/init/seed; the view owns the figure and only updat
 artists; this module owns the widgets and wires them with ``observe``. It is the only
 module of the package that imports ipywidgets.
 
-Backends: with the default inline backend the figure is redrawn off-screen (Agg) and shown as
-a PNG in an ``Image`` widget after every step; with ``%matplotlib widget`` (ipympl) the
-figure's canvas is itself a widget that redraws in place and can be rotated with the mouse.
+Two views, one interface. The default, ``view="browser"``
+(:class:`gmmlearn.webview.widget.TraceView`), receives the whole run once and draws it in the
+browser: the step slider and Play are linked to it with ``jslink``, so stepping, playing and
+turning the 3-D view with the mouse never wait for the kernel; the equations and parameters
+follow from the kernel a moment later. ``view="matplotlib"``
+(:class:`gmmlearn.plotting.view.EMView`) redraws a matplotlib figure in the kernel at every
+step: with the inline backend as a PNG in an ``Image`` widget, with ``%matplotlib widget``
+(ipympl) in its canvas widget. The browser view falls back to it by itself where the browser
+has no WebGL.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
 import io
+import time
 
 import ipywidgets as widgets
 import matplotlib
@@ -44,8 +52,20 @@ from .params import COVARIANCE_TYPES, check_covariance_type
 from .plotting.view import EMView
 from .trace import EMTrace, run_em
 from .validation import check_data, check_n_components, check_nonnegative
+from .webview.export import export_html as _export_browser_html
+from .webview.widget import TraceView
 
-__all__ = ["EMExplorer", "explore", "is_widget_backend", "run_trace"]
+__all__ = ["MAX_COMPONENTS", "VIEWS", "EMExplorer", "explore", "is_widget_backend", "run_trace"]
+
+VIEWS = ("browser", "matplotlib")
+# More components than this is no longer something to look at, and a huge K (say 4000) would
+# keep the kernel busy for minutes: the explorer refuses it with a message.
+MAX_COMPONENTS = 20
+# The equations are re-typeset in the browser at most this often while Play runs (seconds).
+_TEXT_DELAY = 0.15
+# A re-run longer than this shows "running EM…" first.
+_SLOW_RUN_S = 0.5
+_BLEND = -1  # the "colour by" choice of the γ-blend (a Dropdown value of None shows blank)
 
 _WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
 
@@ -136,9 +156,12 @@ class EMExplorer:
         half_steps: bool = True,
         dims=None,
         sigmas=(1.0, 2.0),
-        interval: int = 600,
+        interval: int = 250,
         figsize=(11.0, 5.5),
+        view: str = "browser",
     ) -> None:
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r}: use 'browser' (default) or 'matplotlib'")
         self.X = check_data(X, min_samples=2)
         self.options = {
             "max_iter": check_nonnegative(max_iter, "max_iter", integer=True),
@@ -147,16 +170,20 @@ class EMExplorer:
         }
         if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
             raise TypeError(f"random_state must be an integer seed, got {random_state!r}")
+        _check_explorer_k(n_components, self.X.shape[0])
         self.trace = run_trace(
             self.X, n_components, init, covariance_type=covariance_type,
             random_state=int(random_state), **self.options,
         )  # fmt: skip
-        self.uses_widget_canvas = is_widget_backend()
-        self.view = EMView(
-            self.trace, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
-            half_steps=half_steps, title=False,
-        )  # fmt: skip
+        self._view_options = {"dims": dims, "sigmas": sigmas, "figsize": figsize}
+        self.view_kind = view
+        self.uses_widget_canvas = view == "matplotlib" and is_widget_backend()
+        if view == "browser":
+            self.view = TraceView(self.trace, dims=dims, sigmas=sigmas, half_steps=half_steps)
+        else:
+            self.view = self._matplotlib_view(half_steps)
         self._updating = False
+        self._texts_pending = False
         self._build_widgets(n_components, init, covariance_type, int(random_state), interval)
         self._wire()
         self._render()
@@ -164,6 +191,13 @@ class EMExplorer:
     # ---------------------------------------------------------------------------
     # Building
     # ---------------------------------------------------------------------------
+
+    def _matplotlib_view(self, half_steps: bool) -> EMView:
+        options = self._view_options
+        return EMView(
+            self.trace, figure=self._new_figure(options["figsize"]), dims=options["dims"],
+            sigmas=options["sigmas"], half_steps=half_steps, title=False,
+        )  # fmt: skip
 
     def _new_figure(self, figsize):
         if not self.uses_widget_canvas:
@@ -182,10 +216,16 @@ class EMExplorer:
             layout=widgets.Layout(width="420px"),
         )  # fmt: skip
         self.play = widgets.Play(
-            value=0, min=0, max=n_frames - 1, interval=interval, description="play"
-        )
+            value=0, min=0, max=n_frames - 1, interval=interval, description="play",
+            tooltip="play / pause (the square stops and rewinds)",
+        )  # fmt: skip
+        self.speed = widgets.IntSlider(
+            value=interval, min=30, max=1000, step=10, description="ms / step",
+            style={"description_width": "initial"}, layout={"width": "260px"},
+        )  # fmt: skip
         # in the browser, without a round trip through the kernel
         self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
+        self._speed_link = widgets.jslink((self.speed, "value"), (self.play, "interval"))
         self.prev_button = widgets.Button(description="◀ back", layout={"width": "80px"})
         self.next_button = widgets.Button(description="step ▶", layout={"width": "80px"})
         self.half_steps_toggle = widgets.ToggleButtons(
@@ -193,6 +233,7 @@ class EMExplorer:
             value=self.view.half_steps,
             style={"button_width": "130px"},
         )
+        self.half_steps_toggle.layout.flex = "0 0 auto"
         self.step_label = widgets.HTML()
         self.message = widgets.HTML()
         self.message_text = ""
@@ -204,53 +245,70 @@ class EMExplorer:
             options=COVARIANCE_TYPES, value=covariance_type, description="covariance"
         )
         self.seed_input = widgets.IntText(value=seed, description="seed", layout={"width": "160px"})
-        self.color_by = widgets.Dropdown(description="colour by")
+        wide = {"description_width": "initial"}
+        self.color_by = widgets.Dropdown(description="colour by", style=wide)
         self.point_input = widgets.BoundedIntText(
-            value=1, min=1, max=self.X.shape[0], description="point n", layout={"width": "170px"}
+            value=1, min=1, max=self.X.shape[0], description="point n", style=wide,
+            layout={"width": "150px"},
+        )  # fmt: skip
+        self.component_input = widgets.Dropdown(
+            description="component k", style=wide, layout={"width": "170px"}
         )
-        self.component_input = widgets.Dropdown(description="component k")
         self._set_component_options()
-        self.elev_slider = widgets.IntSlider(
-            value=round(self.view.ax.elev) if self.view.is_3d else 0, min=-90, max=90,
-            description="elevation",
-        )  # fmt: skip
+        self.elev_slider = widgets.IntSlider(value=22, min=-90, max=90, description="elevation")
         self.azim_slider = widgets.IntSlider(
-            value=round(self.view.ax.azim) if self.view.is_3d else 0, min=-180, max=180,
-            description="azimuth",
-        )  # fmt: skip
+            value=-60, min=-180, max=180, description="azimuth"
+        )
         self.equations_html = widgets.HTMLMath()
         self.params_html = widgets.HTMLMath()
-        if self.uses_widget_canvas:
-            self.figure_area = self.view.figure.canvas
-        else:
-            # a PNG of the Agg figure, replaced at each step: works with any non-widget
-            # backend, needs no figure formatter, does not flicker
-            self.figure_area = widgets.Image(format="png")
+        self.angles = widgets.HBox([self.elev_slider, self.azim_slider])
+        self.figure_area = self._figure_widget()
 
+        nowrap = widgets.Layout(flex_flow="row nowrap", align_items="center")
         stepping = widgets.HBox(
-            [self.prev_button, self.play, self.step_slider, self.next_button,
-             self.half_steps_toggle]
-        )  # fmt: skip
+            [self.prev_button, self.play, self.step_slider, self.next_button], layout=nowrap
+        )
         run = widgets.HBox([self.k_input, self.init_input, self.covariance_input, self.seed_input])
-        shown = [self.color_by, self.point_input, self.component_input]
-        angles = [widgets.HBox([self.elev_slider, self.azim_slider])] if self.view.is_3d else []
+        shown = [self.half_steps_toggle, self.speed]
+        picks = [self.color_by, self.point_input, self.component_input]
         texts = widgets.Tab(children=[self.equations_html, self.params_html])
         texts.set_title(0, "equations")
         texts.set_title(1, "parameters")
         self.widget = widgets.VBox(
-            [self.message, run, stepping, self.step_label, self.figure_area, *angles,
-             widgets.HBox(shown), texts]
+            [self.message, run, stepping, widgets.HBox(shown, layout=nowrap), self.step_label,
+             self.figure_area, self.angles, widgets.HBox(picks), texts]
         )  # fmt: skip
+        self._show_angle_sliders()
+
+    def _figure_widget(self):
+        # the browser view writes the step in its own title, at once; the kernel's label
+        # would only repeat it late
+        self.step_label.layout.display = "none" if isinstance(self.view, TraceView) else None
+        if isinstance(self.view, TraceView):
+            return self.view
+        if self.uses_widget_canvas:
+            return self.view.figure.canvas
+        # a PNG of the Agg figure, replaced at each step: works with any non-widget backend,
+        # needs no figure formatter, does not flicker
+        return widgets.Image(format="png")
+
+    def _show_angle_sliders(self) -> None:
+        # the browser view turns with the mouse; matplotlib's inline PNG needs the sliders
+        matplotlib_3d = isinstance(self.view, EMView) and self.view.is_3d
+        self.angles.layout.display = None if matplotlib_3d else "none"
+        if matplotlib_3d:
+            self.elev_slider.value = round(self.view.ax.elev)
+            self.azim_slider.value = round(self.view.ax.azim)
 
     def _set_component_options(self) -> None:
         n_components = self.trace.params[0].n_components
         self._updating = True
         try:
-            keep = self.color_by.value if self.color_by.value is not None else None
-            self.color_by.options = [("γ-blend of all", None)] + [
+            keep = self.color_by.value if self.color_by.value is not None else _BLEND
+            self.color_by.options = [("γ-blend of all", _BLEND)] + [
                 (f"γ of component {k + 1}", k) for k in range(n_components)
             ]
-            self.color_by.value = keep if keep is not None and keep < n_components else None
+            self.color_by.value = keep if keep < n_components else _BLEND
             chosen = self.component_input.value
             self.component_input.options = [(str(k + 1), k) for k in range(n_components)]
             self.component_input.value = (
@@ -271,6 +329,10 @@ class EMExplorer:
         self.component_input.observe(self._on_step, names="value")
         self.elev_slider.observe(self._on_angle, names="value")
         self.azim_slider.observe(self._on_angle, names="value")
+        if isinstance(self.view, TraceView):
+            # the figure follows the slider in the browser, before the kernel hears of it
+            self._view_link = widgets.jslink((self.step_slider, "value"), (self.view, "step"))
+            self.view.observe(self._on_webgl, names="webgl")
 
     # ---------------------------------------------------------------------------
     # Callbacks (none lets an exception escape)
@@ -278,8 +340,23 @@ class EMExplorer:
 
     @_guarded
     def _on_step(self, change=None) -> None:
-        if not self._updating:
+        if self._updating:
+            return
+        if isinstance(self.view, TraceView):
+            # the browser has drawn the step already; the texts may come a moment later
+            self.view.show(self.step_slider.value)
+            self._schedule_texts()
+        else:
             self._render()
+
+    @_guarded
+    def _on_webgl(self, change) -> None:
+        if change["new"] == "missing":
+            self.use_matplotlib_view()
+            self._show_message(
+                "This browser has no WebGL: showing the matplotlib view instead (each step is "
+                "drawn in the kernel, so it responds more slowly)."
+            )
 
     @_guarded
     def _on_prev(self, button=None) -> None:
@@ -301,7 +378,8 @@ class EMExplorer:
     @_guarded
     def _on_color_by(self, change) -> None:
         if not self._updating:
-            self.view.set_component(change["new"])
+            choice = change["new"]
+            self.view.set_component(None if choice == _BLEND else choice)
             self._render()
 
     @_guarded
@@ -334,7 +412,12 @@ class EMExplorer:
             "covariance_type": self.covariance_input.value,
             "random_state": self.seed_input.value,
         }
+        started = time.perf_counter()
+        if self.X.shape[0] * self.options["max_iter"] > 2_000_000:
+            # a long run: say so before the kernel is busy (the message is sent at once)
+            self._show_message("running EM…", error=False)
         try:
+            _check_explorer_k(choices["n_components"], self.X.shape[0])
             trace = run_trace(self.X, **choices, **self.options)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             previous = self.trace.params[0]
@@ -345,7 +428,10 @@ class EMExplorer:
             )
             return False
         self.trace = trace
-        self._show_message("")
+        elapsed = time.perf_counter() - started
+        self._show_message(
+            f"EM ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else "", error=False
+        )
         self.view.set_trace(trace)
         self._set_component_options()
         self._set_slider(0)
@@ -355,10 +441,39 @@ class EMExplorer:
     def show(self, index: int) -> None:
         """Move the slider to ``index`` (a half-step, or an iteration in whole-iteration mode)."""
         self.step_slider.value = index
+        self._update_texts()
 
-    def export_html(self, path, interval: int = 500) -> str:
-        """Write the run as a self-contained HTML player (for nbviewer, slides); returns path."""
-        return self._offscreen_view().save_html(path, interval=interval)
+    def use_matplotlib_view(self) -> None:
+        """Swap the browser view for the matplotlib one (where the browser has no WebGL)."""
+        if isinstance(self.view, EMView):
+            return
+        browser = self.view
+        self.view = self._matplotlib_view(browser.half_steps)
+        self.view.set_component(browser.component, redraw=False)
+        self.uses_widget_canvas = is_widget_backend()
+        old = self.figure_area
+        self.figure_area = self._figure_widget()
+        self.widget.children = tuple(
+            self.figure_area if child is old else child for child in self.widget.children
+        )
+        self._view_link.unlink()
+        self._show_angle_sliders()
+        self._render()
+
+    def export_html(self, path, interval: int | None = None) -> str:
+        """Write the run as one self-contained HTML page that steps, plays and rotates with no
+        kernel and no network (for nbviewer, course pages, slides); returns the path."""
+        view = self.view
+        angles = (
+            {"elev": view.elev, "azim": view.azim} if isinstance(view, TraceView)
+            else {"elev": view.ax.elev, "azim": view.ax.azim} if view.is_3d else {}
+        )  # fmt: skip
+        return _export_browser_html(
+            path, self.trace, dims=self._view_options["dims"],
+            sigmas=self._view_options["sigmas"], half_steps=self.view.half_steps,
+            component=view.component, step=self.step_slider.value,
+            interval=self.play.interval if interval is None else interval, **angles,
+        )  # fmt: skip
 
     def export_gif(self, path, fps: float = 2.0, dpi: float = 72.0) -> str:
         """Write the run as an animated GIF, one frame per step of the current mode."""
@@ -367,10 +482,14 @@ class EMExplorer:
     def _offscreen_view(self) -> EMView:
         # a separate Agg figure: exporting must not animate (or resize) the one on screen
         view = self.view
+        if isinstance(view, TraceView):
+            angles = {"elev": view.elev, "azim": view.azim}
+        else:
+            angles = {"elev": view.ax.elev, "azim": view.ax.azim} if view.is_3d else {}
         return EMView(
-            self.trace, dims=view.dims, sigmas=view.sigmas, half_steps=view.half_steps,
-            component=view.component, figsize=tuple(view.figure.get_size_inches()),
-            elev=view.ax.elev if view.is_3d else 22.0, azim=view.ax.azim if view.is_3d else -60.0,
+            self.trace, dims=self._view_options["dims"], sigmas=self._view_options["sigmas"],
+            half_steps=view.half_steps, component=view.component,
+            figsize=self._view_options["figsize"], **angles,
         )  # fmt: skip
 
     # ---------------------------------------------------------------------------
@@ -387,7 +506,36 @@ class EMExplorer:
             self._updating = False
 
     def _render(self) -> None:
-        h = self.view.show(self.step_slider.value)
+        self.view.show(self.step_slider.value)
+        self._update_texts()
+        if isinstance(self.view, EMView) and not self.uses_widget_canvas:
+            buffer = io.BytesIO()
+            self.view.figure.savefig(buffer, format="png")
+            self.figure_area.value = buffer.getvalue()
+
+    def _schedule_texts(self) -> None:
+        """Update the texts soon, once for a burst of steps (Play sends 20 a second).
+
+        Re-typesetting the equations in the browser costs more than drawing a step; during a
+        burst only the last step's texts are sent. Outside a running event loop (a script, a
+        test) they are updated at once.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._update_texts()
+            return
+        if not self._texts_pending:
+            self._texts_pending = True
+            loop.call_later(_TEXT_DELAY, self._flush_texts)
+
+    @_guarded
+    def _flush_texts(self) -> None:
+        self._texts_pending = False
+        self._update_texts()
+
+    def _update_texts(self) -> None:
+        h = self.view.state
         self.step_label.value = (
             f"<b>{html.escape(step_description(h, self.trace.n_half_steps))}</b>"
         )
@@ -396,10 +544,6 @@ class EMExplorer:
             f"$$ {params_latex(h.params)} $$"
         )
         self.equations_html.value = self._equations(h.index)
-        if not self.uses_widget_canvas:
-            buffer = io.BytesIO()
-            self.view.figure.savefig(buffer, format="png")
-            self.figure_area.value = buffer.getvalue()
 
     def _equations(self, step: int) -> str:
         n = self.point_input.value - 1
@@ -419,14 +563,24 @@ class EMExplorer:
             "(point and component are 1-based, as in the book).</i></p>" + "".join(rows)
         )
 
-    def _show_message(self, text: str) -> None:
+    def _show_message(self, text: str, error: bool = True) -> None:
         self.message_text = text
+        color = "#B00020" if error else "#333"
         self.message.value = (
-            f'<div style="color:#B00020"><b>{html.escape(text)}</b></div>' if text else ""
+            f'<div style="color:{color}"><b>{html.escape(text)}</b></div>' if text else ""
         )
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+
+
+def _check_explorer_k(n_components, n_samples: int) -> None:
+    n_components = check_n_components(n_components, n_samples)
+    if n_components > MAX_COMPONENTS:
+        raise ValueError(
+            f"the explorer shows at most {MAX_COMPONENTS} components, got K={n_components}: "
+            "choose a smaller K (gmmlearn.GaussianMixture fits any K without drawing it)"
+        )
 
 
 def explore(
@@ -453,7 +607,9 @@ def explore(
         Seed of the initialisation.
     **options
         ``max_iter``, ``tol``, ``reg_covar`` of the run; ``half_steps``, ``dims``, ``sigmas``,
-        ``interval`` (ms between Play frames) and ``figsize`` of the display.
+        ``interval`` (ms between Play frames); ``view``: ``"browser"`` (default: drawn in the
+        browser with WebGL, stepping and rotating without the kernel) or ``"matplotlib"``
+        (drawn in the kernel; ``figsize`` sets its size).
 
     Returns
     -------

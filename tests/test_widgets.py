@@ -1,7 +1,9 @@
 """The explorer, driven headless: set the widgets and check what the view and texts now hold."""
 
 import io
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -26,7 +28,7 @@ def blobs(seed=0):
 
 @pytest.fixture()
 def explorer():
-    ex = explore(blobs(), n_components=3, max_iter=6, tol=0.0)
+    ex = explore(blobs(), n_components=3, max_iter=6, tol=0.0, view="matplotlib")
     yield ex
     ex.view.figure.clear()
 
@@ -197,8 +199,11 @@ def test_exports(explorer, tmp_path):
         assert gif.n_frames == explorer.trace.n_half_steps
     explorer.half_steps_toggle.value = False
     page = open(explorer.export_html(tmp_path / "run.html"), encoding="utf-8").read()
-    assert page.count('"data:image/png;base64,') == explorer.trace.n_iter + 1
-    assert "<script" in page
+    # the browser view's page: the whole run as data, opened at the step and mode shown
+    data = json.loads(re.search(r'<script id="gmm-data"[^>]*>(.*?)</script>', page, re.S)[1])
+    assert data["state"]["step"] == 1 and data["state"]["half_steps"] is False
+    assert data["state"]["meta"]["n_half_steps"] == explorer.trace.n_half_steps
+    assert "src=" not in page and "https://" not in page  # nothing loaded from elsewhere
     assert explorer.view.state.index == 2  # the explorer's own view did not move
 
 
@@ -217,7 +222,7 @@ def test_ipympl_backend_uses_the_canvas_widget():
         "from gmmlearn.widgets import explore\n"
         "import ipywidgets\n"
         "rng = np.random.default_rng(0)\n"
-        "ex = explore(rng.normal(size=(60, 3)), n_components=2, max_iter=3)\n"
+        "ex = explore(rng.normal(size=(60, 3)), n_components=2, max_iter=3, view='matplotlib')\n"
         "assert ex.uses_widget_canvas\n"
         "assert ex.figure_area is ex.view.figure.canvas\n"
         "assert isinstance(ex.figure_area, ipywidgets.DOMWidget)\n"

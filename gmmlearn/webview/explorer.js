@@ -1,0 +1,745 @@
+// gmmlearn browser view of an EM run (anywidget ES module; also inlined by the static export).
+//
+// The kernel sends the whole run once (gmmlearn/webview/frames.py): positions (float32 N×3, in
+// the cube [-1, 1]³), the points' colours for every γ (uint8 R×N×3), the means and covariance
+// factors of every θ_t (float32 (T+1)×K×12), and `meta`. After that, a change of `step` (from a
+// jslinked Play or slider, or the export's own controls) only indexes into those arrays and
+// redraws: no kernel round trip. Three layers: a 2-D canvas behind (axes box, grid, ticks), a
+// WebGL canvas (the points, depth-tested), a 2-D canvas in front (ellipsoids and means, always
+// visible over the cloud). The log-likelihood curve and the key with π_k sit on the right.
+//
+// No dependencies: WebGL 1 and Canvas 2D only, so nothing is fetched at run time.
+
+const SUB = "₀₁₂₃₄₅₆₇₈₉";
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
+const MARKER = "#D55E00";
+const OUTER_FADE = 0.55; // 2σ lines fainter than 1σ lines
+
+function subscript(n) {
+  return String(n).split("").map((c) => SUB[+c]).join("");
+}
+
+function asArray(Type, view) {
+  // anywidget hands over a DataView; typed arrays need an aligned offset, so copy if not
+  if (!view || view.byteLength === undefined) return new Type(0);
+  const size = Type.BYTES_PER_ELEMENT;
+  if (view.byteOffset % size === 0) {
+    return new Type(view.buffer, view.byteOffset, Math.floor(view.byteLength / size));
+  }
+  return new Type(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+}
+
+function hexToRgb(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+function el(tag, className, parent) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Camera: an orthographic view of the cube, turned by elevation/azimuth (matplotlib's angles)
+
+function cameraBasis(elevDeg, azimDeg, flat) {
+  if (flat) return { right: [1, 0, 0], up: [0, 1, 0], eye: [0, 0, 1] };
+  const el = (Math.max(-89.9, Math.min(89.9, elevDeg)) * Math.PI) / 180;
+  const az = (azimDeg * Math.PI) / 180;
+  const eye = [Math.cos(el) * Math.cos(az), Math.cos(el) * Math.sin(az), Math.sin(el)];
+  // right = forward × z, up = right × forward, forward = -eye
+  const right = [-eye[1], eye[0], 0];
+  const n = Math.hypot(right[0], right[1]);
+  right[0] /= n;
+  right[1] /= n;
+  const up = [
+    -right[1] * eye[2],
+    right[0] * eye[2],
+    right[1] * eye[0] - right[0] * eye[1],
+  ];
+  return { right, up, eye };
+}
+
+const dot = (a, b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+// ---------------------------------------------------------------------------------------------
+// WebGL: the points
+
+const VERTEX = `
+attribute vec3 a_position;
+attribute vec3 a_color;
+uniform mat4 u_matrix;
+uniform float u_size;
+varying vec3 v_color;
+void main() {
+  gl_Position = u_matrix * vec4(a_position, 1.0);
+  gl_PointSize = u_size;
+  v_color = a_color;
+}`;
+
+const FRAGMENT = `
+precision mediump float;
+varying vec3 v_color;
+void main() {
+  vec2 d = gl_PointCoord - vec2(0.5);
+  if (dot(d, d) > 0.25) discard;
+  gl_FragColor = vec4(v_color, 1.0);
+}`;
+
+function compile(gl, type, source) {
+  const shader = gl.createShader(type);
+  gl.shaderSource(shader, source);
+  gl.compileShader(shader);
+  if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) {
+    throw new Error("gmmlearn: shader: " + gl.getShaderInfoLog(shader));
+  }
+  return shader;
+}
+
+class PointLayer {
+  constructor(canvas) {
+    const options = { antialias: true, premultipliedAlpha: true, preserveDrawingBuffer: true };
+    this.gl = canvas.getContext("webgl", options) || canvas.getContext("experimental-webgl", options);
+    if (!this.gl) return;
+    const gl = this.gl;
+    const program = gl.createProgram();
+    gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, VERTEX));
+    gl.attachShader(program, compile(gl, gl.FRAGMENT_SHADER, FRAGMENT));
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
+      throw new Error("gmmlearn: program: " + gl.getProgramInfoLog(program));
+    }
+    this.program = program;
+    this.loc = {
+      position: gl.getAttribLocation(program, "a_position"),
+      color: gl.getAttribLocation(program, "a_color"),
+      matrix: gl.getUniformLocation(program, "u_matrix"),
+      size: gl.getUniformLocation(program, "u_size"),
+    };
+    this.positionBuffer = gl.createBuffer();
+    this.colorBuffer = gl.createBuffer();
+    this.count = 0;
+    this.colorFrame = -1;
+  }
+
+  setPositions(positions) {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, positions, gl.STATIC_DRAW);
+    this.count = positions.length / 3;
+    this.colorFrame = -1;
+  }
+
+  setColors(colors, frame) {
+    // one frame's colours: a view into the big array, uploaded only when the frame changes
+    if (frame === this.colorFrame) return;
+    const gl = this.gl;
+    const n = this.count * 3;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, colors.subarray(frame * n, (frame + 1) * n), gl.DYNAMIC_DRAW);
+    this.colorFrame = frame;
+  }
+
+  draw(width, height, dpr, basis, scale, size) {
+    const gl = this.gl;
+    gl.viewport(0, 0, Math.round(width * dpr), Math.round(height * dpr));
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    if (!this.count) return;
+    gl.enable(gl.DEPTH_TEST);
+    gl.depthFunc(gl.LEQUAL);
+    gl.useProgram(this.program);
+    const kx = (2 * scale) / width;
+    const ky = (2 * scale) / height;
+    const { right, up, eye } = basis;
+    // column-major: clip = (x·right·kx, x·up·ky, -x·eye/2, 1)
+    const m = new Float32Array([
+      right[0] * kx, up[0] * ky, -eye[0] / 2, 0,
+      right[1] * kx, up[1] * ky, -eye[1] / 2, 0,
+      right[2] * kx, up[2] * ky, -eye[2] / 2, 0,
+      0, 0, 0, 1,
+    ]);
+    gl.uniformMatrix4fv(this.loc.matrix, false, m);
+    gl.uniform1f(this.loc.size, size * dpr);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
+    gl.enableVertexAttribArray(this.loc.position);
+    gl.vertexAttribPointer(this.loc.position, 3, gl.FLOAT, false, 0, 0);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffer);
+    gl.enableVertexAttribArray(this.loc.color);
+    gl.vertexAttribPointer(this.loc.color, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    gl.drawArrays(gl.POINTS, 0, this.count);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit shapes for the ellipsoids (meridians and parallels) and ellipses
+
+function unitWireframe(flat) {
+  const lines = [];
+  const n = flat ? 73 : 33;
+  const angles = Array.from({ length: n }, (_, i) => (2 * Math.PI * i) / (n - 1));
+  if (flat) {
+    lines.push(angles.map((a) => [Math.cos(a), Math.sin(a), 0]));
+    return lines;
+  }
+  for (let i = 0; i < 6; i++) {
+    const phi = (Math.PI * i) / 6;
+    lines.push(angles.map((a) => [Math.cos(a) * Math.cos(phi), Math.cos(a) * Math.sin(phi), Math.sin(a)]));
+  }
+  for (let j = 1; j <= 5; j++) {
+    const theta = -Math.PI / 2 + (Math.PI * j) / 6;
+    const ring = Math.cos(theta);
+    lines.push(angles.map((a) => [ring * Math.cos(a), ring * Math.sin(a), Math.sin(theta)]));
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The view
+
+class TraceView {
+  constructor(model, root) {
+    this.model = model;
+    this.root = root;
+    root.classList.add("gmm-webview");
+    this.title = el("div", "gmm-title", root);
+    this.scene = el("div", "gmm-scene", root);
+    this.back = el("canvas", "gmm-back", this.scene);
+    this.glCanvas = el("canvas", "gmm-points", this.scene);
+    this.front = el("canvas", "gmm-front", this.scene);
+    this.side = el("div", "gmm-side", root);
+    this.curveCanvas = el("canvas", "gmm-curve", this.side);
+    this.key = el("div", "gmm-key", this.side);
+    this.note = el("div", "gmm-note", this.side);
+    this.framesDrawn = 0;
+    this.pending = false;
+    this.width = 600;
+    this.zoom = 1;
+    this.elev = model.get("elev");
+    this.azim = model.get("azim");
+    this.points = new PointLayer(this.glCanvas);
+    if (!this.points.gl) {
+      const message = el("div", "gmm-message", this.scene);
+      message.textContent =
+        "This browser has no WebGL, so the 3-D view cannot be drawn here. " +
+        'The explorer switches to its matplotlib view; or call explore(X, view="matplotlib").';
+      model.set("webgl", "missing");
+      model.save_changes();
+    } else if (model.get("webgl") !== "ok") {
+      model.set("webgl", "ok");
+      model.save_changes();
+    }
+    this.load();
+    this.listen();
+  }
+
+  // -- data -------------------------------------------------------------------------------
+  load() {
+    const meta = this.model.get("meta") || {};
+    this.meta = meta;
+    if (!meta.n_samples) return;
+    this.positions = asArray(Float32Array, this.model.get("positions"));
+    this.colors = asArray(Uint8Array, this.model.get("colors"));
+    this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
+    this.flat = meta.n_dims === 2;
+    this.unit = unitWireframe(this.flat);
+    this.rgb = meta.colors.map(hexToRgb);
+    this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
+    if (this.points.gl) this.points.setPositions(this.positions);
+    this.buildKey();
+    this.note.textContent =
+      meta.sigmas.map((s) => `${s}σ`).join(" and ") +
+      (this.flat ? " ellipses" : " ellipsoids") +
+      ", opacity ∝ π. " +
+      (this.flat ? "Wheel: zoom." : "Drag: rotate · wheel: zoom.") +
+      " Double-click: reset.";
+    this.request();
+  }
+
+  buildKey() {
+    this.key.textContent = "";
+    this.keyRows = this.meta.colors.map((color, k) => {
+      const row = el("div", "gmm-key-row", this.key);
+      const swatch = el("span", "gmm-swatch", row);
+      swatch.style.background = color;
+      const text = el("span", "", row);
+      const bar = el("span", "gmm-bar", row);
+      bar.style.background = color;
+      return { row, text, bar, name: `π${subscript(k + 1)}` };
+    });
+  }
+
+  listen() {
+    const model = this.model;
+    this.onStep = () => this.request();
+    this.onData = () => this.load();
+    this.onAngle = () => {
+      this.elev = model.get("elev");
+      this.azim = model.get("azim");
+      this.request();
+    };
+    model.on("change:step", this.onStep);
+    model.on("change:half_steps", this.onStep);
+    model.on("change:meta", this.onData);
+    model.on("change:elev", this.onAngle);
+    model.on("change:azim", this.onAngle);
+    model.on("change:height", this.onStep);
+
+    const scene = this.scene;
+    let drag = null;
+    scene.addEventListener("pointerdown", (e) => {
+      if (this.flat) return;
+      drag = { x: e.clientX, y: e.clientY, elev: this.elev, azim: this.azim };
+      scene.setPointerCapture(e.pointerId);
+      scene.classList.add("gmm-dragging");
+    });
+    scene.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      this.azim = drag.azim - (e.clientX - drag.x) * 0.5;
+      this.elev = Math.max(-90, Math.min(90, drag.elev + (e.clientY - drag.y) * 0.5));
+      this.request();
+    });
+    const end = (e) => {
+      if (!drag) return;
+      drag = null;
+      scene.classList.remove("gmm-dragging");
+      if (scene.hasPointerCapture(e.pointerId)) scene.releasePointerCapture(e.pointerId);
+      // the kernel learns the angle once, at the end (exports start from it)
+      model.set("elev", this.elev);
+      model.set("azim", this.azim);
+      model.save_changes();
+    };
+    scene.addEventListener("pointerup", end);
+    scene.addEventListener("pointercancel", end);
+    scene.addEventListener(
+      "wheel",
+      (e) => {
+        e.preventDefault();
+        this.zoom = Math.max(0.4, Math.min(12, this.zoom * Math.exp(-e.deltaY * 0.0015)));
+        this.request();
+      },
+      { passive: false }
+    );
+    scene.addEventListener("dblclick", () => {
+      this.zoom = 1;
+      this.elev = model.get("elev");
+      this.azim = model.get("azim");
+      this.request();
+    });
+    this.resizeObserver = new ResizeObserver(() => this.request());
+    this.resizeObserver.observe(this.root);
+  }
+
+  dispose() {
+    const model = this.model;
+    model.off("change:step", this.onStep);
+    model.off("change:half_steps", this.onStep);
+    model.off("change:meta", this.onData);
+    model.off("change:elev", this.onAngle);
+    model.off("change:azim", this.onAngle);
+    model.off("change:height", this.onStep);
+    this.resizeObserver.disconnect();
+  }
+
+  // -- drawing ----------------------------------------------------------------------------
+  request() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.draw();
+    });
+  }
+
+  halfStep() {
+    const meta = this.meta;
+    const step = this.model.get("step") | 0;
+    const index = this.model.get("half_steps") ? step : 2 * step;
+    return Math.max(0, Math.min(meta.n_half_steps - 1, index));
+  }
+
+  draw() {
+    const meta = this.meta;
+    if (!meta || !meta.n_samples) return;
+    const h = this.halfStep();
+    const t = meta.params_index[h];
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(300, Math.floor(this.scene.clientWidth || this.root.clientWidth - 332));
+    const height = this.model.get("height");
+    if (width !== this.width || height !== this.height || dpr !== this.dpr) {
+      this.width = width;
+      this.height = height;
+      this.dpr = dpr;
+      this.scene.style.height = `${height}px`;
+      for (const canvas of [this.back, this.glCanvas, this.front]) {
+        canvas.width = Math.round(width * dpr);
+        canvas.height = Math.round(height * dpr);
+        canvas.style.width = `${width}px`;
+        canvas.style.height = `${height}px`;
+      }
+    }
+    const basis = cameraBasis(this.elev, this.azim, this.flat);
+    const scale = (this.zoom * Math.min(width, height)) / (this.flat ? 2.3 : 2.95);
+    this.project = (p) => [
+      width / 2 + dot(p, basis.right) * scale,
+      height / 2 - dot(p, basis.up) * scale,
+    ];
+    this.drawAxes(basis);
+    if (this.points.gl) {
+      this.points.setColors(this.colors, meta.color_index[h]);
+      this.points.draw(width, height, dpr, basis, scale, this.pointSize);
+    }
+    this.drawComponents(t, basis, scale);
+    this.drawCurve(h, t);
+    this.updateKey(t);
+    this.title.textContent = meta.labels[h];
+    this.framesDrawn += 1;
+    this.root.dataset.halfStep = String(h);
+    this.root.dataset.framesDrawn = String(this.framesDrawn);
+  }
+
+  context(canvas) {
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    return ctx;
+  }
+
+  drawAxes(basis) {
+    const ctx = this.context(this.back);
+    const meta = this.meta;
+    const P = this.project;
+    const axes = this.flat ? [0, 1] : [0, 1, 2];
+    // back panes: the faces of the cube turned away from the viewer, light grey with a grid
+    const panes = [];
+    for (const a of axes) {
+      for (const s of [-1, 1]) {
+        if (this.flat) continue;
+        const normal = [0, 0, 0];
+        normal[a] = s;
+        if (dot(normal, basis.eye) < 0) panes.push([a, s]);
+      }
+    }
+    if (this.flat) panes.push([2, -1]);
+    ctx.lineWidth = 1;
+    for (const [a, s] of panes) {
+      const [b, c] = [0, 1, 2].filter((i) => i !== a);
+      const point = (u, v) => {
+        const p = [0, 0, 0];
+        p[a] = this.flat ? 0 : s;
+        p[b] = u;
+        p[c] = v;
+        return P(p);
+      };
+      ctx.fillStyle = "#f2f2f2";
+      ctx.strokeStyle = "#c8c8c8";
+      ctx.beginPath();
+      [[-1, -1], [1, -1], [1, 1], [-1, 1]].forEach(([u, v], i) => {
+        const [x, y] = point(u, v);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = 1.5;
+      for (const axis of [b, c]) {
+        if (axis === 2 && this.flat) continue;
+        for (const tick of meta.ticks[axis]) {
+          ctx.beginPath();
+          const from = axis === b ? point(tick, -1) : point(-1, tick);
+          const to = axis === b ? point(tick, 1) : point(1, tick);
+          ctx.moveTo(from[0], from[1]);
+          ctx.lineTo(to[0], to[1]);
+          ctx.stroke();
+        }
+      }
+      ctx.lineWidth = 1;
+    }
+    // tick labels and axis names, on the outermost edge of each axis
+    const [cx, cy] = P([0, 0, 0]);
+    ctx.fillStyle = "#333";
+    for (const a of axes) {
+      const [b, c] = [0, 1, 2].filter((i) => i !== a);
+      let best = null;
+      for (const sb of [-1, 1]) {
+        for (const sc of this.flat ? [0] : [-1, 1]) {
+          if (this.flat && ((a === 0 && sb !== -1) || (a === 1 && sb !== -1))) continue;
+          const mid = [0, 0, 0];
+          mid[b] = sb;
+          mid[c] = this.flat ? 0 : sc;
+          const [x, y] = P(mid);
+          // x and y: the lowest edge on screen; z: the leftmost
+          const score = a === 2 ? -x : y + 1e-3 * dot(mid, basis.eye);
+          if (!best || score > best.score) best = { score, mid, x, y };
+        }
+      }
+      let ox = best.x - cx;
+      let oy = best.y - cy;
+      const n = Math.hypot(ox, oy) || 1;
+      ox /= n;
+      oy /= n;
+      ctx.strokeStyle = "#888";
+      ctx.beginPath();
+      const e0 = best.mid.slice();
+      const e1 = best.mid.slice();
+      e0[a] = -1;
+      e1[a] = 1;
+      const [x0, y0] = P(e0);
+      const [x1, y1] = P(e1);
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      ctx.stroke();
+      ctx.font = `14px ${FONT}`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      meta.ticks[a].forEach((tick, i) => {
+        const p = best.mid.slice();
+        p[a] = tick;
+        const [x, y] = P(p);
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.lineTo(x + ox * 5, y + oy * 5);
+        ctx.stroke();
+        ctx.fillText(meta.tick_labels[a][i], x + ox * 20, y + oy * 16);
+      });
+      ctx.font = `italic 16px ${FONT}`;
+      ctx.fillText(meta.axis_names[a], best.x + ox * 46, best.y + oy * 38);
+    }
+  }
+
+  drawComponents(t, basis, scale) {
+    const ctx = this.context(this.front);
+    const meta = this.meta;
+    const K = meta.n_components;
+    const E = this.ellipsoids;
+    const P = this.project;
+    const { right, up } = basis;
+    // everything is clipped to the axes box: a wide 2σ shell must not spill over the labels
+    ctx.save();
+    ctx.beginPath();
+    this.boxHull().forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.closePath();
+    ctx.clip();
+    ctx.lineJoin = "round";
+    const stroke = (path, rgb, alpha, width) => {
+      // a pale halo under each line keeps it visible over points of its own colour
+      ctx.strokeStyle = `rgba(255,255,255,${0.8 * alpha})`;
+      ctx.lineWidth = width + 2.5;
+      ctx.stroke(path);
+      ctx.strokeStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})`;
+      ctx.lineWidth = width;
+      ctx.stroke(path);
+    };
+    for (let k = 0; k < K; k++) {
+      const o = (t * K + k) * 12;
+      const m = [E[o], E[o + 1], E[o + 2]];
+      // the principal axes: columns of A (A Aᵀ = Σ_k, in cube coordinates)
+      const axes = [0, 1, 2].map((j) => [E[o + 3 + j], E[o + 6 + j], E[o + 9 + j]]);
+      // the outline of x = m + r A u, |u| = 1, seen along the view direction is the ellipse
+      // of the 2 × 2 matrix S = (PA)(PA)ᵀ, P the screen axes; drawn through S's Cholesky factor
+      const M = [axes.map((a) => dot(a, right)), axes.map((a) => dot(a, up))];
+      const s00 = dot(M[0], M[0]);
+      const s01 = dot(M[0], M[1]);
+      const s11 = dot(M[1], M[1]);
+      const l00 = Math.sqrt(Math.max(s00, 1e-18));
+      const l10 = s01 / l00;
+      const l11 = Math.sqrt(Math.max(s11 - l10 * l10, 0));
+      const [cx, cy] = P(m);
+      meta.sigmas.forEach((sigma, j) => {
+        const alpha = meta.alphas[t][k] * (j === 0 ? 1 : OUTER_FADE);
+        const outline = new Path2D();
+        for (let i = 0; i <= 96; i++) {
+          const a = (2 * Math.PI * i) / 96;
+          const w0 = Math.cos(a);
+          const w1 = Math.sin(a);
+          const x = cx + sigma * scale * l00 * w0;
+          const y = cy - sigma * scale * (l10 * w0 + l11 * w1);
+          if (i) outline.lineTo(x, y);
+          else outline.moveTo(x, y);
+        }
+        stroke(outline, this.rgb[k], alpha, this.flat ? 2.8 : j === 0 ? 2.4 : 1.6);
+        if (this.flat || j > 0) return;
+        // 3-D: the three principal sections at 1σ say which way the ellipsoid is turned
+        const rings = new Path2D();
+        for (const [p, q] of [[0, 1], [0, 2], [1, 2]]) {
+          for (let i = 0; i <= 64; i++) {
+            const a = (2 * Math.PI * i) / 64;
+            const c = sigma * Math.cos(a);
+            const s = sigma * Math.sin(a);
+            const [x, y] = P([
+              m[0] + c * axes[p][0] + s * axes[q][0],
+              m[1] + c * axes[p][1] + s * axes[q][1],
+              m[2] + c * axes[p][2] + s * axes[q][2],
+            ]);
+            if (i) rings.lineTo(x, y);
+            else rings.moveTo(x, y);
+          }
+        }
+        stroke(rings, this.rgb[k], 0.6 * alpha, 1.2);
+      });
+    }
+    ctx.restore();
+    // the means: crosses with a black outline, on top of everything (a mean outside the box
+    // is drawn on its edge)
+    for (let k = 0; k < K; k++) {
+      const o = (t * K + k) * 12;
+      const m = [E[o], E[o + 1], E[o + 2]].map((v) => Math.max(-1, Math.min(1, v)));
+      const [x, y] = P(m);
+      const s = 8;
+      ctx.beginPath();
+      ctx.moveTo(x - s, y - s);
+      ctx.lineTo(x + s, y + s);
+      ctx.moveTo(x - s, y + s);
+      ctx.lineTo(x + s, y - s);
+      ctx.lineCap = "round";
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 7;
+      ctx.stroke();
+      ctx.strokeStyle = meta.colors[k];
+      ctx.lineWidth = 4;
+      ctx.stroke();
+    }
+  }
+
+  boxHull() {
+    // the convex hull of the projected box corners (monotone chain)
+    const corners = [];
+    for (const a of [-1, 1]) {
+      for (const b of [-1, 1]) {
+        for (const c of this.flat ? [0] : [-1, 1]) corners.push(this.project([a, b, c]));
+      }
+    }
+    corners.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    const cross = (o, a, b) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+    const half = (points) => {
+      const out = [];
+      for (const p of points) {
+        while (out.length >= 2 && cross(out[out.length - 2], out[out.length - 1], p) <= 0) out.pop();
+        out.push(p);
+      }
+      out.pop();
+      return out;
+    };
+    return half(corners).concat(half(corners.slice().reverse()));
+  }
+
+  drawCurve(h, t) {
+    const meta = this.meta;
+    const canvas = this.curveCanvas;
+    const width = 320;
+    const height = 240;
+    const dpr = this.dpr;
+    if (canvas.width !== Math.round(width * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const ctx = this.context(canvas);
+    const left = 78;
+    const right = 10;
+    const top = 12;
+    const bottom = 46;
+    const curve = meta.log_likelihoods;
+    const [low, high] = meta.curve_limits;
+    const span = Math.max(curve.length - 1, 1);
+    const X = (i) => left + ((i + 0.03 * span) / (1.06 * span)) * (width - left - right);
+    const Y = (v) => top + (1 - (v - low) / (high - low)) * (height - top - bottom);
+    ctx.strokeStyle = "#888";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left, top, width - left - right, height - top - bottom);
+    ctx.fillStyle = "#333";
+    ctx.font = `13px ${FONT}`;
+    // y ticks: three round values
+    const yticks = niceTicks(low, high, 3);
+    const digits = Math.max(0, -Math.floor(Math.log10(Math.abs(yticks[1] - yticks[0]) || 1)));
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of yticks) {
+      const y = Y(v);
+      ctx.beginPath();
+      ctx.moveTo(left - 4, y);
+      ctx.lineTo(left, y);
+      ctx.stroke();
+      ctx.fillText(v.toFixed(digits), left - 6, y);
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of niceTicks(0, span, 4).filter((v) => Number.isInteger(v))) {
+      const x = X(v);
+      ctx.beginPath();
+      ctx.moveTo(x, height - bottom);
+      ctx.lineTo(x, height - bottom + 4);
+      ctx.stroke();
+      ctx.fillText(String(v), x, height - bottom + 6);
+    }
+    ctx.font = `14px ${FONT}`;
+    ctx.fillText("iteration t", left + (width - left - right) / 2, height - 22);
+    ctx.save();
+    ctx.translate(14, top + (height - top - bottom) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = "middle";
+    ctx.fillText("ln p(X | θₜ)", 0, 0);
+    ctx.restore();
+    // the curve, clipped to its box (a hopeless θ₀ lies below it)
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width - left - right, height - top - bottom);
+    ctx.clip();
+    ctx.strokeStyle = "#4d4d4d";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    curve.forEach((v, i) => (i ? ctx.lineTo(X(i), Y(v)) : ctx.moveTo(X(i), Y(v))));
+    ctx.stroke();
+    ctx.restore();
+    // the marker at θ_t: open after an E-step (γ changed, θ not yet)
+    const value = curve[t];
+    const y = Math.min(Y(value), height - bottom);
+    ctx.beginPath();
+    if (Y(value) > height - bottom) {
+      ctx.moveTo(X(t) - 6, y - 10);
+      ctx.lineTo(X(t) + 6, y - 10);
+      ctx.lineTo(X(t), y);
+      ctx.closePath();
+    } else {
+      ctx.arc(X(t), y, 6, 0, 2 * Math.PI);
+    }
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = MARKER;
+    ctx.fillStyle = meta.phases[h] === "E" ? "#fff" : MARKER;
+    ctx.fill();
+    ctx.stroke();
+  }
+
+  updateKey(t) {
+    const weights = this.meta.weights[t];
+    const largest = Math.max(...weights);
+    this.keyRows.forEach((row, k) => {
+      row.text.textContent = `${row.name} = ${weights[k].toFixed(3)}`;
+      row.bar.style.width = `${Math.round((100 * weights[k]) / largest)}px`;
+    });
+  }
+}
+
+function niceTicks(low, high, count) {
+  const span = high - low || Math.abs(high) || 1;
+  const raw = span / count;
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+  const ticks = [];
+  for (let v = Math.ceil(low / step) * step; v <= high + 1e-9 * span; v += step) {
+    ticks.push(Math.abs(v) < 1e-12 * span ? 0 : v);
+  }
+  return ticks.length >= 2 ? ticks : [low, high];
+}
+
+function render({ model, el: root }) {
+  const view = new TraceView(model, root);
+  return () => view.dispose();
+}
+
+export default { render };

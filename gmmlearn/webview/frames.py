@@ -1,0 +1,206 @@
+"""An EM trace packed for the browser: a few binary buffers and a small JSON description.
+
+The browser view (:mod:`gmmlearn.webview.widget`, and the static HTML export) receives a whole
+run once and then only indexes into it. This module makes that package and knows nothing of
+widgets, so the tests can check it headless.
+
+What is sent
+------------
+==============  ===============================  ============================================
+buffer          dtype, shape                      what
+==============  ===============================  ============================================
+``positions``   float32 (N, 3)                    the points, scaled into the cube [-1, 1]³
+                                                  (z = 0 for 2-D data)
+``colors``      uint8 (R, N, 3)                   the points' RGB for γ(θ_r), r = 0 … R-1: the
+                                                  γ-blend Σ_k γ_nk c_k (or one component's γ_nk)
+``ellipsoids``  float32 (T + 1, K, 12)            per θ_t and component: the mean (3) and a
+                                                  matrix A (3 × 3, row-major) with A Aᵀ = Σ_k,
+                                                  both in the cube's coordinates
+==============  ===============================  ============================================
+
+and ``meta``: sizes, the axis ranges, ticks and names, the component colours, per half-step
+which colour frame / θ_t / log-likelihood it shows and its label, the weights π of every θ_t,
+the log-likelihood curve and its y-limits.
+
+The cube's coordinates are ``(x - centre) / half_width`` per axis, computed in float64 before
+the cast: data far from the origin keeps its full precision on screen.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from ..equations import step_description
+from ..plotting.colors import blend_colors, component_colors
+from ..plotting.ellipsoids import covariance_transform, weight_alpha
+from ..plotting.view import _check_dims, _curve_limits, intensity_colors
+from ..trace import EMTrace
+
+__all__ = ["BUFFERS", "axis_frame", "color_frames", "ellipsoid_frames", "trace_payload"]
+
+BUFFERS = ("positions", "colors", "ellipsoids")
+# The cube is padded so that points on the data's edge do not sit on the axes box.
+_PAD = 1.08
+_SUBSCRIPTS = "₁₂₃₄₅₆₇₈₉"
+
+
+def axis_frame(X: np.ndarray, dims) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and half-width of each plotted axis; the cube [-1, 1] spans the padded range.
+
+    Returns
+    -------
+    centre, half_width : ndarray of shape (len(dims),)
+    """
+    xyz = X[:, list(dims)]
+    low, high = xyz.min(axis=0), xyz.max(axis=0)
+    centre = (low + high) / 2.0
+    half = (high - low) / 2.0 * _PAD
+    # a constant axis: any positive width shows it as a flat line
+    half = np.where(half > 0, half, np.maximum(np.abs(centre), 1.0) * 0.5)
+    return centre, half
+
+
+def _to_cube(points: np.ndarray, centre: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """(…, d) data coordinates → (…, 3) cube coordinates, z = 0 when d = 2."""
+    cube = (points - centre) / half
+    if cube.shape[-1] == 2:
+        cube = np.concatenate([cube, np.zeros(cube.shape[:-1] + (1,))], axis=-1)
+    return cube
+
+
+def to_uint8(rgb: np.ndarray) -> np.ndarray:
+    """Colours in [0, 1] → bytes 0 … 255, rounded to the nearest (error ≤ 1/510)."""
+    return np.rint(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def color_frames(
+    trace: EMTrace, colors: np.ndarray, component: int | None = None
+) -> np.ndarray:
+    """The points' colours for every γ(θ_r) a half-step can show, uint8 of shape (R, N, 3).
+
+    ``R`` is the number of distinct colourings: γ(θ_0) … γ(θ_{T-1}) (at least one). Each is
+    :func:`~gmmlearn.plotting.colors.blend_colors` of γ (or, with ``component``, that
+    component's γ_nk from grey to its colour), rounded to bytes.
+    """
+    n_frames = max(trace.n_iter, 1)
+    out = np.empty((n_frames, trace.X.shape[0], 3), dtype=np.uint8)
+    for r in range(n_frames):
+        resp = trace.responsibilities(r)
+        if component is None:
+            rgba = blend_colors(resp, colors)
+        else:
+            rgba = intensity_colors(resp[:, component], colors[component])
+        out[r] = to_uint8(rgba[:, :3])
+    return out
+
+
+def ellipsoid_frames(trace: EMTrace, dims, centre, half) -> np.ndarray:
+    """Means and covariance factors of every θ_t in cube coordinates, (T + 1, K, 12) float32.
+
+    Row ``[t, k]`` holds μ_k (3 numbers) then A_k row-major (9), with A_k A_kᵀ = Σ_k: the
+    r-σ ellipsoid is {μ_k + r A_k u : ‖u‖ = 1}. Scaling the axes by ``1 / half`` maps
+    A_k to diag(1 / half) A_k.
+    """
+    dims = list(dims)
+    d = len(dims)
+    n_components = trace.params[0].n_components
+    out = np.zeros((len(trace.params), n_components, 12), dtype=np.float64)
+    for t, params in enumerate(trace.params):
+        out[t, :, :3] = _to_cube(params.means[:, dims], centre, half)
+        covariances = params.full_covariances()[:, dims][:, :, dims]
+        transforms = covariance_transform(covariances) / half[np.newaxis, :, np.newaxis]
+        full = np.zeros((n_components, 3, 3))
+        full[:, :d, :d] = transforms
+        out[t, :, 3:] = full.reshape(n_components, 9)
+    return out.astype(np.float32)
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{int(round(c * 255)):02x}" for c in rgb[:3])
+
+
+def _ticks(centre: float, half: float) -> tuple[list[float], list[str]]:
+    """A few round tick values inside the padded axis, their cube positions and labels."""
+    low, high = centre - half, centre + half
+    values = [v for v in MaxNLocator(4).tick_values(low, high) if low <= v <= high]
+    spacing = values[1] - values[0] if len(values) > 1 else abs(values[0]) or 1.0
+    # as many decimals as the spacing needs, no more
+    decimals = max(0, -int(np.floor(np.log10(spacing))))
+    labels = [f"{v:.{decimals}f}" if abs(v) < 1e6 else f"{v:.3g}" for v in values]
+    labels = ["0" if label.strip("-0.") == "" else label for label in labels]
+    return [float((v - centre) / half) for v in values], labels
+
+
+def trace_payload(
+    trace: EMTrace, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
+) -> tuple[dict, dict[str, bytes]]:
+    """Everything the browser view draws, for the whole run.
+
+    Parameters
+    ----------
+    trace : EMTrace
+    dims : sequence of 2 or 3 int, optional
+        Features to plot (default the first three, or two).
+    sigmas : sequence of float
+        Mahalanobis radii of the ellipsoids.
+    component : int or None
+        Colour by this component's γ_nk (0-based) instead of the γ-blend.
+
+    Returns
+    -------
+    meta : dict
+        JSON-serialisable description (see the module docstring).
+    buffers : dict of bytes
+        ``positions``, ``colors``, ``ellipsoids`` as little-endian bytes.
+    """
+    X = trace.X
+    dims = _check_dims(dims, X.shape[1])
+    sigmas = [float(s) for s in sigmas]
+    n_samples = X.shape[0]
+    n_components = trace.params[0].n_components
+    centre, half = axis_frame(X, dims)
+    colors = component_colors(n_components)
+    positions = _to_cube(X[:, list(dims)], centre, half).astype(np.float32)
+    color_bytes = color_frames(trace, colors, component)
+    ellipsoids = ellipsoid_frames(trace, dims, centre, half)
+
+    steps = [trace.half_step(i) for i in range(trace.n_half_steps)]
+    curve = trace.log_likelihoods
+    ticks = [_ticks(c, h) for c, h in zip(centre, half)]
+    meta = {
+        "n_samples": n_samples,
+        "n_dims": len(dims),
+        "n_components": n_components,
+        "n_iter": trace.n_iter,
+        "n_half_steps": trace.n_half_steps,
+        "n_color_frames": int(color_bytes.shape[0]),
+        "axis_names": [f"x{_SUBSCRIPTS[d] if d < 9 else d + 1}" for d in dims],
+        "ranges": [[float(c - h), float(c + h)] for c, h in zip(centre, half)],
+        "ticks": [t[0] for t in ticks],
+        "tick_labels": [t[1] for t in ticks],
+        "colors": [_hex(c) for c in colors],
+        "sigmas": sigmas,
+        "component": component,
+        "labels": [step_description(h, trace.n_half_steps) for h in steps],
+        "phases": [h.phase for h in steps],
+        "color_index": [h.resp_iteration for h in steps],
+        "params_index": [h.iteration if h.phase != "E" else h.resp_iteration for h in steps],
+        "weights": [p.weights.tolist() for p in trace.params],
+        "alphas": [weight_alpha(p.weights, low=0.3).tolist() for p in trace.params],
+        "log_likelihoods": curve.tolist(),
+        "curve_limits": list(_curve_limits(curve, n_samples)),
+    }
+    buffers = {
+        "positions": positions.astype("<f4").tobytes(),
+        "colors": color_bytes.tobytes(),
+        "ellipsoids": ellipsoids.astype("<f4").tobytes(),
+    }
+    return meta, buffers
+
+
+def encode_buffers(buffers: dict[str, bytes]) -> dict[str, str]:
+    """Base64 text of each buffer, for a page that has no kernel to send them."""
+    return {name: base64.b64encode(data).decode("ascii") for name, data in buffers.items()}

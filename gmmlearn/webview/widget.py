@@ -1,0 +1,159 @@
+"""The browser view of an EM trace: an anywidget that draws the whole run client-side.
+
+:class:`TraceView` is the second implementation of the explorer's view interface (the first is
+:class:`gmmlearn.plotting.view.EMView`, matplotlib): ``n_frames``, ``half_step_index``,
+``show``, ``set_trace``, ``set_component``, ``set_view_angle`` and ``state``. The run is sent
+once, as binary buffers (:mod:`gmmlearn.webview.frames`); the JavaScript module
+``explorer.js`` (shipped inside the package, no CDN) draws the points with WebGL and the axes,
+ellipsoids, curve and key on 2-D canvases. Its ``step`` trait is what a Play widget or a slider
+drives with ``ipywidgets.jslink``: stepping never waits for the kernel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+from ..trace import EMTrace, HalfStep
+from .frames import trace_payload
+
+__all__ = ["TraceView"]
+
+_HERE = Path(__file__).parent
+
+
+class TraceView(anywidget.AnyWidget):
+    """A run of EM drawn in the browser; ``step`` selects what is shown.
+
+    Parameters
+    ----------
+    trace : EMTrace
+    dims : sequence of 2 or 3 int, optional
+        Features to plot; default the first three (or two).
+    sigmas : sequence of float, default=(1.0, 2.0)
+        Mahalanobis radii of the drawn ellipsoids.
+    half_steps : bool, default=True
+        Whether ``step`` counts E/M half-steps (0 … 2T) or whole iterations (0 … T).
+    component : int or None
+        Colour the points by γ_nk of this component (0-based) instead of the γ-blend.
+    elev, azim : float, default=22, -60
+        Initial view angle (degrees, matplotlib's convention); the mouse turns it.
+    height : int, default=560
+        Height of the drawing in CSS pixels (it takes the width it is given).
+
+    Attributes
+    ----------
+    step : int (synced)
+        The half-step (or iteration) shown; link a slider or Play to it with ``jslink``.
+    webgl : str (synced)
+        What the browser reported: "" until drawn, "ok", or "missing" (no WebGL: nothing is
+        drawn, and the explorer falls back to the matplotlib view).
+    """
+
+    _esm = _HERE / "explorer.js"
+    _css = _HERE / "explorer.css"
+
+    step = traitlets.Int(0).tag(sync=True)
+    half_steps = traitlets.Bool(True).tag(sync=True)
+    elev = traitlets.Float(22.0).tag(sync=True)
+    azim = traitlets.Float(-60.0).tag(sync=True)
+    height = traitlets.Int(560).tag(sync=True)
+    meta = traitlets.Dict().tag(sync=True)
+    positions = traitlets.Bytes(b"").tag(sync=True)
+    colors = traitlets.Bytes(b"").tag(sync=True)
+    ellipsoids = traitlets.Bytes(b"").tag(sync=True)
+    webgl = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        trace: EMTrace,
+        *,
+        dims=None,
+        sigmas=(1.0, 2.0),
+        half_steps: bool = True,
+        component: int | None = None,
+        elev: float = 22.0,
+        azim: float = -60.0,
+        height: int = 560,
+    ) -> None:
+        if not isinstance(trace, EMTrace):
+            raise TypeError(f"trace must be an EMTrace (from gmmlearn.run_em), got {type(trace)}")
+        super().__init__(half_steps=bool(half_steps), elev=float(elev), azim=float(azim),
+                         height=int(height))  # fmt: skip
+        self.dims = dims
+        self.sigmas = tuple(float(s) for s in sigmas)
+        if any(not s > 0 for s in self.sigmas):
+            raise ValueError(f"sigmas must be positive radii such as (1, 2), got {sigmas}")
+        self.component = None
+        self.trace = trace
+        self._check_component(component, trace)
+        self.component = component
+        self._send_run(trace)
+        self.state = trace.half_step(0)
+
+    # -- the view interface -------------------------------------------------------------
+    def n_frames(self, half_steps: bool | None = None) -> int:
+        """How many values ``step`` takes: 2T + 1 half-steps or T + 1 iterations."""
+        half_steps = self.half_steps if half_steps is None else half_steps
+        return self.trace.n_half_steps if half_steps else self.trace.n_iter + 1
+
+    def half_step_index(self, index: int, half_steps: bool | None = None) -> int:
+        """The trace's half-step index of ``index`` (iteration t is its M half-step 2t)."""
+        half_steps = self.half_steps if half_steps is None else half_steps
+        n = self.n_frames(half_steps)
+        if not 0 <= int(index) < n:
+            unit = "half-step" if half_steps else "iteration"
+            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
+        return int(index) if half_steps else 2 * int(index)
+
+    def show(self, index: int, half_steps: bool | None = None) -> HalfStep:
+        """Show ``index`` (the browser draws it); returns the state shown."""
+        if half_steps is not None:
+            self.half_steps = bool(half_steps)
+        self.state = self.trace.half_step(self.half_step_index(index))
+        self.step = int(index)
+        return self.state
+
+    def set_trace(self, trace: EMTrace, index: int = 0) -> HalfStep:
+        """Show another run (new K, initialisation or seed); everything is sent again once."""
+        if self.component is not None and self.component >= trace.params[0].n_components:
+            self.component = None
+        self.trace = trace
+        self._send_run(trace)
+        return self.show(index)
+
+    def set_component(self, component: int | None, redraw: bool = True) -> None:
+        """Colour by the γ-blend (``None``) or by γ_nk of one component k (0-based)."""
+        self._check_component(component, self.trace)
+        self.component = None if component is None else int(component)
+        self._send_run(self.trace)
+
+    def set_view_angle(self, elev: float | None = None, azim: float | None = None) -> None:
+        """Turn the 3-D view (degrees); the mouse does the same in the browser."""
+        with self.hold_sync():
+            if elev is not None:
+                self.elev = float(elev)
+            if azim is not None:
+                self.azim = float(azim)
+
+    # -- sending ------------------------------------------------------------------------
+    @staticmethod
+    def _check_component(component, trace) -> None:
+        n_components = trace.params[0].n_components
+        if component is not None and not 0 <= int(component) < n_components:
+            raise ValueError(
+                f"component {component} does not exist: use 0 … {n_components - 1} or None"
+            )
+
+    def _send_run(self, trace: EMTrace) -> None:
+        meta, buffers = trace_payload(
+            trace, dims=self.dims, sigmas=self.sigmas, component=self.component
+        )
+        # one message: the browser never sees a new meta with old buffers
+        with self.hold_sync():
+            self.positions = buffers["positions"]
+            self.colors = buffers["colors"]
+            self.ellipsoids = buffers["ellipsoids"]
+            self.meta = meta
