@@ -145,3 +145,5 @@ def test_the_wheel_contains_the_data_files(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in (*datasets.FILES, "README.md"):
         assert f"gmmlearn/datasets/{name}" in names
+    # the browser view's own JavaScript and CSS: nothing is fetched from a CDN at run time
+    assert {"gmmlearn/webview/explorer.js", "gmmlearn/webview/explorer.css"} <= names
