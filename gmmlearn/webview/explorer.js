@@ -381,7 +381,7 @@ class TraceView {
       }
     }
     const basis = cameraBasis(this.elev, this.azim, this.flat);
-    const scale = (this.zoom * Math.min(width, height)) / (this.flat ? 2.3 : 2.95);
+    const scale = this.zoom * this.fitScale(width, height);
     this.project = (p) => [
       width / 2 + dot(p, basis.right) * scale,
       height / 2 - dot(p, basis.up) * scale,
@@ -398,6 +398,33 @@ class TraceView {
     this.framesDrawn += 1;
     this.root.dataset.halfStep = String(h);
     this.root.dataset.framesDrawn = String(this.framesDrawn);
+  }
+
+  fitScale(width, height) {
+    // pixels per cube unit so that the box and its labels fit at the model's own angle; kept
+    // while the mouse turns the view (a box that breathes during a drag is hard to follow)
+    const elev = this.model.get("elev");
+    const azim = this.model.get("azim");
+    const key = [width, height, elev, azim, this.flat].join(":");
+    if (key !== this.fitKey) {
+      const basis = cameraBasis(elev, azim, this.flat);
+      const xs = [];
+      const ys = [];
+      for (const a of [-1, 1]) {
+        for (const b of [-1, 1]) {
+          for (const c of this.flat ? [0] : [-1, 1]) {
+            xs.push(dot([a, b, c], basis.right));
+            ys.push(dot([a, b, c], basis.up));
+          }
+        }
+      }
+      const spanX = Math.max(...xs) - Math.min(...xs);
+      const spanY = Math.max(...ys) - Math.min(...ys);
+      // room for tick labels and axis names: about 70 px each side, 60 above and below
+      this.fit = Math.max(20, Math.min((width - 140) / spanX, (height - 120) / spanY));
+      this.fitKey = key;
+    }
+    return this.fit;
   }
 
   context(canvas) {
