@@ -46,6 +46,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # software WebGL (SwiftShader): the explorer's browser view draws its points with WebGL,
+    # and --disable-gpu alone leaves a headless Chromium without it
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--ignore-gpu-blocklist",
 ]
 REQUIRE_BROWSER_ENV = "GMMLEARN_REQUIRE_BROWSER"
 
@@ -386,10 +391,12 @@ def page(browser_context):
 # =============================================================================
 # The explorer as seen in the page
 
-# gmmlearn.widgets.EMExplorer: an IntSlider described "step", a Play widget, an HTML step label
-# ("half-step i of n · …") and the figure, a PNG in an Image widget (inline backend) or an ipympl
-# canvas (%matplotlib widget). Everything is looked up inside the output that holds the step
-# slider, itself inside ``scope``: the visible notebook panel in JupyterLab, the body in Voilà.
+# gmmlearn.widgets.EMExplorer: an IntSlider described "step", a Play widget, a step label
+# ("half-step i of n · …") and the figure: by default the browser view (gmmlearn.webview: a
+# `.gmm-webview` element with canvases and its own `.gmm-title` label), with view="matplotlib"
+# a PNG in an Image widget (inline backend) or an ipympl canvas (%matplotlib widget) and an HTML
+# label. Everything is looked up inside the output that holds the step slider, itself inside
+# ``scope``: the visible notebook panel in JupyterLab, the body in Voilà.
 STEP_DESCRIPTION = "step"
 STEP_LABEL_START = "half-step "
 
@@ -397,6 +404,11 @@ STEP_LABEL_START = "half-step "
 # every update even when the picture does not), or the ipympl canvas itself.
 FIGURE_JS = """
 (output) => {
+    const view = output.querySelector('.gmm-webview');
+    if (view) {
+        if (!view.dataset.framesDrawn) return null;
+        return Array.from(view.querySelectorAll('canvas'), (c) => c.toDataURL()).join('|');
+    }
     const img = output.querySelector('img.widget-image, .widget-output img');
     if (img) {
         if (!img.complete || img.naturalWidth === 0) return null;
@@ -439,11 +451,19 @@ class Explorer:
         self.readout = self.slider.locator(".widget-readout").first
         # ipywidgets 8's Play: one play/pause toggle, then stop (which rewinds) and repeat.
         self.play_pause = self.output.locator(".widget-play button").first
-        self.label = self.output.locator(
-            ".widget-html-content", has_text=re.compile(rf"^\s*{STEP_LABEL_START}")
-        ).first
+
 
     # --- reading -------------------------------------------------------------
+
+    @property
+    def label(self):
+        """The step label: the browser view's own title, else the explorer's HTML label."""
+        title = self.output.locator(".gmm-title")
+        if title.count():
+            return title.first
+        return self.output.locator(
+            ".widget-html-content", has_text=re.compile(rf"^\s*{STEP_LABEL_START}")
+        ).first
 
     def figure(self) -> str | None:
         """A hash of the figure's pixels, None while it is not drawn."""
