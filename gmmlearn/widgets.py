@@ -256,9 +256,7 @@ class EMExplorer:
         )
         self._set_component_options()
         self.elev_slider = widgets.IntSlider(value=22, min=-90, max=90, description="elevation")
-        self.azim_slider = widgets.IntSlider(
-            value=-60, min=-180, max=180, description="azimuth"
-        )
+        self.azim_slider = widgets.IntSlider(value=-60, min=-180, max=180, description="azimuth")
         self.equations_html = widgets.HTMLMath()
         self.params_html = widgets.HTMLMath()
         self.angles = widgets.HBox([self.elev_slider, self.azim_slider])

@@ -76,9 +76,7 @@ def to_uint8(rgb: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
-def color_frames(
-    trace: EMTrace, colors: np.ndarray, component: int | None = None
-) -> np.ndarray:
+def color_frames(trace: EMTrace, colors: np.ndarray, component: int | None = None) -> np.ndarray:
     """The points' colours for every γ(θ_r) a half-step can show, uint8 of shape (R, N, 3).
 
     ``R`` is the number of distinct colourings: γ(θ_0) … γ(θ_{T-1}) (at least one). Each is

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -317,6 +318,55 @@ def voila_app(tmp_path_factory) -> Iterator[Server]:
         yield server
 
 
+def notebook_json(cells: list[str]) -> str:
+    """A notebook of code cells, not yet run."""
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": None,
+                    "metadata": {},
+                    "outputs": [],
+                    "source": source,
+                }
+                for source in cells
+            ],  # fmt: skip
+            "metadata": {
+                "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def lab_serving(tmp_path_factory):
+    """``lab_serving({name: [cell source, …], …})`` -> JupyterLab serving those notebooks.
+
+    The server has ``url_of(name)``; it is stopped at the end of the module.
+    """
+    with contextlib.ExitStack() as stack:
+
+        def start(notebooks: dict[str, list[str]]) -> Server:
+            tmp = tmp_path_factory.mktemp("lab-notebooks")
+            sources = tmp / "sources"
+            sources.mkdir()
+            for name, cells in notebooks.items():
+                (sources / name).write_text(notebook_json(cells))
+            first = sources / next(iter(notebooks))
+            server = stack.enter_context(jupyterlab_server(first, tmp / "server"))
+            for name in notebooks:
+                shutil.copy2(sources / name, tmp / "server" / "root" / name)
+            server.url_of = lambda name: (
+                f"{server.base_url}/lab/tree/{name}?reset&token={server.token}"
+            )
+            return server
+
+        yield start
+
+
 # =============================================================================
 # Browser
 
@@ -451,7 +501,6 @@ class Explorer:
         self.readout = self.slider.locator(".widget-readout").first
         # ipywidgets 8's Play: one play/pause toggle, then stop (which rewinds) and repeat.
         self.play_pause = self.output.locator(".widget-play button").first
-
 
     # --- reading -------------------------------------------------------------
 
