@@ -683,7 +683,12 @@ class TraceView {
     ctx.font = `13px ${FONT}`;
     // y ticks: three round values
     const yticks = niceTicks(low, high, 3);
-    const digits = Math.max(0, -Math.floor(Math.log10(Math.abs(yticks[1] - yticks[0]) || 1)));
+    // the fewest decimals that write every tick exactly (a step of 2.5 needs one)
+    const spacing = Math.abs(yticks[1] - yticks[0]) || 1;
+    let digits = 0;
+    while (digits < 8 && yticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
+      digits += 1;
+    }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     for (const v of yticks) {

@@ -125,8 +125,10 @@ def _ticks(centre: float, half: float) -> tuple[list[float], list[str]]:
     low, high = centre - half, centre + half
     values = [v for v in MaxNLocator(4).tick_values(low, high) if low <= v <= high]
     spacing = values[1] - values[0] if len(values) > 1 else abs(values[0]) or 1.0
-    # as many decimals as the spacing needs, no more
-    decimals = max(0, -int(np.floor(np.log10(spacing))))
+    # the fewest decimals that write every tick exactly (2.5 needs one, 2 and 4 none)
+    decimals = next(
+        (d for d in range(12) if all(abs(round(v, d) - v) <= 1e-9 * spacing for v in values)), 12
+    )
     labels = [f"{v:.{decimals}f}" if abs(v) < 1e6 else f"{v:.3g}" for v in values]
     labels = ["0" if label.strip("-0.") == "" else label for label in labels]
     return [float((v - centre) / half) for v in values], labels

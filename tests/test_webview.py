@@ -1,0 +1,200 @@
+"""The browser view, headless: what is sent equals what the trace says, and the view interface."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from gmmlearn import initialize, run_em
+from gmmlearn.plotting.colors import blend_colors, component_colors
+from gmmlearn.plotting.view import EMView, intensity_colors
+from gmmlearn.webview.export import standalone_html
+from gmmlearn.webview.frames import trace_payload
+from gmmlearn.webview.widget import TraceView
+from gmmlearn.widgets import explore
+
+
+def blobs(n_per=60, d=3, seed=0, shift=0.0):
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0, 0.0], [3.5, 0.5, 0.0], [0.5, 3.5, 1.5]])[:, :d]
+    return np.vstack([rng.normal(size=(n_per, d)) * 0.8 + c for c in centres]) + shift
+
+
+def make_trace(X, k=3, covariance_type="full", max_iter=5):
+    params = initialize(X, k, "random_from_data", covariance_type=covariance_type, random_state=1)
+    return run_em(X, params, max_iter=max_iter, tol=0.0)
+
+
+def unpack(trace, **options):
+    meta, buffers = trace_payload(trace, **options)
+    n, k = meta["n_samples"], meta["n_components"]
+    positions = np.frombuffer(buffers["positions"], dtype="<f4").reshape(n, 3)
+    colors = np.frombuffer(buffers["colors"], dtype=np.uint8).reshape(-1, n, 3)
+    ellipsoids = np.frombuffer(buffers["ellipsoids"], dtype="<f4").reshape(-1, k, 12)
+    return meta, positions, colors, ellipsoids
+
+
+def from_cube(meta, cube):
+    """Cube coordinates back to data coordinates (the inverse of what the browser gets)."""
+    low, high = np.array(meta["ranges"]).T
+    return (low + high) / 2 + cube[..., : len(low)] * (high - low) / 2
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_every_half_step_sends_the_traces_colours_means_and_covariances(covariance_type):
+    X = blobs()
+    trace = make_trace(X, covariance_type=covariance_type)
+    meta, positions, colors, ellipsoids = unpack(trace)
+    assert meta["n_half_steps"] == trace.n_half_steps == len(meta["labels"])
+    np.testing.assert_allclose(from_cube(meta, positions), X, rtol=0, atol=1e-5)
+    for index in range(trace.n_half_steps):
+        h = trace.half_step(index)
+        # the colours the browser paints: the γ-blend of the trace, to 1/255
+        frame = colors[meta["color_index"][index]] / 255.0
+        expected = blend_colors(trace.responsibilities(h.resp_iteration))[:, :3]
+        assert np.abs(frame - expected).max() <= 1 / 255
+        # the θ shown: its means and covariances (A Aᵀ = Σ in data coordinates)
+        t = meta["params_index"][index]
+        assert trace.params[t] is h.params
+        np.testing.assert_allclose(meta["weights"][t], h.params.weights)
+        rows = ellipsoids[t].astype(np.float64)
+        np.testing.assert_allclose(from_cube(meta, rows[:, :3]), h.params.means, atol=1e-5)
+        low, high = np.array(meta["ranges"]).T
+        half = (high - low) / 2
+        A = rows[:, 3:].reshape(-1, 3, 3) * half[None, :, None]
+        np.testing.assert_allclose(
+            A @ A.transpose(0, 2, 1), h.params.full_covariances(), rtol=1e-5, atol=1e-6
+        )
+        assert meta["log_likelihoods"][t] == trace.log_likelihoods[t]
+        assert meta["phases"][index] == h.phase
+
+
+def test_labels_and_the_curve_marker_follow_the_matplotlib_view():
+    trace = make_trace(blobs())
+    meta, *_ = unpack(trace)
+    view = EMView(trace)
+    for index in (0, 3, 4):
+        h = view.show(index)
+        t = meta["params_index"][index]
+        np.testing.assert_allclose(view.marker.get_xdata(), [t])
+        assert meta["labels"][index].startswith(f"half-step {index} of")
+        assert meta["phases"][index] == h.phase
+    view.figure.clear()
+
+
+def test_colour_by_one_component_and_2d_data():
+    X = blobs(d=2)
+    trace = make_trace(X)
+    meta, positions, colors, ellipsoids = unpack(trace, component=1)
+    assert meta["n_dims"] == 2 and np.all(positions[:, 2] == 0)
+    assert np.all(ellipsoids[..., 5::3] == 0)  # no z in 2-D: the third column of A is 0
+    resp = trace.responsibilities(2)
+    expected = intensity_colors(resp[:, 1], component_colors(3)[1])[:, :3]
+    assert np.abs(colors[2] / 255.0 - expected).max() <= 1 / 255
+
+
+def test_data_far_from_the_origin_keeps_its_precision_on_screen():
+    # float32 positions would round 1e8 + x to a multiple of 8: the cube's coordinates don't
+    X = blobs(shift=1e8)
+    meta, positions, _, _ = unpack(make_trace(X))
+    near = unpack(make_trace(blobs()))[1]
+    np.testing.assert_allclose(positions, near, atol=1e-5)
+    assert np.abs(positions).max() <= 1.0
+
+
+def test_ticks_are_round_and_inside_the_box():
+    meta, *_ = unpack(make_trace(blobs()))
+    for ticks, labels, (low, high) in zip(meta["ticks"], meta["tick_labels"], meta["ranges"]):
+        assert 2 <= len(ticks) <= 6 and all(-1 <= t <= 1 for t in ticks)
+        values = [float(label) for label in labels]
+        np.testing.assert_allclose(
+            values, [(low + high) / 2 + t * (high - low) / 2 for t in ticks], atol=1e-9
+        )
+
+
+def test_trace_view_interface():
+    trace = make_trace(blobs())
+    view = TraceView(trace)
+    assert view.n_frames() == trace.n_half_steps and view.n_frames(False) == trace.n_iter + 1
+    assert view.show(3).index == 3 and view.step == 3
+    view.half_steps = False
+    assert view.show(2) == trace.half_step(4) and view.step == 2
+    with pytest.raises(IndexError, match="iteration 9 is outside"):
+        view.show(9)
+    with pytest.raises(ValueError, match="component 7 does not exist"):
+        view.set_component(7)
+    view.set_component(2)
+    assert view.meta["component"] == 2
+    other = make_trace(blobs(), k=2)
+    view.set_trace(other)  # component 2 no longer exists: back to the blend
+    assert view.meta["n_components"] == 2 and view.component is None
+    assert view.step == 0
+    view.set_view_angle(40, 10)
+    assert (view.elev, view.azim) == (40.0, 10.0)
+    with pytest.raises(TypeError, match="EMTrace"):
+        TraceView("not a trace")
+
+
+def test_explorer_drives_the_browser_view_and_links_it_in_the_browser():
+    ex = explore(blobs(), n_components=3, max_iter=4, tol=0.0)
+    assert isinstance(ex.view, TraceView) and ex.figure_area is ex.view
+    # the slider moves the view in the browser (jslink), not through a kernel callback
+    assert ex._view_link.source == (ex.step_slider, "value")
+    assert ex._view_link.target == (ex.view, "step")
+    assert ex._play_link.source == (ex.play, "value")
+    assert ex.angles.layout.display == "none"  # the mouse turns this view
+    ex.step_slider.value = 5
+    assert ex.view.step == 5 and ex.view.state == ex.trace.half_step(5)
+    assert "half-step 5 of" in ex.step_label.value  # no event loop here: texts at once
+    ex.color_by.value = 1
+    assert ex.view.meta["component"] == 1
+    assert ex.color_by.label == "γ of component 2"
+    ex.color_by.value = -1
+    assert ex.color_by.label == "γ-blend of all" and ex.view.meta["component"] is None
+    ex.k_input.value = 2
+    assert ex.view.meta["n_components"] == 2 and ex.view.step == 0
+
+
+def test_no_webgl_switches_to_the_matplotlib_view():
+    ex = explore(blobs(), n_components=3, max_iter=4, tol=0.0)
+    ex.step_slider.value = 3
+    browser = ex.view
+    browser.webgl = "missing"  # what the browser reports
+    assert isinstance(ex.view, EMView) and ex.view.state.index == 3
+    assert ex.figure_area in ex.widget.children and browser not in ex.widget.children
+    assert ex.figure_area.value[:4] == b"\x89PNG"
+    assert "no WebGL" in ex.message_text
+    ex.step_slider.value = 4
+    assert ex.view.state.index == 4
+    ex.view.figure.clear()
+
+
+def test_colour_by_starts_on_the_blend_not_blank():
+    ex = explore(blobs(), n_components=3, max_iter=2)
+    assert ex.color_by.value == -1 and ex.color_by.label == "γ-blend of all"
+
+
+@pytest.mark.parametrize(
+    ("k", "message"),
+    [(21, "at most 20 components"), (181, "larger than the number of points")],
+)
+def test_k_is_capped_in_the_widget(k, message):
+    ex = explore(blobs(), n_components=3, max_iter=2)
+    ex.k_input.value = k
+    assert message in ex.message_text and ex.trace.params[0].n_components == 3
+    with pytest.raises(ValueError, match=message):
+        explore(blobs(), n_components=k)
+
+
+def test_standalone_page_holds_the_run_and_loads_nothing():
+    trace = make_trace(blobs())
+    page = standalone_html(trace, step=3, elev=10.0, azim=30.0, title="a <b>run</b>")
+    data = json.loads(re.search(r'<script id="gmm-data"[^>]*>(.*?)</script>', page, re.S)[1])
+    assert data["state"]["step"] == 3 and data["state"]["elev"] == 10.0
+    meta, buffers = trace_payload(trace)
+    assert data["state"]["meta"] == json.loads(json.dumps(meta))
+    assert set(data["buffers"]) == set(buffers)
+    assert "a &lt;b&gt;run&lt;/b&gt;" in page and "<b>run</b>" not in page
+    assert "window.gmmlearnExplorer = { render };" in page and "export default" not in page
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", page)
