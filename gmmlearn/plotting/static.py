@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..params import GaussianMixtureParams
 from ..steps import responsibilities
@@ -96,7 +97,16 @@ def em_figure(
         ax.set_ylabel("$x_2$")
 
     handles = [
-        Line2D([], [], linestyle="", marker="o", color=color, label=f"k = {k}, π = {weight:.3f}")
+        # numbered from 1, as in the book and the explorer
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker="o",
+            markersize=9,
+            color=color,
+            label=rf"$\pi_{{{k + 1}}}$ = {weight:.3f}",
+        )  # fmt: skip
         for k, (color, weight) in enumerate(zip(colors, params.weights))
     ]
     handles.append(
@@ -105,13 +115,22 @@ def em_figure(
             [],
             linestyle="",
             marker="X",
-            markersize=10,
+            markersize=12,
             markerfacecolor="white",
             markeredgecolor="black",
-            label="means μ_k",
+            label=r"means $\mu_k$",
         )
     )
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize="large",
+        title="components", title_fontsize="large",
+    )  # fmt: skip
+    # few ticks, and axis labels clear of the tick labels
+    for axis in (ax.xaxis, ax.yaxis) + ((ax.zaxis,) if n_shown == 3 else ()):
+        axis.set_major_locator(MaxNLocator(5))
+        axis.label.set_size("large")
+    if n_shown == 3:
+        ax.xaxis.labelpad = ax.yaxis.labelpad = ax.zaxis.labelpad = 12
 
     title = f"EM for a Gaussian mixture: K = {n_components}, N = {n_samples}"
     if log_likelihood is not None:
