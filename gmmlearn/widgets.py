@@ -327,6 +327,7 @@ class EMExplorer:
         self.component_input.observe(self._on_step, names="value")
         self.elev_slider.observe(self._on_angle, names="value")
         self.azim_slider.observe(self._on_angle, names="value")
+        self.play.observe(self._on_playing, names="playing")
         if isinstance(self.view, TraceView):
             # the figure follows the slider in the browser, before the kernel hears of it
             self._view_link = widgets.jslink((self.step_slider, "value"), (self.view, "step"))
@@ -346,6 +347,11 @@ class EMExplorer:
             self._schedule_texts()
         else:
             self._render()
+
+    @_guarded
+    def _on_playing(self, change) -> None:
+        if not change["new"]:
+            self._update_texts()  # paused or at the end: the equations of the step shown
 
     @_guarded
     def _on_webgl(self, change) -> None:
@@ -512,12 +518,15 @@ class EMExplorer:
             self.figure_area.value = buffer.getvalue()
 
     def _schedule_texts(self) -> None:
-        """Update the texts soon, once for a burst of steps (Play sends 20 a second).
+        """Update the texts soon, once for a burst of steps; not at all while Play runs.
 
-        Re-typesetting the equations in the browser costs more than drawing a step; during a
-        burst only the last step's texts are sent. Outside a running event loop (a script, a
+        Re-typesetting the equations in the browser costs more than drawing a step: during a
+        burst (a held arrow key) only the last step's texts are sent, and while Play runs they
+        wait for the pause (:meth:`_on_playing`). Outside a running event loop (a script, a
         test) they are updated at once.
         """
+        if self.play.playing:
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

@@ -198,3 +198,15 @@ def test_standalone_page_holds_the_run_and_loads_nothing():
     assert "a &lt;b&gt;run&lt;/b&gt;" in page and "<b>run</b>" not in page
     assert "window.gmmlearnExplorer = { render };" in page and "export default" not in page
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", page)
+
+
+def test_texts_wait_for_play_to_pause():
+    ex = explore(blobs(), n_components=3, max_iter=4, tol=0.0)
+    at_start = ex.equations_html.value
+    ex.play.playing = True  # what the browser reports while Play runs
+    ex.step_slider.value = 4
+    assert ex.view.step == 4 and "half-step 0 of" in ex.step_label.value
+    assert ex.equations_html.value == at_start  # not re-typeset at every frame
+    ex.play.playing = False
+    assert "half-step 4 of" in ex.step_label.value
+    assert ex.equations_html.value == ex._equations(4) != at_start
