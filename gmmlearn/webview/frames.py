@@ -37,6 +37,7 @@ from ..equations import step_description
 from ..plotting.colors import blend_colors, component_colors
 from ..plotting.ellipsoids import covariance_transform, weight_alpha
 from ..plotting.view import _check_dims, _curve_limits, intensity_colors
+from ..steps import log_weighted_densities
 from ..trace import EMTrace
 
 __all__ = ["BUFFERS", "axis_frame", "color_frames", "ellipsoid_frames", "trace_payload"]
@@ -82,11 +83,19 @@ def color_frames(trace: EMTrace, colors: np.ndarray, component: int | None = Non
     ``R`` is the number of distinct colourings: γ(θ_0) … γ(θ_{T-1}) (at least one). Each is
     :func:`~gmmlearn.plotting.colors.blend_colors` of γ (or, with ``component``, that
     component's γ_nk from grey to its colour), rounded to bytes.
+
+    γ is the softmax of :func:`~gmmlearn.steps.log_weighted_densities` over k, the same
+    numbers as :func:`~gmmlearn.steps.responsibilities` (its log-sum-exp is only needed for
+    ln γ), and not cached in the trace.
     """
     n_frames = max(trace.n_iter, 1)
     out = np.empty((n_frames, trace.X.shape[0], 3), dtype=np.uint8)
+
     for r in range(n_frames):
-        resp = trace.responsibilities(r)
+        resp = log_weighted_densities(trace.X, trace.params[r])
+        resp -= resp.max(axis=1, keepdims=True)
+        np.exp(resp, out=resp)
+        resp /= resp.sum(axis=1, keepdims=True)
         if component is None:
             rgba = blend_colors(resp, colors)
         else:
