@@ -667,12 +667,22 @@ class TraceView {
       canvas.style.height = `${height}px`;
     }
     const ctx = this.context(canvas);
-    const left = 78;
+    const curve = meta.log_likelihoods;
+    const [low, high] = meta.curve_limits;
+    // y ticks: a few round values, written with the decimals they need
+    const yticks = niceTicks(low, high, 3);
+    const spacing = Math.abs(yticks[1] - yticks[0]) || 1;
+    let digits = 0;
+    while (digits < 8 && yticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
+      digits += 1;
+    }
+    const ylabels = yticks.map((v) => v.toFixed(digits));
+    ctx.font = `13px ${FONT}`;
+    // the box starts right of the widest label and the rotated axis name
+    const left = 34 + Math.max(...ylabels.map((label) => ctx.measureText(label).width));
     const right = 10;
     const top = 12;
     const bottom = 46;
-    const curve = meta.log_likelihoods;
-    const [low, high] = meta.curve_limits;
     const span = Math.max(curve.length - 1, 1);
     const X = (i) => left + ((i + 0.03 * span) / (1.06 * span)) * (width - left - right);
     const Y = (v) => top + (1 - (v - low) / (high - low)) * (height - top - bottom);
@@ -680,25 +690,16 @@ class TraceView {
     ctx.lineWidth = 1;
     ctx.strokeRect(left, top, width - left - right, height - top - bottom);
     ctx.fillStyle = "#333";
-    ctx.font = `13px ${FONT}`;
-    // y ticks: three round values
-    const yticks = niceTicks(low, high, 3);
-    // the fewest decimals that write every tick exactly (a step of 2.5 needs one)
-    const spacing = Math.abs(yticks[1] - yticks[0]) || 1;
-    let digits = 0;
-    while (digits < 8 && yticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
-      digits += 1;
-    }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const v of yticks) {
+    yticks.forEach((v, i) => {
       const y = Y(v);
       ctx.beginPath();
       ctx.moveTo(left - 4, y);
       ctx.lineTo(left, y);
       ctx.stroke();
-      ctx.fillText(v.toFixed(digits), left - 6, y);
-    }
+      ctx.fillText(ylabels[i], left - 6, y);
+    });
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     for (const v of niceTicks(0, span, 4).filter((v) => Number.isInteger(v))) {
@@ -712,7 +713,7 @@ class TraceView {
     ctx.font = `14px ${FONT}`;
     ctx.fillText("iteration t", left + (width - left - right) / 2, height - 22);
     ctx.save();
-    ctx.translate(14, top + (height - top - bottom) / 2);
+    ctx.translate(12, top + (height - top - bottom) / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = "middle";
     ctx.fillText("ln p(X | θₜ)", 0, 0);
@@ -758,15 +759,19 @@ class TraceView {
 }
 
 function niceTicks(low, high, count) {
+  // round values inside [low, high], about `count` of them and never fewer than two
   const span = high - low || Math.abs(high) || 1;
-  const raw = span / count;
-  const power = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
-  const ticks = [];
-  for (let v = Math.ceil(low / step) * step; v <= high + 1e-9 * span; v += step) {
-    ticks.push(Math.abs(v) < 1e-12 * span ? 0 : v);
+  for (let n = count; n <= 4 * count; n *= 2) {
+    const raw = span / n;
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
+    const ticks = [];
+    for (let i = Math.ceil(low / step); i * step <= high + 1e-9 * span; i++) {
+      ticks.push(Math.abs(i * step) < 1e-12 * span ? 0 : i * step);
+    }
+    if (ticks.length >= 2) return ticks;
   }
-  return ticks.length >= 2 ? ticks : [low, high];
+  return [low, high];
 }
 
 function render({ model, el: root }) {
