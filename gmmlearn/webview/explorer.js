@@ -552,12 +552,16 @@ class TraceView {
     ctx.closePath();
     ctx.clip();
     ctx.lineJoin = "round";
-    const stroke = (path, rgb, alpha, width) => {
-      // a pale halo under each line keeps it visible over points of its own colour
-      ctx.strokeStyle = `rgba(255,255,255,${0.8 * alpha})`;
-      ctx.lineWidth = width + 2.5;
-      ctx.stroke(path);
-      ctx.strokeStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})`;
+    const stroke = (path, rgb, alpha, width, halo) => {
+      // a pale halo under an outline keeps it visible over points of its own colour, and the
+      // line itself is a darker shade of the component's colour
+      if (halo) {
+        ctx.strokeStyle = `rgba(255,255,255,${0.7 * alpha})`;
+        ctx.lineWidth = width + 2.5;
+        ctx.stroke(path);
+      }
+      const [r, g, b] = rgb.map((c) => Math.round(0.72 * c));
+      ctx.strokeStyle = `rgba(${r},${g},${b},${alpha})`;
       ctx.lineWidth = width;
       ctx.stroke(path);
     };
@@ -588,7 +592,7 @@ class TraceView {
           if (i) outline.lineTo(x, y);
           else outline.moveTo(x, y);
         }
-        stroke(outline, this.rgb[k], alpha, this.flat ? 2.8 : j === 0 ? 2.4 : 1.6);
+        stroke(outline, this.rgb[k], alpha, this.flat ? 2.8 : j === 0 ? 2.4 : 1.6, true);
         if (this.flat || j > 0) return;
         // 3-D: the three principal sections at 1σ say which way the ellipsoid is turned
         const rings = new Path2D();
@@ -606,7 +610,7 @@ class TraceView {
             else rings.moveTo(x, y);
           }
         }
-        stroke(rings, this.rgb[k], 0.6 * alpha, 1.2);
+        stroke(rings, this.rgb[k], 0.7 * alpha, 1.2, false);
       });
     }
     ctx.restore();
