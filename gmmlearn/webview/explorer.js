@@ -174,29 +174,6 @@ class PointLayer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Unit shapes for the ellipsoids (meridians and parallels) and ellipses
-
-function unitWireframe(flat) {
-  const lines = [];
-  const n = flat ? 73 : 33;
-  const angles = Array.from({ length: n }, (_, i) => (2 * Math.PI * i) / (n - 1));
-  if (flat) {
-    lines.push(angles.map((a) => [Math.cos(a), Math.sin(a), 0]));
-    return lines;
-  }
-  for (let i = 0; i < 6; i++) {
-    const phi = (Math.PI * i) / 6;
-    lines.push(angles.map((a) => [Math.cos(a) * Math.cos(phi), Math.cos(a) * Math.sin(phi), Math.sin(a)]));
-  }
-  for (let j = 1; j <= 5; j++) {
-    const theta = -Math.PI / 2 + (Math.PI * j) / 6;
-    const ring = Math.cos(theta);
-    lines.push(angles.map((a) => [ring * Math.cos(a), ring * Math.sin(a), Math.sin(theta)]));
-  }
-  return lines;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The view
 
 class TraceView {
@@ -244,7 +221,6 @@ class TraceView {
     this.colors = asArray(Uint8Array, this.model.get("colors"));
     this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
     this.flat = meta.n_dims === 2;
-    this.unit = unitWireframe(this.flat);
     this.rgb = meta.colors.map(hexToRgb);
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
     if (this.points.gl) this.points.setPositions(this.positions);
