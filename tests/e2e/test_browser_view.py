@@ -136,6 +136,22 @@ def test_steps_plays_and_turns_while_the_kernel_is_busy(lab_notebooks, page, exp
     assert remote == [], f"requests left 127.0.0.1: {remote[:5]}"
 
 
+def test_the_texts_follow_from_the_kernel(lab_notebooks, page, explorer_factory):
+    _open_and_run(page, lab_notebooks.url_of("alone.ipynb"))
+    explorer = explorer_factory(PANEL)
+    explorer.wait_rendered()
+    explorer.press_right()
+    explorer.press_right()
+    # the kernel's label (hidden: the figure's own title says it first) and the parameters
+    label = explorer.output.locator(".widget-html-content", has_text="half-step ")
+    _poll(
+        lambda: any(t.startswith("half-step 2 of") for t in label.all_text_contents()),
+        "the kernel's texts did not follow the step",
+    )
+    assert explorer.label_matches(2)
+    assert page.console_log.errors == []
+
+
 def test_static_export_animates_from_a_file(page, tmp_path):
     from gmmlearn.datasets import load_x
     from gmmlearn.webview.export import export_html
