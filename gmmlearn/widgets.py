@@ -342,8 +342,9 @@ class EMExplorer:
         if self._updating:
             return
         if isinstance(self.view, TraceView):
-            # the browser has drawn the step already; the texts may come a moment later
-            self.view.show(self.step_slider.value)
+            # the browser has drawn the step already (and may be further on: never write
+            # the step back); the texts may come a moment later
+            self.view.follow(self.step_slider.value)
             self._schedule_texts()
         else:
             self._render()
@@ -445,6 +446,8 @@ class EMExplorer:
     def show(self, index: int) -> None:
         """Move the slider to ``index`` (a half-step, or an iteration in whole-iteration mode)."""
         self.step_slider.value = index
+        if isinstance(self.view, TraceView):
+            self.view.show(index)  # from Python: move the view too (no browser may link them)
         self._update_texts()
 
     def use_matplotlib_view(self) -> None:

@@ -116,6 +116,16 @@ class TraceView(anywidget.AnyWidget):
         self.step = int(index)
         return self.state
 
+    def follow(self, index: int) -> HalfStep:
+        """Record that the browser shows ``index``: a linked slider or Play moved ``step`` there.
+
+        Unlike :meth:`show` this never writes ``step``: by the time the kernel hears of a step
+        the browser may be several steps further, and writing the old value back would pull
+        the view, the slider and Play back with it.
+        """
+        self.state = self.trace.half_step(self.half_step_index(index))
+        return self.state
+
     def set_trace(self, trace: EMTrace, index: int = 0) -> HalfStep:
         """Show another run (new K, initialisation or seed); everything is sent again once."""
         if self.component is not None and self.component >= trace.params[0].n_components:
