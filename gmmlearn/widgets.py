@@ -220,7 +220,7 @@ class EMExplorer:
             tooltip="play / pause (the square stops and rewinds)",
         )  # fmt: skip
         self.speed = widgets.IntSlider(
-            value=interval, min=30, max=1000, step=10, description="ms / step",
+            value=interval, min=10, max=1000, step=10, description="ms / step",
             style={"description_width": "initial"}, layout={"width": "260px"},
         )  # fmt: skip
         # in the browser, without a round trip through the kernel
