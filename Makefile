@@ -9,12 +9,13 @@ PYTEST_NOTEBOOKS := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sani
 # Many small fits at once: one BLAS/OpenMP thread each avoids oversubscribing two cores.
 TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help lab test test-fast lint format bench notebooks student clean
+.PHONY: help lab test test-fast lint format bench bench-browser notebooks student clean
 
 help:
 	@echo "make lab      JupyterLab on the first lesson (creates .venv)"
 	@echo "make test     every test: unit, property, CLI, notebooks (nbval), browser (if Chromium)"
 	@echo "make bench    speed benchmarks against scikit-learn"
+	@echo "make bench-browser  the explorer in JupyterLab + Chromium: key press to pixels, Play, drag"
 	@echo "make notebooks re-run the lessons in place after a library change"
 	@echo "make student  student version of the exercises (solutions removed)"
 
@@ -52,6 +53,10 @@ format: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_em.py
 	$(BIN)/python benchmarks/bench_view.py
+
+# Needs /usr/bin/chromium (apt-get install chromium); about 3 minutes.
+bench-browser: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/bench_browser.py
 
 notebooks: $(VENV)/.test-installed
 	$(BIN)/python tools/run_notebooks.py
