@@ -173,12 +173,6 @@ def write_notebook(path: Path, view: str, n: int) -> None:
 # =============================================================================
 # In the page
 
-NOTEBOOK_OPEN_JS = """
-() => {
-    const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    return Boolean(w && w.content && w.content.model && w.sessionContext);
-}
-"""
 # null without WebGL, else the renderer's name (SwiftShader here)
 WEBGL_JS = """
 () => {
@@ -473,7 +467,7 @@ class NotebookPage:
         self.page = context.new_page()
         self.console = conftest.ConsoleLog(self.page)
         self.page.goto(f"{server.base_url}/lab/tree/{notebook}?reset&token={server.token}")
-        self.page.wait_for_function(NOTEBOOK_OPEN_JS, timeout=60_000)
+        self.page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
         self.renderer = self.page.evaluate(WEBGL_JS)
         if self.renderer is None:
             raise BenchError(

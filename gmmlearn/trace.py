@@ -137,6 +137,18 @@ class EMTrace:
             return HalfStep(index, t, "E", self.params[t - 1], t - 1)
         return HalfStep(index, t, "M", self.params[t], t - 1)
 
+    def n_steps(self, half_steps: bool = True) -> int:
+        """How many steps a viewer walks through: 2T + 1 half-steps or T + 1 iterations."""
+        return self.n_half_steps if half_steps else self.n_iter + 1
+
+    def step_index(self, index: int, half_steps: bool = True) -> int:
+        """The half-step index of step ``index`` (counting iterations, t is its M half-step 2t)."""
+        n = self.n_steps(half_steps)
+        if not 0 <= int(index) < n:
+            unit = "half-step" if half_steps else "iteration"
+            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
+        return int(index) if half_steps else 2 * int(index)
+
     def __len__(self) -> int:
         return len(self.params)
 

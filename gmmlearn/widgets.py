@@ -525,14 +525,13 @@ class EMExplorer:
 
         Re-typesetting the equations in the browser costs more than drawing a step: during a
         burst (a held arrow key) only the last step's texts are sent, and while Play runs they
-        wait for the pause (:meth:`_on_playing`). Outside a running event loop (a script, a
-        test) they are updated at once.
+        wait for the pause (:meth:`_on_playing`). Outside a kernel's running event loop (a
+        script, a test) they are updated at once.
         """
         if self.play.playing:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = _kernel_loop()
+        if loop is None:
             self._update_texts()
             return
         if not self._texts_pending:
@@ -582,6 +581,21 @@ class EMExplorer:
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+
+
+def _kernel_loop():
+    """The running event loop of a Jupyter kernel, or None outside one (a script, a test)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _check_explorer_k(n_components, n_samples: int) -> None:

@@ -27,10 +27,6 @@ CELL = (
     'ex = explore(load_x(), n_components=4, init="bounding-box", random_state=0)\n'
     "ex"
 )
-OPEN_JS = """() => {
-    const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    return Boolean(w && w.content && w.sessionContext);
-}"""
 RUN_ALL_JS = """() => {
     const app = window.jupyterapp;
     app.commands.execute('application:toggle-left-area');
@@ -51,7 +47,7 @@ def main(out: Path) -> None:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(server.notebook_url)
-            page.wait_for_function(OPEN_JS, timeout=60_000)
+            page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
             page.evaluate(RUN_ALL_JS)
             view = page.locator(".gmm-webview").first
             view.wait_for(state="visible", timeout=60_000)

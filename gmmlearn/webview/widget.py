@@ -96,17 +96,11 @@ class TraceView(anywidget.AnyWidget):
     # -- the view interface -------------------------------------------------------------
     def n_frames(self, half_steps: bool | None = None) -> int:
         """How many values ``step`` takes: 2T + 1 half-steps or T + 1 iterations."""
-        half_steps = self.half_steps if half_steps is None else half_steps
-        return self.trace.n_half_steps if half_steps else self.trace.n_iter + 1
+        return self.trace.n_steps(self.half_steps if half_steps is None else half_steps)
 
     def half_step_index(self, index: int, half_steps: bool | None = None) -> int:
         """The trace's half-step index of ``index`` (iteration t is its M half-step 2t)."""
-        half_steps = self.half_steps if half_steps is None else half_steps
-        n = self.n_frames(half_steps)
-        if not 0 <= int(index) < n:
-            unit = "half-step" if half_steps else "iteration"
-            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
-        return int(index) if half_steps else 2 * int(index)
+        return self.trace.step_index(index, self.half_steps if half_steps is None else half_steps)
 
     def show(self, index: int, half_steps: bool | None = None) -> HalfStep:
         """Show ``index`` (the browser draws it); returns the state shown."""

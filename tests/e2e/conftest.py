@@ -318,6 +318,16 @@ def voila_app(tmp_path_factory) -> Iterator[Server]:
         yield server
 
 
+# True once JupyterLab shows a notebook with its model and kernel session (a page of JupyterLab
+# started with expose_app_in_browser).
+NOTEBOOK_OPEN_JS = """
+() => {
+    const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    return Boolean(w && w.content && w.content.model && w.sessionContext);
+}
+"""
+
+
 def notebook_json(cells: list[str]) -> str:
     """A notebook of code cells, not yet run."""
     return json.dumps(
