@@ -417,23 +417,22 @@ class TraceView {
     const meta = this.meta;
     const P = this.project;
     const axes = this.flat ? [0, 1] : [0, 1, 2];
-    // back panes: the faces of the cube turned away from the viewer, light grey with a grid
-    const panes = [];
-    for (const a of axes) {
+    // back panes, light grey with a grid: in 3-D the faces of the cube turned away from the
+    // viewer, in 2-D the plane z = 0 itself
+    const panes = this.flat ? [[2, 0]] : [];
+    for (const a of this.flat ? [] : axes) {
       for (const s of [-1, 1]) {
-        if (this.flat) continue;
         const normal = [0, 0, 0];
         normal[a] = s;
         if (dot(normal, basis.eye) < 0) panes.push([a, s]);
       }
     }
-    if (this.flat) panes.push([2, -1]);
     ctx.lineWidth = 1;
     for (const [a, s] of panes) {
       const [b, c] = [0, 1, 2].filter((i) => i !== a);
       const point = (u, v) => {
         const p = [0, 0, 0];
-        p[a] = this.flat ? 0 : s;
+        p[a] = s;
         p[b] = u;
         p[c] = v;
         return P(p);
@@ -452,7 +451,6 @@ class TraceView {
       ctx.strokeStyle = "#ffffff";
       ctx.lineWidth = 1.5;
       for (const axis of [b, c]) {
-        if (axis === 2 && this.flat) continue;
         for (const tick of meta.ticks[axis]) {
           ctx.beginPath();
           const from = axis === b ? point(tick, -1) : point(-1, tick);
@@ -464,7 +462,7 @@ class TraceView {
       }
       ctx.lineWidth = 1;
     }
-    // tick labels and axis names, on the outermost edge of each axis
+    // tick labels and axis names, on the outermost edge of each axis (in 2-D: bottom and left)
     const [cx, cy] = P([0, 0, 0]);
     ctx.fillStyle = "#333";
     for (const a of axes) {
@@ -472,7 +470,7 @@ class TraceView {
       let best = null;
       for (const sb of [-1, 1]) {
         for (const sc of this.flat ? [0] : [-1, 1]) {
-          if (this.flat && ((a === 0 && sb !== -1) || (a === 1 && sb !== -1))) continue;
+          if (this.flat && sb !== -1) continue;
           const mid = [0, 0, 0];
           mid[b] = sb;
           mid[c] = this.flat ? 0 : sc;
