@@ -101,31 +101,18 @@ def log_gaussian_density(X: np.ndarray, params: GaussianMixtureParams) -> np.nda
     means, chol, kind = params.means, params.precisions_cholesky, params.covariance_type
     log_det_half = _log_det_cholesky(chol, kind, n_features)
 
-    if kind == "full":
-        mahalanobis = np.empty((n_samples, params.n_components))
-        for k, (mu, prec_chol) in enumerate(zip(means, chol)):
-            y = X @ prec_chol - mu @ prec_chol
-            mahalanobis[:, k] = np.einsum("nd,nd->n", y, y)
-    elif kind == "tied":
-        y = X @ chol
-        mahalanobis = (
-            np.einsum("nd,nd->n", y, y)[:, None]
-            - 2.0 * y @ (means @ chol).T
-            + np.einsum("kd,kd->k", means @ chol, means @ chol)
-        )
-        np.maximum(mahalanobis, 0.0, out=mahalanobis)
-    elif kind == "diag":
-        prec = chol**2
-        mahalanobis = np.sum(means**2 * prec, axis=1) - 2.0 * X @ (means * prec).T + (X**2) @ prec.T
-        np.maximum(mahalanobis, 0.0, out=mahalanobis)
-    else:  # spherical
-        prec = chol**2
-        mahalanobis = (
-            np.sum(means**2, axis=1) * prec
-            - 2.0 * (X @ means.T) * prec
-            + np.outer(np.einsum("nd,nd->n", X, X), prec)
-        )
-        np.maximum(mahalanobis, 0.0, out=mahalanobis)
+    # Centred: x_n − μ_k first. The expanded ‖x‖² − 2xᵀμ + ‖μ‖² cancels catastrophically for
+    # data far from the origin (shifted by 10⁸, γ was off by 0.9).
+    mahalanobis = np.empty((n_samples, params.n_components))
+    for k, mu in enumerate(means):
+        diff = X - mu
+        if kind == "full":
+            y = diff @ chol[k]
+        elif kind == "tied":
+            y = diff @ chol
+        else:  # diag: a row of 1/σ_kd; spherical: one 1/σ_k
+            y = diff * chol[k]
+        mahalanobis[:, k] = np.einsum("nd,nd->n", y, y)
     return -0.5 * (n_features * _LOG_2PI + mahalanobis) + log_det_half
 
 
