@@ -9,6 +9,7 @@ and leaves the folder as it was.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -26,6 +27,7 @@ __all__ = ["build_parser", "main"]
 
 DEFAULT_OUT = "gmm_out"
 EXIT_USAGE = 2
+MAX_SEED = 2**32 - 1  # numpy's limit for a seed
 
 _EXAMPLES = """\
 examples:
@@ -127,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed",
         type=int,
         default=0,
-        help="random seed of the initialisation: the same seed gives the same run "
-        "(default: %(default)s)",
+        help="random seed of the initialisation, 0 … 4294967295 (2**32 - 1): the same seed "
+        "gives the same run (default: %(default)s)",
     )
     fit.add_argument(
         "--covariance-type",
@@ -184,6 +186,8 @@ def _fit(args: argparse.Namespace) -> EMTrace:
     tol = _option("--tol", check_nonnegative, args.tol, "tol")
     reg_covar = _option("--reg-covar", check_nonnegative, args.reg_covar, "reg_covar")
     _option("--seed", check_nonnegative, args.seed, "seed", integer=True)
+    if args.seed > MAX_SEED:
+        raise ValueError(f"--seed must be at most {MAX_SEED} (2**32 - 1), got {args.seed}")
     if args.max_iter < 1:
         raise ValueError(f"--max-iter must be at least 1, got {args.max_iter}: pass 1 or more")
     _check_out_dir(Path(args.out))
@@ -218,20 +222,55 @@ def _summary(trace: EMTrace, tol: float) -> list[str]:
     ]
 
 
+class _Progress:
+    """Progress lines on stdout, best effort: a closed or full stdout never costs the fit.
+
+    ``gmmlearn fit | head -1`` closes the pipe after one line, ``> /dev/full`` cannot take any:
+    the run goes on and writes its files; only the printing stops (with a warning on stderr
+    when stdout is full, not for a pipe closed on purpose). stdout is then pointed at
+    /dev/null so that Python's own flush at exit does not fail either.
+    """
+
+    def __init__(self, quiet: bool):
+        self.on = not quiet
+
+    def say(self, text: str) -> None:
+        if not self.on:
+            return
+        try:
+            print(text, flush=True)
+        except OSError as exc:
+            self.on = False
+            if not isinstance(exc, BrokenPipeError):
+                reason = exc.strerror or type(exc).__name__
+                print(f"warning: cannot print the progress ({reason}); the run goes on",
+                      file=sys.stderr)  # fmt: skip
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+
+
+def _one_line_warnings(caught) -> None:
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        print(f"warning: {message}", file=sys.stderr)
+
+
 def _run_fit(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         trace = _fit(args)
-    for message in dict.fromkeys(str(w.message).replace("\n", " ") for w in caught):
-        print(f"warning: {message}", file=sys.stderr)
-    if not args.quiet:
-        # The original's progress lines, one per step t = 0 … T (step 0: θ₀).
-        for step, value in enumerate(trace.log_likelihoods):
-            print(f"iter: {step}, log likelihood: {value:f}")
-    paths = write_results(args.out, trace)
-    if not args.quiet:
-        print("\n".join(_summary(trace, args.tol)))
-        print(f"wrote {', '.join(str(paths[name]) for name in OUTPUT_FILES)}")
+    _one_line_warnings(caught)
+    progress = _Progress(args.quiet)
+    # The original's progress lines, one per step t = 0 … T (step 0: θ₀).
+    for step, value in enumerate(trace.log_likelihoods):
+        progress.say(f"iter: {step}, log likelihood: {value:f}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = write_results(args.out, trace)
+    _one_line_warnings(caught)
+    progress.say("\n".join(_summary(trace, args.tol)))
+    progress.say(f"wrote {', '.join(str(paths[name]) for name in OUTPUT_FILES)}")
     return 0
 
 

@@ -322,3 +322,58 @@ def test_help_explains_every_option_with_examples(capsys):
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"gmmlearn {gmmlearn.__version__}"
+
+
+# ---------------------------------------------------------------------------
+# A stdout that cannot take the progress never costs the fit (issue #14)
+
+
+def _cli(args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "gmmlearn", *args], capture_output=True, text=True, **kwargs
+    )
+
+
+def test_a_pipe_closed_early_still_writes_the_results(tmp_path):
+    out = tmp_path / "o"
+    # `| head -1`: the reader goes away after the first line
+    command = f"{sys.executable} -m gmmlearn fit --out {out} | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("iter: 0, log likelihood: ")
+    assert result.stderr == ""  # a pipe closed on purpose is no error
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_stdout_still_writes_the_results(tmp_path):
+    out = tmp_path / "o"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "gmmlearn", "fit", "--out", str(out)],
+            stdout=full, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "warning: cannot print the progress (No space left on device); the run goes on"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_seed_beyond_numpys_range_names_the_option(tmp_path, capsys):
+    assert main(["fit", "--seed", str(2**32), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        "error: --seed must be at most 4294967295 (2**32 - 1), got 4294967296\n"
+    )
+    assert not (tmp_path / "o").exists()
+    assert main(["fit", "-q", "--seed", str(2**32 - 1), "--out", str(tmp_path / "o")]) == 0
+    help_text = _cli(["fit", "--help"]).stdout
+    assert "0 … 4294967295" in " ".join(help_text.split())
+
+
+def test_many_components_no_raw_warning_and_a_legend_that_fits(tmp_path):
+    result = _cli(["fit", "-k", "40", "-q", "--max-iter", "5", "--out", str(tmp_path / "o")])
+    assert result.returncode == 0
+    assert result.stderr == "" and result.stdout == ""

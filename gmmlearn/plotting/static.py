@@ -121,9 +121,13 @@ def em_figure(
             label=r"means $\mu_k$",
         )
     )
+    # many components: more columns and a smaller font, so the legend fits beside the plot
+    ncols = -(-len(handles) // 14)
+    size = "large" if n_components <= 8 else "medium" if n_components <= 20 else "small"
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.04, 1.0), fontsize="large",
-        title="components", title_fontsize="large",
+        handles=handles, loc="upper left", bbox_to_anchor=(1.12 if n_shown == 3 else 1.04, 1.0),
+        fontsize=size,
+        title="components", title_fontsize=size, ncols=ncols,
     )  # fmt: skip
     # few ticks, and axis labels clear of the tick labels
     for axis in (ax.xaxis, ax.yaxis) + ((ax.zaxis,) if n_shown == 3 else ()):
