@@ -40,10 +40,14 @@ __all__ = ["GaussianMixture"]
 def _check_initial_arrays(
     weights_init, means_init, precisions_init, covariance_type, n_components, n_features
 ) -> None:
-    """User-given parts of θ₀: right shapes, finite, π on the simplex, Λ symmetric and > 0."""
+    """User-given parts of θ₀: real numbers, right shapes, finite, π on the simplex, Λ > 0."""
     given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
     if all(v is None for v in given.values()):
         return
+    weights_init, means_init, precisions_init = (
+        None if value is None else _real_array(value, name) for name, value in given.items()
+    )
+    given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
     _check_init_shapes(
         weights_init, means_init, precisions_init, covariance_type, n_components, n_features
     )
@@ -67,6 +71,25 @@ def _check_initial_arrays(
             covariances_from_precisions(precisions, covariance_type)
         except ValueError as error:
             raise ValueError(f"precisions_init: {error}") from None
+
+
+def _real_array(value, name: str) -> np.ndarray:
+    """``value`` as float64, or a one-line error naming the parameter (not numpy's message)."""
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} is ragged (rows of different lengths): pass a rectangular array"
+        ) from None
+    if np.iscomplexobj(array):
+        raise ValueError(f"{name} is complex: pass real numbers, e.g. np.real({name})")
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} holds something that is not a number (dtype {array.dtype}): "
+            f"pass numbers, e.g. np.asarray({name}, dtype=float)"
+        ) from None
 
 
 def _continue_lower_bound(trace: EMTrace, previous_lower_bound: float) -> EMTrace:

@@ -23,6 +23,7 @@ import io
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,6 +421,30 @@ ROWS = [
         ),  # fmt: skip
         Case(lambda: estimator_fit(X, precisions_init=np.ones(2)), r"precisions_init has shape"),
     ),
+    # numpy's own messages ("could not convert string to float", "setting an array element
+    # with a sequence", a ComplexWarning) must not reach the user
+    Row(
+        "strings in means_init",
+        estimator=Case(
+            lambda: estimator_fit(X, means_init=[["a", "b"], ["c", "d"]]),
+            r"^means_init holds something that is not a number \(dtype <U1\): pass numbers",
+            TypeError,
+        ),
+    ),
+    Row(
+        "ragged precisions_init",
+        estimator=Case(
+            lambda: estimator_fit(X, precisions_init=[np.eye(2), np.eye(3)]),
+            r"^precisions_init is ragged \(rows of different lengths\): pass a rectangular",
+        ),
+    ),
+    Row(
+        "complex means_init",
+        estimator=Case(
+            lambda: estimator_fit(X, means_init=np.zeros((2, 2)) + 1j),
+            r"^means_init is complex: pass real numbers, e.g. np.real\(means_init\)",
+        ),
+    ),
     Row(
         "negative initial weights",
         Case(
@@ -621,8 +646,10 @@ def test_library(case):
 
 @pytest.mark.parametrize("case", _cases("estimator"))
 def test_estimator(case):
-    with pytest.raises(case.error) as info:
-        case.run()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy warning (e.g. ComplexWarning) on the way
+        with pytest.raises(case.error) as info:
+            case.run()
     _assert_one_clear_line(str(info.value), case)
 
 
