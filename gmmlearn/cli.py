@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -279,23 +280,41 @@ def _run_fit(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that the same clean-up runs as for Ctrl-C."""
+
+
+def _terminated(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``gmmlearn`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
     0 on success; 2 on bad input (a usage error, or a one-line ``error: …`` on stderr with
-    nothing written); 130 if interrupted.
+    nothing written); 130 if interrupted (Ctrl-C), 143 if terminated (SIGTERM).
     """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors: argparse has printed already
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    # SIGTERM (kill, a batch system's time limit) is handled as Ctrl-C is: the temporaries are
+    # removed, the earlier results left as they were
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        previous = None
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("error: interrupted; the result files were not changed", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"error: {what}; the result files were not changed", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

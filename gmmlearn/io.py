@@ -197,7 +197,9 @@ def _os_error(exc: OSError, path: Path) -> OSError:
 def _stage(path: Path, write: Writer, binary: bool) -> Path:
     """Write to a new temporary file beside ``path`` and return the temporary's path."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # the pid in the name lets a later run tell a dead run's leftovers from a live one's
+        prefix = f".{path.name}.{os.getpid()}."
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     except OSError as exc:
         raise _os_error(exc, path) from None
     tmp = Path(tmp)
@@ -216,6 +218,36 @@ def _stage(path: Path, write: Writer, binary: bool) -> Path:
             raise _os_error(exc, path) from None
         raise
     return tmp
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or not a pid: leave its files alone
+    return True
+
+
+def tidy_stale_temporaries(out_dir: PathLike) -> list[Path]:
+    """Remove the hidden temporaries that a killed run left in ``out_dir``; returns them.
+
+    A run writes ``.z.csv.<pid>.<random>.tmp`` (and ``.old`` backups while renaming); a run
+    killed by SIGKILL or a power cut cannot remove them. Those whose process is gone are
+    removed; a live run's (the same pid still running) are kept.
+    """
+    removed = []
+    for name in OUTPUT_FILES:
+        for leftover in [
+            *Path(out_dir).glob(f".{name}.*.tmp"),
+            *Path(out_dir).glob(f".{name}.*.old"),
+        ]:
+            pid = leftover.name[len(name) + 2 :].split(".", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+    return removed
 
 
 def _write_atomically(writers: dict[Path, tuple[Writer, bool]]) -> None:
@@ -238,7 +270,7 @@ def _backup(path: Path) -> Path | None:
     """Keep the current ``path`` under a hidden name beside it (a hard link, else a copy)."""
     if not path.exists():
         return None
-    backup = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
+    backup = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.old")
     try:
         os.link(path, backup)
     except OSError:  # a file system without hard links
@@ -554,6 +586,7 @@ def write_results(out_dir: PathLike, trace) -> dict[str, Path]:
         raise FileExistsError(f"cannot write into {out_dir}: it is a file, not a folder") from None
     except OSError as exc:
         raise type(exc)(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
+    tidy_stale_temporaries(out_dir)
     params = trace.final_params
     resp = trace.responsibilities(-1)
     log_likelihoods = np.asarray(trace.log_likelihoods)

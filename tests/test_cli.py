@@ -377,3 +377,45 @@ def test_many_components_no_raw_warning_and_a_legend_that_fits(tmp_path):
     result = _cli(["fit", "-k", "40", "-q", "--max-iter", "5", "--out", str(tmp_path / "o")])
     assert result.returncode == 0
     assert result.stderr == "" and result.stdout == ""
+
+
+# ---------------------------------------------------------------------------
+# SIGTERM and the leftovers of killed runs (issue #14)
+
+
+def test_sigterm_while_writing_leaves_the_earlier_results_and_no_temporaries(
+    tmp_path, capsys, monkeypatch
+):
+    import signal
+
+    out = tmp_path / "o"
+    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def killed(*args, **kwargs):  # the run is terminated while it writes em.png
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the run")
+
+    monkeypatch.setattr(gmmlearn.plotting.static, "em_figure", killed)
+    assert main(["fit", "-q", "-k", "3", "--out", str(out)]) == 128 + signal.SIGTERM
+    assert capsys.readouterr().err == "error: terminated; the result files were not changed\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no hidden file either
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
+
+
+def test_a_run_removes_what_a_killed_run_left_and_keeps_a_live_runs(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True)  # fmt: skip
+    dead = int(finished.stdout)  # that process has exited
+    stale = [out / f".z.csv.{dead}.k3j2.tmp", out / f".em.png.{dead}.ab12.old"]
+    live = out / f".z.csv.{os.getpid()}.x9y8.tmp"  # a run still writing (this process)
+    for path in (*stale, live):
+        path.write_text("partial")
+    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 0
+    assert not any(p.exists() for p in stale)
+    assert live.exists()
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
+        OUTPUT_FILES
+    )
