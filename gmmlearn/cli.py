@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -176,6 +177,26 @@ def _check_out_dir(out: Path) -> None:
         raise NotADirectoryError(f"cannot write into {out}: {probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise PermissionError(f"cannot write into {out}: no permission to write in {probe}")
+    # os.access does not know every file system (/proc, a read-only mount): really make the
+    # folders and a file, then take the new folders away again
+    missing = []  # the folders to make, outermost last
+    folder = out.absolute()
+    while folder != probe:
+        missing.append(folder)
+        folder = folder.parent
+    created = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            created.append(folder)
+        with tempfile.TemporaryFile(dir=out.absolute()):
+            pass
+    except OSError as exc:
+        raise type(exc)(f"cannot write into {out}: {exc.strerror or exc}") from None
+    finally:
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _fit(args: argparse.Namespace) -> EMTrace:
@@ -191,6 +212,8 @@ def _fit(args: argparse.Namespace) -> EMTrace:
         raise ValueError(f"--seed must be at most {MAX_SEED} (2**32 - 1), got {args.seed}")
     if args.max_iter < 1:
         raise ValueError(f"--max-iter must be at least 1, got {args.max_iter}: pass 1 or more")
+    if not args.out.strip():
+        raise ValueError("--out is empty: name a folder, e.g. --out results (--out . for here)")
     _check_out_dir(Path(args.out))
     initial = initialize(
         X,

@@ -419,3 +419,32 @@ def test_a_run_removes_what_a_killed_run_left_and_keeps_a_live_runs(tmp_path):
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
         OUTPUT_FILES
     )
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_an_out_folder_that_cannot_be_made_is_found_before_the_fit(capsys, monkeypatch):
+    import gmmlearn.cli
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the fit ran before --out was checked")
+
+    monkeypatch.setattr(gmmlearn.cli, "run_em", no_fit)
+    # os.access says yes for /proc as root; only making the folder tells
+    assert main(["fit", "--out", "/proc/gmmlearn-results"]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot write into /proc/gmmlearn-results: ")
+
+
+def test_an_empty_out_is_refused_and_new_folders_are_not_left_behind(tmp_path, capsys, monkeypatch):
+    import gmmlearn.cli
+
+    assert main(["fit", "--out", ""]) == 2
+    assert capsys.readouterr().err.startswith("error: --out is empty: name a folder")
+
+    def collapsed(*args, **kwargs):
+        raise ValueError("component 1 collapsed")
+
+    # a failure after the --out check: the folders made to probe it are gone again
+    monkeypatch.setattr(gmmlearn.cli, "run_em", collapsed)
+    assert main(["fit", "--out", str(tmp_path / "a" / "b")]) == 2
+    assert capsys.readouterr().err == "error: component 1 collapsed\n"
+    assert list(tmp_path.iterdir()) == []
