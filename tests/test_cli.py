@@ -448,3 +448,39 @@ def test_an_empty_out_is_refused_and_new_folders_are_not_left_behind(tmp_path, c
     assert main(["fit", "--out", str(tmp_path / "a" / "b")]) == 2
     assert capsys.readouterr().err == "error: component 1 collapsed\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# Permission errors, also as root (CI runs as root, where chmod does not stop anyone)
+
+
+def test_an_unreadable_file_gives_one_line_as_anyone(tmp_path, capsys, monkeypatch):
+    data = tmp_path / "data.csv"
+    data.write_text("1,2\n3,4\n5,7\n")
+    real = type(data).read_text
+
+    def denied(self, *args, **kwargs):
+        if self == data:
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(data), "read_text", denied)
+    assert main(["fit", str(data), "-k", "1", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == f"error: cannot read {data}: Permission denied\n"
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_out_folder_without_permission_gives_one_line_as_anyone(tmp_path, capsys, monkeypatch):
+    import gmmlearn.cli
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(
+        gmmlearn.cli.os, "access", lambda p, mode: False if p == locked else real(p, mode)
+    )
+    assert main(["fit", "--out", str(locked / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot write into {locked / 'out'}: no permission to write in {locked}\n"
+    )
+    assert list(locked.iterdir()) == []
