@@ -61,7 +61,7 @@ VIEWS = ("browser", "matplotlib")
 # More components than this is no longer something to look at, and a huge K (say 4000) would
 # keep the kernel busy for minutes: the explorer refuses it with a message.
 MAX_COMPONENTS = 20
-# The equations are re-typeset in the browser at most this often while Play runs (seconds).
+# While stepping fast, the equations are re-typeset in the browser at most this often (s).
 _TEXT_DELAY = 0.15
 # A re-run longer than this shows "running EM…" first.
 _SLOW_RUN_S = 0.5
@@ -176,7 +176,6 @@ class EMExplorer:
             random_state=int(random_state), **self.options,
         )  # fmt: skip
         self._view_options = {"dims": dims, "sigmas": sigmas, "figsize": figsize}
-        self.view_kind = view
         self.uses_widget_canvas = view == "matplotlib" and is_widget_backend()
         if view == "browser":
             self.view = TraceView(self.trace, dims=dims, sigmas=sigmas, half_steps=half_steps)
@@ -470,16 +469,12 @@ class EMExplorer:
     def export_html(self, path, interval: int | None = None) -> str:
         """Write the run as one self-contained HTML page that steps, plays and rotates with no
         kernel and no network (for nbviewer, course pages, slides); returns the path."""
-        view = self.view
-        angles = (
-            {"elev": view.elev, "azim": view.azim} if isinstance(view, TraceView)
-            else {"elev": view.ax.elev, "azim": view.ax.azim} if view.is_3d else {}
-        )  # fmt: skip
         return _export_browser_html(
             path, self.trace, dims=self._view_options["dims"],
             sigmas=self._view_options["sigmas"], half_steps=self.view.half_steps,
-            component=view.component, step=self.step_slider.value,
-            interval=self.play.interval if interval is None else interval, **angles,
+            component=self.view.component, step=self.step_slider.value,
+            interval=self.play.interval if interval is None else interval,
+            **self._view_angles(),
         )  # fmt: skip
 
     def export_gif(self, path, fps: float = 2.0, dpi: float = 72.0) -> str:
@@ -489,15 +484,18 @@ class EMExplorer:
     def _offscreen_view(self) -> EMView:
         # a separate Agg figure: exporting must not animate (or resize) the one on screen
         view = self.view
-        if isinstance(view, TraceView):
-            angles = {"elev": view.elev, "azim": view.azim}
-        else:
-            angles = {"elev": view.ax.elev, "azim": view.ax.azim} if view.is_3d else {}
         return EMView(
             self.trace, dims=self._view_options["dims"], sigmas=self._view_options["sigmas"],
             half_steps=view.half_steps, component=view.component,
-            figsize=self._view_options["figsize"], **angles,
+            figsize=self._view_options["figsize"], **self._view_angles(),
         )  # fmt: skip
+
+    def _view_angles(self) -> dict:
+        """The 3-D angle on screen (as the mouse or the sliders left it), for the exports."""
+        view = self.view
+        if isinstance(view, TraceView):
+            return {"elev": view.elev, "azim": view.azim}
+        return {"elev": view.ax.elev, "azim": view.ax.azim} if view.is_3d else {}
 
     # ---------------------------------------------------------------------------
     # Output

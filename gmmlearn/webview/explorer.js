@@ -251,19 +251,21 @@ class TraceView {
 
   listen() {
     const model = this.model;
-    this.onStep = () => this.request();
-    this.onData = () => this.load();
-    this.onAngle = () => {
+    const redraw = () => this.request();
+    const turn = () => {
       this.elev = model.get("elev");
       this.azim = model.get("azim");
       this.request();
     };
-    model.on("change:step", this.onStep);
-    model.on("change:half_steps", this.onStep);
-    model.on("change:meta", this.onData);
-    model.on("change:elev", this.onAngle);
-    model.on("change:azim", this.onAngle);
-    model.on("change:height", this.onStep);
+    this.handlers = [
+      ["change:step", redraw],
+      ["change:half_steps", redraw],
+      ["change:height", redraw],
+      ["change:meta", () => this.load()],
+      ["change:elev", turn],
+      ["change:azim", turn],
+    ];
+    for (const [event, handler] of this.handlers) model.on(event, handler);
 
     const scene = this.scene;
     let drag = null;
@@ -311,13 +313,7 @@ class TraceView {
   }
 
   dispose() {
-    const model = this.model;
-    model.off("change:step", this.onStep);
-    model.off("change:half_steps", this.onStep);
-    model.off("change:meta", this.onData);
-    model.off("change:elev", this.onAngle);
-    model.off("change:azim", this.onAngle);
-    model.off("change:height", this.onStep);
+    for (const [event, handler] of this.handlers) this.model.off(event, handler);
     this.resizeObserver.disconnect();
   }
 

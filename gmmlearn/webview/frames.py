@@ -40,9 +40,8 @@ from ..plotting.view import _check_dims, _curve_limits, intensity_colors
 from ..steps import log_weighted_densities
 from ..trace import EMTrace
 
-__all__ = ["BUFFERS", "axis_frame", "color_frames", "ellipsoid_frames", "trace_payload"]
+__all__ = ["axis_frame", "color_frames", "ellipsoid_frames", "encode_buffers", "trace_payload"]
 
-BUFFERS = ("positions", "colors", "ellipsoids")
 # The cube is padded so that points on the data's edge do not sit on the axes box.
 _PAD = 1.08
 _SUBSCRIPTS = "₁₂₃₄₅₆₇₈₉"

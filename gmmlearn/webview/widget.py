@@ -86,10 +86,9 @@ class TraceView(anywidget.AnyWidget):
         self.sigmas = tuple(float(s) for s in sigmas)
         if any(not s > 0 for s in self.sigmas):
             raise ValueError(f"sigmas must be positive radii such as (1, 2), got {sigmas}")
-        self.component = None
-        self.trace = trace
         self._check_component(component, trace)
-        self.component = component
+        self.component = None if component is None else int(component)
+        self.trace = trace
         self._send_run(trace)
         self.state = trace.half_step(0)
 
@@ -106,7 +105,7 @@ class TraceView(anywidget.AnyWidget):
         """Show ``index`` (the browser draws it); returns the state shown."""
         if half_steps is not None:
             self.half_steps = bool(half_steps)
-        self.state = self.trace.half_step(self.half_step_index(index))
+        self.follow(index)
         self.step = int(index)
         return self.state
 
