@@ -198,6 +198,8 @@ class TraceView {
     this.zoom = 1;
     this.elev = model.get("elev");
     this.azim = model.get("azim");
+    // where a double-click goes back to (a drag writes its angle into the model)
+    this.home = { elev: this.elev, azim: this.azim };
     this.points = new PointLayer(this.glCanvas);
     if (!this.points.gl) {
       const message = el("div", "gmm-message", this.scene);
@@ -304,8 +306,11 @@ class TraceView {
     );
     scene.addEventListener("dblclick", () => {
       this.zoom = 1;
-      this.elev = model.get("elev");
-      this.azim = model.get("azim");
+      model.set("elev", this.home.elev);
+      model.set("azim", this.home.azim);
+      model.save_changes();
+      this.elev = this.home.elev;
+      this.azim = this.home.azim;
       this.request();
     });
     this.resizeObserver = new ResizeObserver(() => this.request());

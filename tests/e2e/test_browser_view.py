@@ -176,6 +176,8 @@ def test_static_export_animates_from_a_file(page, tmp_path):
     page.mouse.move(box["x"] + 300, box["y"] + 220, steps=8)
     page.mouse.up()
     _poll(lambda: view.evaluate(SCENE_JS) != turned_from, "a drag did not turn the view")
+    page.mouse.dblclick(box["x"] + 300, box["y"] + 220)  # back to the first angle and zoom
+    _poll(lambda: view.evaluate(SCENE_JS) == turned_from, "a double-click did not reset")
     assert page.console_log.errors == []
     assert all(u.startswith(("file:", "data:", "blob:")) for u in urls), urls[:5]
 
