@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,6 +31,8 @@ __all__ = ["build_parser", "main"]
 DEFAULT_OUT = "gmm_out"
 EXIT_USAGE = 2
 MAX_SEED = 2**32 - 1  # numpy's limit for a seed
+LARGE_FILE = 20e6  # bytes of input from which reading is announced
+LARGE_RESULTS = 2e6  # N·D·K from which writing is announced
 
 _EXAMPLES = """\
 examples:
@@ -199,10 +202,20 @@ def _check_out_dir(out: Path) -> None:
                 folder.rmdir()
 
 
-def _fit(args: argparse.Namespace) -> EMTrace:
+def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
     """Read and check everything, then run EM; nothing is written here."""
     source = Path(args.data) if args.data else datasets.path("x.csv")
-    X = check_data(read_points(source), name=str(source), first_index=1)
+    large = _is_large(source)
+    if large:
+        progress.say(f"reading {source} ({source.stat().st_size / 1e6:,.0f} MB)…")
+    start = time.perf_counter()
+    X, header = read_points(source, return_header=True)
+    X = check_data(X, name=str(source), first_index=1)
+    if header is not None:
+        progress.say(f"line {header[0]} taken for column names: {header[1]}")
+    if large:
+        elapsed = time.perf_counter() - start
+        progress.say(f"read {X.shape[0]:,} points × {X.shape[1]} in {elapsed:.1f} s")
     n_components = _option("--components", check_n_components, args.components, X.shape[0])
     check_fit_data(X, n_components, name=str(source), first_index=1)
     tol = _option("--tol", check_nonnegative, args.tol, "tol")
@@ -215,6 +228,8 @@ def _fit(args: argparse.Namespace) -> EMTrace:
     if not args.out.strip():
         raise ValueError("--out is empty: name a folder, e.g. --out results (--out . for here)")
     _check_out_dir(Path(args.out))
+    if large:
+        progress.say(f"initialising K = {n_components} ({args.init})…")
     initial = initialize(
         X,
         n_components,
@@ -223,8 +238,28 @@ def _fit(args: argparse.Namespace) -> EMTrace:
         reg_covar=reg_covar,
         random_state=args.seed,
     )
+
+    def say_step(step: int, value: float) -> None:
+        # the original's progress line, as soon as ln p(X | θ_t) is known
+        progress.say(f"iter: {step}, log likelihood: {value:f}")
+
     # run_em's tol is on the mean log-likelihood per point; --tol is on the total.
-    return run_em(X, initial, max_iter=args.max_iter, tol=tol / X.shape[0], reg_covar=reg_covar)
+    return run_em(
+        X,
+        initial,
+        max_iter=args.max_iter,
+        tol=tol / X.shape[0],
+        reg_covar=reg_covar,
+        callback=say_step,
+    )
+
+
+def _is_large(path: Path) -> bool:
+    """Large enough for progress lines while reading and writing (tens of seconds)."""
+    try:
+        return path.stat().st_size >= LARGE_FILE
+    except OSError:
+        return False  # the reader will say why
 
 
 def _summary(trace: EMTrace, tol: float) -> list[str]:
@@ -281,18 +316,21 @@ def _one_line_warnings(caught) -> None:
 
 
 def _run_fit(args: argparse.Namespace) -> int:
+    progress = _Progress(args.quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trace = _fit(args)
+        trace = _fit(args, progress)
     _one_line_warnings(caught)
-    progress = _Progress(args.quiet)
-    # The original's progress lines, one per step t = 0 … T (step 0: θ₀).
-    for step, value in enumerate(trace.log_likelihoods):
-        progress.say(f"iter: {step}, log likelihood: {value:f}")
+    large = trace.X.size * trace.params[0].n_components >= LARGE_RESULTS
+    if large:
+        progress.say(f"writing {', '.join(OUTPUT_FILES)} into {args.out}…")
+    start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         paths = write_results(args.out, trace)
     _one_line_warnings(caught)
+    if large:
+        progress.say(f"written in {time.perf_counter() - start:.1f} s")
     progress.say("\n".join(_summary(trace, args.tol)))
     progress.say(f"wrote {', '.join(str(paths[name]) for name in OUTPUT_FILES)}")
     return 0

@@ -23,6 +23,7 @@ per point, computed in that iteration's E-step, changed by less than ``tol``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Literal
@@ -174,6 +175,7 @@ def run_em(
     tol: float = 1e-3,
     reg_covar: float = 1e-6,
     engine: str = "auto",
+    callback: Callable[[int, float], object] | None = None,
 ) -> EMTrace:
     """Run EM from ``initial_params`` and record every iteration.
 
@@ -195,6 +197,9 @@ def run_em(
         (the equations, one by one); ``"fused"`` uses :func:`gmmlearn.fast.em_iteration`
         (one chunked pass over the data, no N×K array, many times faster at large N);
         ``"auto"`` picks ``"fused"``, which supports every covariance type.
+    callback : callable, optional
+        ``callback(t, log_likelihood)`` as soon as ln p(X | θ_t) is known, for t = 0 … T:
+        progress on long runs (``gmmlearn fit`` prints its lines with it).
 
     Returns
     -------
@@ -219,6 +224,8 @@ def run_em(
         for _ in range(max_iter):
             new_params, total = iterate(X, params[-1], reg_covar)
             log_likelihoods.append(total)
+            if callback is not None:
+                callback(len(log_likelihoods) - 1, total)
             params.append(new_params)
             mean = total / n_samples
             if abs(mean - previous) < tol:
@@ -226,6 +233,8 @@ def run_em(
                 break
             previous = mean
         log_likelihoods.append(score(X, params[-1]))
+    if callback is not None:
+        callback(len(log_likelihoods) - 1, log_likelihoods[-1])
     return EMTrace(
         X=X,
         params=tuple(params),

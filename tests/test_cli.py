@@ -457,14 +457,16 @@ def test_an_empty_out_is_refused_and_new_folders_are_not_left_behind(tmp_path, c
 def test_an_unreadable_file_gives_one_line_as_anyone(tmp_path, capsys, monkeypatch):
     data = tmp_path / "data.csv"
     data.write_text("1,2\n3,4\n5,7\n")
-    real = type(data).read_text
+    import builtins
 
-    def denied(self, *args, **kwargs):
-        if self == data:
+    import gmmlearn.io
+
+    def denied(file, *args, **kwargs):
+        if os.fspath(file) == str(data):
             raise PermissionError(13, "Permission denied")
-        return real(self, *args, **kwargs)
+        return builtins.open(file, *args, **kwargs)
 
-    monkeypatch.setattr(type(data), "read_text", denied)
+    monkeypatch.setattr(gmmlearn.io, "open", denied, raising=False)
     assert main(["fit", str(data), "-k", "1", "--out", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err == f"error: cannot read {data}: Permission denied\n"
     assert not (tmp_path / "o").exists()
@@ -484,3 +486,54 @@ def test_an_out_folder_without_permission_gives_one_line_as_anyone(tmp_path, cap
         f"error: cannot write into {locked / 'out'}: no permission to write in {locked}\n"
     )
     assert list(locked.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# Progress: live, and on large inputs also while reading and writing
+
+
+def test_progress_lines_come_while_em_runs_not_after(tmp_path, monkeypatch):
+    import gmmlearn.cli
+
+    events = []
+    monkeypatch.setattr(gmmlearn.cli._Progress, "say", lambda self, text: events.append(text))
+    real_run_em = gmmlearn.cli.run_em
+
+    def watched_run_em(*args, **kwargs):
+        trace = real_run_em(*args, **kwargs)
+        events.append("run_em returned")
+        return trace
+
+    monkeypatch.setattr(gmmlearn.cli, "run_em", watched_run_em)
+    assert main(["fit", "--out", str(tmp_path / "o"), "--max-iter", "5", "--tol", "0"]) == 0
+    end = events.index("run_em returned")
+    assert [e.split(",")[0] for e in events[:end]] == [f"iter: {t}" for t in range(6)]
+
+
+def test_large_inputs_say_what_they_are_doing(tmp_path, capsys, monkeypatch):
+    import gmmlearn.cli
+
+    monkeypatch.setattr(gmmlearn.cli, "LARGE_FILE", 1000)
+    monkeypatch.setattr(gmmlearn.cli, "LARGE_RESULTS", 1000)
+    data = tmp_path / "faithful.csv"
+    data.write_bytes(datasets.path("old_faithful.csv").read_bytes())
+    assert main(["fit", str(data), "-k", "2", "--out", str(tmp_path / "o")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(rf"reading {re.escape(str(data))} \(\d+ MB\)…", lines[0])
+    assert lines[1] == "line 1 taken for column names: eruptions,waiting"
+    assert re.fullmatch(r"read 272 points × 2 in \d+\.\d s", lines[2])
+    assert lines[3] == "initialising K = 2 (kmeans)…"
+    assert lines[4].startswith("iter: 0, log likelihood: ")
+    writing = lines.index(
+        f"writing z.csv, params.dat, em_likelihood.txt, em.png into {tmp_path / 'o'}…"
+    )
+    assert lines[writing - 1].startswith("iter: ")
+    assert re.fullmatch(r"written in \d+\.\d s", lines[writing + 1])
+    assert lines[writing + 2].startswith("converged after")
+
+
+def test_small_inputs_keep_the_originals_lines(tmp_path, capsys):
+    assert main(["fit", "--out", str(tmp_path / "o")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("iter: 0, log likelihood: ")
+    assert not any(line.startswith(("reading", "writing", "line 1 taken")) for line in lines)

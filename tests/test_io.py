@@ -90,6 +90,77 @@ def test_read_points_errors_name_the_file_line_and_fix(tmp_path, text, message):
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1;2\n3;4\n", r"line 1, column 1: '1;2' is not a number \(separate values by commas, "
+         r"not ';'"),
+        ("1\t2\n3\t4\n", r"line 1, column 1: '1\\t2' is not a number \(separate values by comm"),
+        ("1,2\n1_000,3\n", r"line 2, column 1: '1_000' is not a number"),
+        ("x,y\n1,2\n3,q\n", r"line 3, column 2: 'q' is not a number; fix or delete that line "
+         r"\(line 1 was taken for column names\)$"),
+        ("x,y,z\n1,2\n", r"line 1 was taken for column names but has 3 where line 2 has 2"),
+        (",0,1\n0,1.5,2.5\n", r"line 1, column 1: an empty value \(pandas' to_csv wrote its "
+         r"index: write with index=False\)"),
+        ("1,2\n3,4\ninf,1\n", r"line 3, column 1: 'inf' is not a finite number"),
+    ],
+)  # fmt: skip
+def test_read_points_errors_give_the_likely_cause(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message) as info:
+        read_points(_write(tmp_path, text))
+    assert "\n" not in str(info.value)
+
+
+def test_read_points_skips_pandas_default_column_names_above_real_numbers(tmp_path):
+    X, header = read_points(_write(tmp_path, "0,1\n0.5,2.5\n1.5,3\n"), return_header=True)
+    np.testing.assert_array_equal(X, [[0.5, 2.5], [1.5, 3]])
+    assert header == (1, "0,1")
+    # above integers "0,1" may well be a point: it stays one
+    X, header = read_points(_write(tmp_path, "0,1\n2,3\n"), return_header=True)
+    np.testing.assert_array_equal(X, [[0, 1], [2, 3]])
+    assert header is None
+
+
+def test_read_points_reports_the_header_it_skipped(tmp_path):
+    path = _write(tmp_path, "# from the survey\neruptions,waiting\n3.6,79\n")
+    X, header = read_points(path, return_header=True)
+    assert header == (2, "eruptions,waiting")
+    np.testing.assert_array_equal(X, [[3.6, 79]])
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-8-sig", "cp1252"])
+def test_read_points_reads_other_encodings(tmp_path, encoding):
+    path = tmp_path / "data.csv"
+    path.write_bytes("température,durée\n1.5,20\n-2,30\n".encode(encoding))
+    np.testing.assert_array_equal(read_points(path), [[1.5, 20], [-2, 30]])
+
+
+def test_read_points_utf16_without_byte_order_mark_says_what_to_do(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes("1.5,20\n-2,30\n".encode("utf-16-le"))
+    with pytest.raises(ValueError, match="UTF-16 text without a byte-order mark; save it as UTF"):
+        read_points(path)
+
+
+def test_read_points_inline_comments_and_lines_of_spaces(tmp_path):
+    path = _write(tmp_path, "1,2 # first\n   \n\t\n3,4\n")
+    np.testing.assert_array_equal(read_points(path), [[1, 2], [3, 4]])
+
+
+def test_read_points_valid_files_never_take_the_slow_path(tmp_path, monkeypatch):
+    import gmmlearn.io
+
+    def slow(*args):
+        raise AssertionError("read line by line")
+
+    monkeypatch.setattr(gmmlearn.io, "_diagnose", slow)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 3)) * 10.0 ** rng.integers(-300, 300, (2000, 3))
+    path = tmp_path / "x.csv"
+    np.savetxt(path, X, fmt="%.17g", delimiter=",", header="a,b,c", comments="")
+    np.testing.assert_array_equal(read_points(path), X)
+
+
 def test_read_points_missing_file_is_a_one_line_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"cannot read .*nope.csv: no such file$"):
         read_points(tmp_path / "nope.csv")
@@ -109,10 +180,18 @@ def test_read_points_folder_and_binary_file(tmp_path):
 
 
 def test_responsibilities_round_trip_exactly(tmp_path, trace):
-    resp = trace.responsibilities(-1)
+    resp = trace.responsibilities(-1).copy()
+    resp[:4] = [[1.0, 0.0, 0.0], [5e-324, 1e-300, 1.0], [1 / 3, 2 / 3, 0.0], [0.1, 0.2, 0.7]]
     write_responsibilities(tmp_path / "z.csv", resp)
-    first = (tmp_path / "z.csv").read_text().splitlines()[0].split(",")
-    assert len(first) == 3 and all(re.fullmatch(r"-?\d\.\d{18}e[+-]\d\d", v) for v in first)
+    lines = (tmp_path / "z.csv").read_text().splitlines()
+    assert len(lines) == resp.shape[0]
+    # np.savetxt's format, as the original wrote it: every float64 reads back exactly
+    assert lines[:3] == [
+        "1.000000000000000000e+00,0.000000000000000000e+00,0.000000000000000000e+00",
+        "4.940656458412465442e-324,1.000000000000000025e-300,1.000000000000000000e+00",
+        "3.333333333333333148e-01,6.666666666666666297e-01,0.000000000000000000e+00",
+    ]
+    assert lines[-1] == ",".join(f"{value:.18e}" for value in resp[-1])
     np.testing.assert_array_equal(read_responsibilities(tmp_path / "z.csv"), resp)
 
 
@@ -277,10 +356,10 @@ def test_a_single_write_is_atomic_too(tmp_path, trace, monkeypatch):
     target = tmp_path / "em_likelihood.txt"
     target.write_text("old content\n")
 
-    def failing_savetxt(*args, **kwargs):
+    def failing_fsync(*args, **kwargs):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(np, "savetxt", failing_savetxt)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="cannot write .*z.csv"):
         write_responsibilities(tmp_path / "z.csv", trace.responsibilities(-1))
     assert [p.name for p in tmp_path.iterdir()] == ["em_likelihood.txt"]
@@ -320,6 +399,39 @@ def test_em_figure_draws_points_and_means_in_two_scatter_calls(n_features):
     assert ax.name == ("3d" if n_features >= 3 else "rectilinear")
     if n_features == 1:
         np.testing.assert_array_equal(points.get_offsets()[:, 0], X[:, 0])
+
+
+def test_em_figure_draws_a_fixed_random_subset_of_many_points():
+    X, labels = make_four_blobs(500, random_state=3, return_labels=True)
+    X = X[:, :2]
+    params = initialize(X, 4, random_state=0)
+    resp = np.eye(4)[labels]
+    figure = em_figure(X, params, resp, max_points=120)
+    points = figure.axes[0].collections[0]
+    drawn = points.get_offsets()
+    assert len(drawn) == 120 and len(np.unique(drawn, axis=0)) == 120
+    rows = [int(np.flatnonzero((X == point).all(axis=1))[0]) for point in drawn]
+    np.testing.assert_allclose(points.get_facecolor()[:, :3], component_colors(4)[labels[rows]])
+    assert "120 of the 500 points, drawn at random" in figure.axes[0].get_title()
+    again = em_figure(X, params, resp, max_points=120).axes[0].collections[0].get_offsets()
+    np.testing.assert_array_equal(again, drawn)
+
+
+def test_em_png_shows_the_final_fit_not_the_start(tmp_path, trace, monkeypatch):
+    seen = {}
+    real = gmmlearn.plotting.static.em_figure
+
+    def spy(X, params, resp, **kwargs):
+        seen.update(params=params, resp=resp, **kwargs)
+        return real(X, params, resp, **kwargs)
+
+    monkeypatch.setattr(gmmlearn.plotting.static, "em_figure", spy)
+    write_results(tmp_path, trace)
+    assert trace.n_iter > 1
+    np.testing.assert_array_equal(seen["params"].means, trace.final_params.means)
+    np.testing.assert_array_equal(seen["params"].covariances, trace.final_params.covariances)
+    np.testing.assert_array_equal(seen["resp"], trace.responsibilities(trace.n_iter))
+    assert seen["log_likelihood"] == trace.log_likelihoods[-1]
 
 
 def test_em_figure_uses_no_pyplot_state():

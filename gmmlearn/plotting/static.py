@@ -28,6 +28,7 @@ def em_figure(
     *,
     log_likelihood: float | None = None,
     figsize: tuple[float, float] = (8.5, 6.0),
+    max_points: int = 100_000,
 ) -> Figure:
     """The 2019 original's ``em.png``, done right: points coloured by their likeliest component.
 
@@ -46,6 +47,9 @@ def em_figure(
         ln p(X | θ), shown in the title.
     figsize : (float, float), default=(8.5, 6)
         Inches.
+    max_points : int, default=100_000
+        Draw at most this many points, a random subset (the same every time), which the title
+        says: beyond that a scatter is solid colour anyway and takes seconds to draw.
 
     Returns
     -------
@@ -62,9 +66,12 @@ def em_figure(
             f"got {resp.shape}"
         )
     colors = component_colors(n_components)
-    point_colors = colors[np.argmax(resp, axis=1)]
+    shown = slice(None)
+    if n_samples > max_points:
+        shown = np.sort(np.random.default_rng(_JITTER_SEED).choice(n_samples, max_points, False))
+    point_colors = colors[np.argmax(resp[shown], axis=1)]
     n_shown = min(n_features, 3)
-    points, means = X[:, :n_shown], params.means[:, :n_shown]
+    points, means = X[shown, :n_shown], params.means[:, :n_shown]
 
     figure = Figure(figsize=figsize, layout="constrained")
     if n_shown == 3:
@@ -85,7 +92,7 @@ def em_figure(
         if n_shown == 1:
             # A strip: jitter spreads the points out. Its seed is fixed, so the figure is
             # reproducible, and unusual, so it is not the stream that drew the data.
-            jitter = np.random.default_rng(_JITTER_SEED).uniform(-1.0, 1.0, n_samples)
+            jitter = np.random.default_rng(_JITTER_SEED).uniform(-1.0, 1.0, len(points))
             points = np.column_stack([points[:, 0], jitter])
             means = np.column_stack([means[:, 0], np.zeros(n_components)])
             ax.set_yticks([])
@@ -139,8 +146,13 @@ def em_figure(
     title = f"EM for a Gaussian mixture: K = {n_components}, N = {n_samples}"
     if log_likelihood is not None:
         title += f"\nfinal log-likelihood ln p(X | θ) = {log_likelihood:.2f}"
+    notes = []
+    if n_samples > max_points:
+        notes.append(f"{max_points:,} of the {n_samples:,} points, drawn at random")
     if n_features > 3:
-        title += f"\n(first 3 of {n_features} coordinates shown)"
+        notes.append(f"first 3 of {n_features} coordinates")
+    if notes:
+        title += f"\n({'; '.join(notes)} shown)"
     ax.set_title(title)
     return figure
 
