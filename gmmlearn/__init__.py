@@ -21,6 +21,7 @@ from .steps import (
     log_weighted_densities,
     m_step,
     mixing_weights,
+    reg_covar_penalty,
     responsibilities,
 )
 from .trace import EMTrace, HalfStep, run_em
@@ -49,6 +50,7 @@ __all__ = [
     "log_weighted_densities",
     "m_step",
     "mixing_weights",
+    "reg_covar_penalty",
     "responsibilities",
     "run_em",
 ]

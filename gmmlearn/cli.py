@@ -325,9 +325,13 @@ def _run_fit(args: argparse.Namespace) -> int:
     if large:
         progress.say(f"writing {', '.join(OUTPUT_FILES)} into {args.out}…")
     start = time.perf_counter()
+
+    def say_waiting() -> None:
+        progress.say(f"waiting for another run writing into {args.out}…")
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        paths = write_results(args.out, trace)
+        paths = write_results(args.out, trace, on_wait=say_waiting)
     _one_line_warnings(caught)
     if large:
         progress.say(f"written in {time.perf_counter() - start:.1f} s")

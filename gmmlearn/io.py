@@ -25,6 +25,7 @@ hard link until all four renames are done.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -721,12 +722,44 @@ def read_likelihood(path: PathLike) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def write_results(out_dir: PathLike, trace) -> dict[str, Path]:
+@contextlib.contextmanager
+def _folder_lock(folder: Path, on_wait: Callable[[], object] | None = None):
+    """Hold an exclusive lock on ``folder`` itself: one run writes its results at a time.
+
+    ``flock`` on the folder (no lock file left behind); it is released when the process ends,
+    however it ends. If another run holds it, ``on_wait()`` is called, then this waits.
+    Without ``fcntl`` (Windows) there is no lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def write_results(
+    out_dir: PathLike, trace, *, on_wait: Callable[[], object] | None = None
+) -> dict[str, Path]:
     """Write ``z.csv``, ``params.dat``, ``em_likelihood.txt`` and ``em.png`` of a run, atomically.
 
     All four go to temporary files in ``out_dir`` first; only when all four were written are
     they renamed into place. If anything fails, the temporaries are removed and whatever
     ``out_dir`` held before (an earlier run's results, say) is left untouched.
+
+    Two runs writing into the same folder at once take turns (a lock on the folder): the
+    second waits until the first has renamed its four files, then replaces all four, so the
+    folder never holds one run's ``z.csv`` beside another's ``params.dat``.
 
     Parameters
     ----------
@@ -734,6 +767,8 @@ def write_results(out_dir: PathLike, trace) -> dict[str, Path]:
         Created if needed (with its parents).
     trace : EMTrace
         The run (see :func:`gmmlearn.run_em`); the files describe its final θ_T.
+    on_wait : callable, optional
+        Called once if another run is writing into ``out_dir`` and this one has to wait.
 
     Returns
     -------
@@ -749,7 +784,6 @@ def write_results(out_dir: PathLike, trace) -> dict[str, Path]:
         raise FileExistsError(f"cannot write into {out_dir}: it is a file, not a folder") from None
     except OSError as exc:
         raise type(exc)(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
-    tidy_stale_temporaries(out_dir)
     params = trace.final_params
     resp = trace.responsibilities(-1)
     log_likelihoods = np.asarray(trace.log_likelihoods)
@@ -765,5 +799,7 @@ def write_results(out_dir: PathLike, trace) -> dict[str, Path]:
         "em.png": (write_png, True),
     }
     paths = {name: out_dir / name for name in OUTPUT_FILES}
-    _write_atomically({paths[name]: writers[name] for name in OUTPUT_FILES})
+    with _folder_lock(out_dir, on_wait):
+        tidy_stale_temporaries(out_dir)
+        _write_atomically({paths[name]: writers[name] for name in OUTPUT_FILES})
     return paths

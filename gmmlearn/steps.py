@@ -45,6 +45,7 @@ __all__ = [
     "log_responsibilities",
     "responsibilities",
     "effective_counts",
+    "reg_covar_penalty",
     "mixing_weights",
     "component_means",
     "component_covariances",
@@ -198,8 +199,10 @@ def log_likelihood(X: np.ndarray, params: GaussianMixtureParams) -> float:
         \ln p(X\mid\pi,\mu,\Sigma) = \sum_{n=1}^{N} \ln \sum_{k=1}^{K}
             \pi_k\,\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})
 
-    What it means: how probable the whole data set is under θ; EM never lets it decrease.
-    (scikit-learn reports this divided by N, as ``score``.)
+    What it means: how probable the whole data set is under θ. EM with ``reg_covar=0``
+    never lets it decrease; with ``reg_covar`` = ε > 0 it may fall, by at most what
+    :func:`reg_covar_penalty` says (tiny for ε = 1e-6). (scikit-learn reports this divided by
+    N, as ``score``.)
 
     Returns
     -------
@@ -371,6 +374,40 @@ def component_precisions(covariances: np.ndarray, covariance_type: str = "full")
     return precisions_from_cholesky(chol, covariance_type)
 
 
+def reg_covar_penalty(nk: np.ndarray, params: GaussianMixtureParams, reg_covar: float) -> float:
+    r"""What ``reg_covar`` = ε costs the M-step's objective: :math:`\tfrac12\varepsilon
+    \sum_k N_k \operatorname{tr}\Lambda_k`.
+
+    Adding εI to Σ_k is exactly maximising :math:`Q(\theta) - \tfrac12\varepsilon\sum_k N_k
+    \operatorname{tr}\Lambda_k` instead of Q (for every covariance type: set the derivative
+    in Λ_k to zero and Σ_k = S_k + εI comes out). With the N_k of the E-step at
+    :math:`\theta^{\text{old}}`, the M-step therefore guarantees
+
+    .. math::
+        \ln p(X\mid\theta^{\text{new}}) - \ln p(X\mid\theta^{\text{old}}) \;\ge\;
+        \tfrac12\varepsilon\sum_k N_k\left(\operatorname{tr}\Lambda_k^{\text{new}}
+        - \operatorname{tr}\Lambda_k^{\text{old}}\right)
+
+    which is what is monotone: with ε = 0, ln p never decreases (PRML §9.4); with ε > 0 it
+    may, by at most the penalty's change, when components tighten (tr Λ grows). The bound is
+    ``reg_covar_penalty(nk, new) - reg_covar_penalty(nk, old)`` with the same ``nk``.
+
+    Parameters
+    ----------
+    nk : ndarray of shape (n_components,)
+        :math:`N_k` of the E-step (:func:`effective_counts`).
+    params : GaussianMixtureParams
+    reg_covar : float
+
+    Returns
+    -------
+    penalty : float
+    """
+    full = params if params.covariance_type == "full" else params.with_covariance_type("full")
+    traces = np.trace(full.precisions, axis1=1, axis2=2)
+    return float(0.5 * reg_covar * np.dot(nk, traces))
+
+
 def m_step(
     X: np.ndarray,
     resp: np.ndarray,
@@ -385,7 +422,9 @@ def m_step(
         \Lambda_k^{-1} = \frac1{N_k}\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
 
     What it means: each component is refitted to the points it is responsible for,
-    each point counted with weight γ_nk.
+    each point counted with weight γ_nk. With ``reg_covar`` = ε the covariances are
+    :math:`\Lambda_k^{-1} + \varepsilon I`: the maximum of Q minus a penalty, see
+    :func:`reg_covar_penalty` for what that changes in EM's guarantee.
 
     Parameters
     ----------

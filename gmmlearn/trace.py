@@ -40,6 +40,21 @@ __all__ = ["ENGINES", "EMTrace", "HalfStep", "run_em"]
 _CACHE_SIZE = 8
 
 
+_ROWS_PER_BLOCK = 1 << 16
+
+
+def _responsibilities_in_blocks(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    """γ(θ), a block of rows at a time: γ_n depends on x_n only, and blocks keep the
+    temporaries (several N×K arrays at once) small on millions of points."""
+    if X.shape[0] <= _ROWS_PER_BLOCK:
+        return responsibilities(X, params)
+    resp = np.empty((X.shape[0], params.n_components))
+    for start in range(0, X.shape[0], _ROWS_PER_BLOCK):
+        rows = slice(start, start + _ROWS_PER_BLOCK)
+        resp[rows] = responsibilities(X[rows], params)
+    return resp
+
+
 @dataclass(frozen=True)
 class HalfStep:
     """One state of a run, as the explorer shows it.
@@ -124,7 +139,7 @@ class EMTrace:
         if t not in self._resp_cache:
             if len(self._resp_cache) >= _CACHE_SIZE:
                 self._resp_cache.pop(next(iter(self._resp_cache)))
-            self._resp_cache[t] = responsibilities(self.X, self.params[t])
+            self._resp_cache[t] = _responsibilities_in_blocks(self.X, self.params[t])
         return self._resp_cache[t]
 
     def half_step(self, index: int) -> HalfStep:

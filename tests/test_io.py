@@ -2,6 +2,8 @@
 
 import os
 import re
+import subprocess
+import sys
 
 import matplotlib.image
 import numpy as np
@@ -448,3 +450,43 @@ def test_em_figure_rejects_mismatched_responsibilities():
     params = initialize(X, 2, random_state=0)
     with pytest.raises(ValueError, match=r"resp must have shape .*\(50, 2\), got \(50, 3\)"):
         em_figure(X, params, np.full((50, 3), 1 / 3))
+
+
+def test_two_runs_into_one_folder_take_turns(tmp_path, trace):
+    import fcntl
+    import threading
+
+    other = run_em(trace.X, initialize(trace.X, 2, random_state=1), max_iter=5)
+    out = tmp_path / "out"
+    write_results(out, other)
+    held = os.open(out, os.O_RDONLY)  # another run writing: it holds the folder's lock
+    fcntl.flock(held, fcntl.LOCK_EX)
+    waited = threading.Event()
+    writer = threading.Thread(
+        target=write_results, args=(out, trace), kwargs={"on_wait": waited.set}
+    )
+    writer.start()
+    assert waited.wait(10)
+    writer.join(0.5)
+    assert writer.is_alive()  # still waiting: nothing of this run written yet
+    assert read_responsibilities(out / "z.csv").shape[1] == 2
+    os.close(held)
+    writer.join(30)
+    assert not writer.is_alive()
+    assert read_responsibilities(out / "z.csv").shape[1] == 3
+    assert read_params(out / "params.dat").n_components == 3
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)  # no lock file left
+
+
+def test_concurrent_cli_runs_leave_one_runs_four_files(tmp_path):
+    out = tmp_path / "out"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gmmlearn", "fit", "-q", "-k", str(k), "--out", str(out)]
+        )
+        for k in (2, 3, 2, 3)
+    ]
+    assert [run.wait(120) for run in runs] == [0, 0, 0, 0]
+    k = read_params(out / "params.dat").n_components
+    assert read_responsibilities(out / "z.csv").shape[1] == k
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)

@@ -188,3 +188,25 @@ def test_trace_does_not_store_responsibilities(blobs):
     assert stored <= 8 * blobs.shape[0] * 3  # a small cache, not N·K·T
     trace2 = pickle.loads(pickle.dumps(trace))
     np.testing.assert_allclose(trace2.responsibilities(4), trace.responsibilities(4))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_trace_computes_responsibilities_of_many_points_in_blocks(
+    blobs, covariance_type, monkeypatch
+):
+    import gmmlearn.trace
+
+    calls = []
+    real = gmmlearn.trace.responsibilities
+
+    def counted(X, params):
+        calls.append(X.shape[0])
+        return real(X, params)
+
+    monkeypatch.setattr(gmmlearn.trace, "_ROWS_PER_BLOCK", 64)
+    monkeypatch.setattr(gmmlearn.trace, "responsibilities", counted)
+    initial = initialize(blobs, 3, covariance_type=covariance_type, random_state=0)
+    trace = run_em(blobs, initial, max_iter=5, tol=0)
+    resp = trace.responsibilities(-1)
+    assert calls == [64, 64, 64, 64, 44]  # 300 rows: never N×K temporaries at once
+    np.testing.assert_allclose(resp, real(blobs, trace.final_params), rtol=1e-13, atol=1e-300)

@@ -1,10 +1,11 @@
 """Invariants of EM, property-tested with hypothesis on random data, K, covariance types and θ₀."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gmmlearn import initialize, responsibilities, run_em
+from gmmlearn import effective_counts, initialize, reg_covar_penalty, responsibilities, run_em
 from gmmlearn.params import COVARIANCE_TYPES, GaussianMixtureParams
 
 PROPERTY_SETTINGS = settings(
@@ -60,14 +61,16 @@ def test_em_invariants(problem):
         assert_valid(trace.params[t])
     ll = trace.log_likelihoods
     assert np.all(np.isfinite(ll))
-    # Exact EM never decreases ln p(X|θ). reg_covar = ε makes the M-step maximise Q only up to
-    # O((ε/λ)²) per point (λ the smallest eigenvalue of a new Σ_k; first order vanishes at the
-    # maximum), and the sum's rounding is ~1e-16·N·|terms|: both are allowed, nothing more.
-    n_samples = X.shape[0]
+    # What EM guarantees, exactly: ln p(X|θ) never falls by more than the change of the
+    # reg_covar penalty ½ε Σ_k N_k tr Λ_k (N_k of the E-step at θ_t); with ε = 0, never at all.
+    # Only the sums' rounding (~1e-16·N·|terms|) is allowed on top.
     for t in range(trace.n_iter):
-        smallest = np.linalg.eigvalsh(trace.params[t + 1].full_covariances()).min()
-        slack = 1e-10 * max(abs(ll[t]), n_samples) + n_samples * (trace.reg_covar / smallest) ** 2
-        assert ll[t + 1] >= ll[t] - slack, f"log-likelihood decreased at step {t}: {ll}"
+        nk = effective_counts(trace.responsibilities(t))
+        bound = reg_covar_penalty(nk, trace.params[t + 1], trace.reg_covar) - reg_covar_penalty(
+            nk, trace.params[t], trace.reg_covar
+        )
+        rounding = 1e-10 * max(abs(ll[t]), trace.X.shape[0])
+        assert ll[t + 1] - ll[t] >= bound - rounding, f"log-likelihood decreased at step {t}: {ll}"
 
 
 @PROPERTY_SETTINGS
@@ -78,3 +81,24 @@ def test_responsibilities_do_not_depend_on_row_order(problem):
     np.testing.assert_allclose(
         responsibilities(X, theta0)[order], responsibilities(X[order], theta0), atol=1e-12
     )
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_reg_covar_can_lower_the_log_likelihood_but_only_by_the_penalty(covariance_type):
+    """The counter-example to "ln p never decreases": start at the ε = 0 optimum, step with ε."""
+    from gmmlearn import datasets
+    from gmmlearn.io import read_points
+
+    X = read_points(datasets.path("old_faithful.csv"))
+    start = initialize(X, 2, covariance_type=covariance_type, reg_covar=0, random_state=0)
+    optimum = run_em(X, start, max_iter=500, tol=0, reg_covar=0).final_params
+    for reg_covar in (1e-3, 0.1):
+        trace = run_em(X, optimum, max_iter=1, tol=0, reg_covar=reg_covar)
+        gain = trace.log_likelihoods[1] - trace.log_likelihoods[0]
+        nk = effective_counts(trace.responsibilities(0))
+        bound = reg_covar_penalty(nk, trace.params[1], reg_covar) - reg_covar_penalty(
+            nk, optimum, reg_covar
+        )
+        assert bound <= gain < 0  # it falls, and by no more than the penalty allows
+    # the penalty is what an εI on Σ_k maximises: ε = 0 gives no penalty at all
+    assert reg_covar_penalty(nk, optimum, 0.0) == 0.0
