@@ -43,7 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .params import GaussianMixtureParams
+from .params import GaussianMixtureParams, check_not_collapsed
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -444,6 +444,8 @@ def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar):
         nk, means, scatter, _ = _means_and_scatter(means, resp_sums, first, second)
     weights = nk / nk.sum()
     covariances = _covariances(scatter, nk, covariance_type, reg_covar)
+    if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
+        check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type), total
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "CovarianceType",
     "GaussianMixtureParams",
     "check_covariance_type",
+    "check_not_collapsed",
     "covariance_shape",
     "precisions_cholesky_from_covariances",
     "covariances_from_precisions",
@@ -114,6 +115,49 @@ def precisions_cholesky_from_covariances(
             f"variance of component {k} is not positive ({covariance_type}): {_COLLAPSE_HINT}"
         )
     return 1.0 / np.sqrt(covariances)
+
+
+def check_not_collapsed(covariances: np.ndarray, means: np.ndarray, covariance_type: str) -> None:
+    """Raise the collapse error if a new Σ_k is singular to float64's precision.
+
+    The one rule of both EM engines (the step functions and the fused pass), so that they
+    agree on when a component has collapsed. A Σ_k is singular when its smallest variance
+    λ_min is at the level of rounding: below ``10·D·ε·λ_max`` (its shape has lost every
+    digit: points on a line in 2-D) plus ``(D·ε·s)²`` with ``s`` the largest coordinate of
+    μ_k (its size has: a component on one point, with "variances" of 1e-29). ε is float64's
+    machine epsilon. Without this, rounding decides: a Cholesky factorisation of such a
+    matrix succeeds or fails by chance, and an engine carries on with a meaningless θ.
+    The engines apply it with ``reg_covar=0`` only: with ``reg_covar`` > 0, λ_min ≥ reg_covar
+    and the regularisation is what keeps a component proper.
+
+    Raises
+    ------
+    ValueError
+        Naming the component and how to fix it.
+    """
+    covariances = np.asarray(covariances, dtype=np.float64)
+    means = np.asarray(means, dtype=np.float64)
+    n_features = means.shape[1]
+    if covariance_type == "full":
+        variances = np.linalg.eigvalsh(covariances)  # (K, D), ascending
+    elif covariance_type == "tied":
+        variances = np.broadcast_to(np.linalg.eigvalsh(covariances), means.shape)
+    elif covariance_type == "diag":
+        variances = np.sort(covariances, axis=1)
+    else:
+        variances = np.repeat(covariances[:, np.newaxis], n_features, axis=1)
+    eps = np.finfo(np.float64).eps
+    size = np.abs(means).max(axis=1)
+    floor = 1e3 * eps * variances[:, -1] + (1e4 * eps * size) ** 2
+    collapsed = ~(variances[:, 0] > floor)  # NaN counts as collapsed
+    if collapsed.any():
+        k = int(np.flatnonzero(collapsed)[0])
+        which = "the tied covariance" if covariance_type == "tied" else f"component {k}"
+        raise ValueError(
+            f"covariance of {which} is not positive definite to float64's precision (smallest "
+            f"variance {variances[k, 0]:.3g}): "
+            f"{_COLLAPSE_HINT}"
+        )
 
 
 def _is_positive_definite(matrix: np.ndarray) -> bool:

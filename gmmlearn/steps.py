@@ -35,6 +35,7 @@ from scipy.special import logsumexp
 from .params import (
     GaussianMixtureParams,
     check_covariance_type,
+    check_not_collapsed,
     precisions_cholesky_from_covariances,
     precisions_from_cholesky,
 )
@@ -442,4 +443,6 @@ def m_step(
     weights = mixing_weights(nk)
     means = component_means(X, resp, nk)
     covariances = component_covariances(X, resp, nk, means, covariance_type, reg_covar)
+    if reg_covar == 0:  # else εI decides; without it, the same rule as the fused pass
+        check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type)

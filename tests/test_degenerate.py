@@ -282,3 +282,71 @@ def test_the_cli_explains_a_collapse(tmp_path, capsys):
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
     _assert_explains_the_singularity(err[len("error: ") : -1])
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------
+# reg_covar = 0: one rule for a collapse, in both engines (issue #14)
+
+
+def _degenerate_problems(n_problems: int):
+    """Small data sets with three identical points, at scales 1e-3 … 1e3 and offsets to 1e4."""
+    rng = np.random.default_rng(0)
+    for trial in range(n_problems):
+        n_features, n_samples = rng.integers(1, 4), rng.integers(5, 30)
+        X = rng.standard_normal((n_samples, n_features)) * 10 ** rng.uniform(-3, 3)
+        X += rng.standard_normal(n_features) * 10 ** rng.uniform(0, 4)
+        X[:3] = X[rng.integers(0, n_samples)]
+        for covariance_type in ("full", "tied", "diag", "spherical"):
+            n_components = int(rng.integers(2, 5))
+            try:
+                theta0 = initialize(
+                    X, n_components, "random_from_data", covariance_type=covariance_type,
+                    random_state=trial, reg_covar=1e-3 * X.std() ** 2,
+                )  # fmt: skip
+            except ValueError:
+                continue
+            yield X, theta0
+
+
+def test_without_reg_covar_both_engines_take_the_same_collapse_decision():
+    """Before, rounding decided: on 6 of these 988 runs one engine raised while the other
+    carried on with variances of 1e-29 (or 1e-283) times the data's."""
+    outcomes = []
+    for X, theta0 in _degenerate_problems(250):
+        results = []
+        for engine in ENGINES:
+            try:
+                trace = run_em(X, theta0, max_iter=30, tol=0, reg_covar=0, engine=engine)
+            except ValueError as error:
+                _assert_explains_the_singularity(str(error))
+                results.append("collapsed")
+            else:
+                _assert_proper(trace)
+                results.append("proper")
+        outcomes.append(results)
+    assert all(steps == fused for steps, fused in outcomes)
+    assert 200 < sum(steps == "collapsed" for steps, _ in outcomes) < 800  # both kinds tested
+
+
+@pytest.mark.parametrize(
+    "covariances, means, covariance_type, collapsed",
+    [
+        (np.zeros((1, 2, 2)), [[0.5, 1.0]], "full", True),  # one point: Σ = 0
+        (np.full((1, 2, 2), 1e-29), [[0.5, 1.0]], "full", True),  # the same, after rounding
+        (np.array([[[1.0, 1.0], [1.0, 1.0 + 1e-15]]]), [[0.0, 0.0]], "full", True),  # a line
+        (np.eye(2)[None], [[1e8, -1e8]], "full", False),  # far from 0, a sound unit spread
+        (np.array([[1e-20, 0.0], [0.0, 1.0]]), [[3.0, 0.0]], "tied", True),
+        (np.array([[1.0, 1e-31]]), [[1.0, 2.0]], "diag", True),
+        (np.array([1e-12]), [[1.0, 2.0]], "spherical", False),  # tight, but 10⁴ ulps wide
+        (np.array([np.nan]), [[1.0, 2.0]], "spherical", True),
+    ],
+)
+def test_the_collapse_rule(covariances, means, covariance_type, collapsed):
+    from gmmlearn.params import check_not_collapsed
+
+    if collapsed:
+        with pytest.raises(ValueError) as info:
+            check_not_collapsed(covariances, np.array(means), covariance_type)
+        _assert_explains_the_singularity(str(info.value))
+    else:
+        check_not_collapsed(covariances, np.array(means), covariance_type)
