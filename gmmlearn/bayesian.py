@@ -25,7 +25,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .init import initial_responsibilities
 from .params import COVARIANCE_TYPES
 from .validation import check_data, check_n_components
-from .vb import PRIOR_TYPES, VBParams, VBPrior, default_prior, log_r, log_rho, vb_m_step
+from .vb import (
+    PRIOR_TYPES,
+    VBParams,
+    VBPrior,
+    default_prior,
+    log_r,
+    log_rho,
+    lower_bound,
+    vb_m_step,
+)
 from .vb_trace import VBTrace, run_vb
 
 __all__ = ["BayesianGaussianMixture"]
@@ -99,6 +108,18 @@ def _check_covariance_prior(value, kind: str, n_features: int):
             "e.g. np.cov(X.T)"
         )
     return array
+
+
+def _initial_lower_bound(resp: np.ndarray, initial: VBParams) -> float:
+    """The bound of q_0 with the r it was made from, or NaN if that r is no q(Z).
+
+    "k-means++" and "random_from_data" give r one-hot on K points and 0 on all others: rows
+    that do not sum to 1 leave those points out, and the number is no bound for the data.
+    """
+    if not np.allclose(resp.sum(axis=1), 1.0, rtol=0, atol=1e-12):
+        return float("nan")
+    with np.errstate(divide="ignore"):  # ln 0 = −inf where r is 0 (its r ln r is 0)
+        return lower_bound(np.log(resp), initial)
 
 
 class BayesianGaussianMixture(DensityMixin, BaseEstimator):
@@ -307,8 +328,10 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
                 resp = initial_responsibilities(X, self.n_components, self.init_params, rng)
                 initial = vb_m_step(X, resp, prior, self.reg_covar)
                 previous = -np.inf
+                initial_bound = _initial_lower_bound(resp, initial)
             else:
                 initial, previous = self.params_, self.lower_bound_
+                initial_bound = previous
             trace = run_vb(
                 X,
                 initial,
@@ -317,6 +340,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
                 tol=self.tol,
                 reg_covar=self.reg_covar,
                 previous_lower_bound=previous,
+                initial_lower_bound=initial_bound,
             )
             if self.max_iter == 0:
                 best = trace  # sklearn keeps the last initialisation when nothing ran

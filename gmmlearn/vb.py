@@ -97,6 +97,7 @@ __all__ = [
     "log_r",
     "log_rho",
     "lower_bound",
+    "params_from_statistics",
     "statistics",
     "update_W_inverse",
     "update_alpha",
@@ -723,7 +724,7 @@ def lower_bound(log_resp: np.ndarray, params: VBParams) -> float:
     Parameters
     ----------
     log_resp : ndarray of shape (n_samples, n_components)
-        :math:`\ln r_{nk}` used to make ``params``.
+        :math:`\ln r_{nk}` used to make ``params`` (−inf allowed where r is 0).
     params : VBParams
         :math:`q(\pi,\mu,\Lambda)` made from those r by :func:`vb_m_step`.
 
@@ -732,8 +733,10 @@ def lower_bound(log_resp: np.ndarray, params: VBParams) -> float:
     lower_bound : float
         The total over all points (not divided by N), as scikit-learn's ``lower_bound_``.
     """
-    entropy = -np.sum(np.exp(log_resp) * log_resp)
-    return _bound_from_entropy(entropy, params)
+    log_resp = np.asarray(log_resp, dtype=np.float64)
+    # r ln r → 0 as r → 0: a one-hot start (ln r = −inf off the hot entries) has entropy 0
+    terms = np.exp(log_resp) * np.where(np.isneginf(log_resp), 0.0, log_resp)
+    return _bound_from_entropy(-float(np.sum(terms)), params)
 
 
 def _bound_from_entropy(entropy: float, params: VBParams) -> float:

@@ -10,16 +10,24 @@ is the initialisation: the M-step applied to the starting responsibilities.
 
 The stopping rule is scikit-learn's: stop after iteration t when the lower bound (the total
 over the points, not divided by N) changed by less than ``tol``.
+
+For the views, a ``VBTrace`` has the small interface of an ``EMTrace``: ``params`` (the mixture
+drawn at each iteration: E[π_k], m_k and the expected covariance W_k⁻¹/ν_k),
+``n_half_steps``/``half_step(i)`` with the same half-step numbering, ``n_steps``/
+``step_index``, ``responsibilities(t)`` (r, the colours' source) and ``curve`` (the lower
+bound of every state, in place of EM's log-likelihood).
 """
 
 from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .params import GaussianMixtureParams
+from .trace import HalfStep
 from .validation import check_data, check_nonnegative
 from .vb import VBParams, VBPrior, lower_bound, vb_e_step, vb_m_step
 
@@ -45,6 +53,10 @@ class VBTrace:
     prior : VBPrior
     tol, reg_covar : float
     max_iter : int
+    initial_lower_bound : float
+        The bound of q_0 with the responsibilities it was made from: NaN if not given, or if
+        those r were no distribution over components for every point (the one-hot starts
+        "k-means++" and "random_from_data" leave all but K points out).
     """
 
     X: np.ndarray
@@ -55,6 +67,7 @@ class VBTrace:
     tol: float
     reg_covar: float
     max_iter: int
+    initial_lower_bound: float = float("nan")
 
     @property
     def n_iter(self) -> int:
@@ -66,12 +79,51 @@ class VBTrace:
         """q_T."""
         return self.states[-1]
 
-    def mixture(self, iteration: int) -> GaussianMixtureParams:
-        """The mixture a view draws at iteration t: E[π_k], m_k and E[Λ_k]⁻¹ = W_k⁻¹/ν_k."""
-        state = self.states[iteration]
-        return GaussianMixtureParams(
-            state.weights, state.m, state.covariances, state.covariance_type
+    @cached_property
+    def params(self) -> tuple[GaussianMixtureParams, ...]:
+        """The mixture a view draws at each iteration: E[π_k], m_k and E[Λ_k]⁻¹ = W_k⁻¹/ν_k."""
+        return tuple(
+            GaussianMixtureParams(s.weights, s.m, s.covariances, s.covariance_type)
+            for s in self.states
         )
+
+    def mixture(self, iteration: int) -> GaussianMixtureParams:
+        """``params[iteration]``."""
+        return self.params[iteration]
+
+    @property
+    def curve(self) -> np.ndarray:
+        """The lower bound of q_0 … q_T, shape (T + 1,): what a view plots (EM: ln p)."""
+        return np.concatenate([[self.initial_lower_bound], self.lower_bounds])
+
+    # -- the half-steps a view walks through (numbered as in gmmlearn.trace) ---------------
+    @property
+    def n_half_steps(self) -> int:
+        """2T + 1 states: the initialisation, then an E and an M state per iteration."""
+        return 2 * self.n_iter + 1
+
+    def half_step(self, index: int) -> HalfStep:
+        """The state after half-step ``index``: E shows q_{t-1} with r(q_{t-1}), M shows q_t."""
+        if not 0 <= index < self.n_half_steps:
+            raise IndexError(f"half-step {index} is outside 0 … {self.n_half_steps - 1}")
+        if index == 0:
+            return HalfStep(0, 0, "init", self.params[0], 0)
+        t = (index + 1) // 2
+        if index % 2:
+            return HalfStep(index, t, "E", self.params[t - 1], t - 1)
+        return HalfStep(index, t, "M", self.params[t], t - 1)
+
+    def n_steps(self, half_steps: bool = True) -> int:
+        """How many steps a viewer walks through: 2T + 1 half-steps or T + 1 iterations."""
+        return self.n_half_steps if half_steps else self.n_iter + 1
+
+    def step_index(self, index: int, half_steps: bool = True) -> int:
+        """The half-step index of step ``index`` (counting iterations, t is its M half-step 2t)."""
+        n = self.n_steps(half_steps)
+        if not 0 <= int(index) < n:
+            unit = "half-step" if half_steps else "iteration"
+            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
+        return int(index) if half_steps else 2 * int(index)
 
     def responsibilities(self, iteration: int) -> np.ndarray:
         """r under q_t, of shape (n_samples, n_components), recomputed."""
@@ -99,6 +151,7 @@ def run_vb(
     tol: float = 1e-3,
     reg_covar: float = 1e-6,
     previous_lower_bound: float = -np.inf,
+    initial_lower_bound: float = float("nan"),
     engine: str = "auto",
 ) -> VBTrace:
     """Run VB from ``initial_state`` and record every iteration.
@@ -116,6 +169,8 @@ def run_vb(
         Added to the diagonal of S_k.
     previous_lower_bound : float, default=-inf
         What the first bound is compared with (a warm start passes the last fit's).
+    initial_lower_bound : float, default=nan
+        The bound of q_0, recorded as ``curve[0]`` (e.g. ``lower_bound(ln r_0, q_0)``).
     engine : {"auto", "steps", "fused"}, default="auto"
         ``"steps"`` chains the functions of :mod:`gmmlearn.vb`; ``"fused"`` uses
         :func:`gmmlearn.vb_fast.vb_iteration` (one chunked pass, no N×K array); ``"auto"``
@@ -171,4 +226,5 @@ def run_vb(
         tol=tol,
         reg_covar=reg_covar,
         max_iter=max_iter,
+        initial_lower_bound=float(initial_lower_bound),
     )

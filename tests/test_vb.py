@@ -417,6 +417,38 @@ def test_trace_is_the_fit(blobs):
         trace.responsibilities(gm.n_iter_ + 1)
 
 
+def test_trace_has_the_interface_of_an_em_trace(blobs):
+    """What a view reads: params per state, half-steps numbered as EMTrace's, r, the curve."""
+    gm = BayesianGaussianMixture(n_components=4, random_state=0, tol=1e-6).fit(blobs)
+    trace = gm.trace_
+    T = trace.n_iter
+    assert len(trace.params) == T + 1 == len(trace.curve)
+    assert trace.n_half_steps == 2 * T + 1
+    assert trace.n_steps() == 2 * T + 1 and trace.n_steps(half_steps=False) == T + 1
+    assert trace.step_index(3, half_steps=False) == 6
+    first = trace.half_step(0)
+    assert (first.phase, first.params) == ("init", trace.params[0])
+    for t in (1, T):
+        e_step, m_step = trace.half_step(2 * t - 1), trace.half_step(2 * t)
+        assert (e_step.phase, e_step.iteration, e_step.resp_iteration) == ("E", t, t - 1)
+        assert e_step.params is trace.params[t - 1]
+        assert (m_step.phase, m_step.iteration, m_step.resp_iteration) == ("M", t, t - 1)
+        assert m_step.params is trace.params[t]
+    last = trace.params[T]
+    np.testing.assert_array_equal(last.weights, gm.weights_)
+    np.testing.assert_array_equal(last.means, gm.means_)
+    np.testing.assert_allclose(last.covariances, gm.covariances_, rtol=1e-14)
+    # curve[0]: the bound of q₀ with the initial (one-hot k-means) r, whose entropy is 0
+    q0 = trace.states[0]
+    assert trace.curve[0] == pytest.approx(vb.lower_bound(np.zeros((1, 1)), q0), rel=1e-14)
+    assert trace.curve[0] < trace.curve[1]
+    for bad in (-1, trace.n_half_steps):
+        with pytest.raises(IndexError, match="outside"):
+            trace.half_step(bad)
+    with pytest.raises(IndexError, match="outside"):
+        trace.step_index(T + 1, half_steps=False)
+
+
 # ---------------------------------------------------------------------------
 # The estimator against scikit-learn's
 # ---------------------------------------------------------------------------
@@ -539,7 +571,7 @@ def test_docstring_examples_run():
     assert result.failed == 0
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
     n_samples=st.integers(20, 200),
@@ -564,7 +596,13 @@ def test_lower_bound_never_decreases(
         max_iter=40,
         tol=0,
     ).fit(X)
-    bounds = np.asarray(gm.lower_bounds_)
+    # the trace's curve starts with the bound of q₀ (made from the initial r): the first
+    # E-step and M-step can only raise it too
+    bounds = gm.trace_.curve
+    np.testing.assert_array_equal(bounds[1:], gm.lower_bounds_)
+    if init_params in ("k-means++", "random_from_data"):  # r₀ one-hot on K points only
+        assert np.isnan(bounds[0])
+        bounds = bounds[1:]
     assert np.all(np.isfinite(bounds))
     assert np.all(np.diff(bounds) >= -1e-9 * np.abs(bounds[1:])), np.diff(bounds).min()
 
