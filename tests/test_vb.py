@@ -10,6 +10,7 @@
 
 import doctest
 import math
+import re
 import warnings
 
 import numpy as np
@@ -529,6 +530,22 @@ def test_n_init_and_max_iter_zero_and_sample_same_as_sklearn():
     assert ours.lower_bounds_ == theirs.lower_bounds_ == []
     assert ours.n_iter_ == 0 and not ours.converged_
     np.testing.assert_allclose(ours.means_, theirs.means_, rtol=RTOL)
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_verbose_messages_are_sklearns(verbose, capsys):
+    X = make_data(300, 2, seed=9)
+    kwargs = dict(n_components=3, n_init=2, verbose=verbose, verbose_interval=2, random_state=0)
+    BayesianGaussianMixture(**kwargs).fit(X)
+    ours = capsys.readouterr().out
+    SklearnBGM(**kwargs).fit(X)
+    theirs = capsys.readouterr().out
+
+    def without_times(text):
+        return re.sub(r"time lapse [0-9.]+s", "time lapse …", text).splitlines()
+
+    assert without_times(ours) == without_times(theirs)
+    assert "Initialization 1" in ours
 
 
 def test_n_init_keeps_the_best():
