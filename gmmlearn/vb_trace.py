@@ -29,7 +29,7 @@ import numpy as np
 from .params import GaussianMixtureParams
 from .trace import HalfStep
 from .validation import check_data, check_nonnegative
-from .vb import VBParams, VBPrior, lower_bound, vb_e_step, vb_m_step
+from .vb import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
 
 __all__ = ["VB_ENGINES", "VBTrace", "run_vb"]
 
@@ -124,6 +124,17 @@ class VBTrace:
             unit = "half-step" if half_steps else "iteration"
             raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
         return int(index) if half_steps else 2 * int(index)
+
+    #: What ``curve`` holds, for a view's axis label (EM's is ln p(X | θₜ)).
+    curve_label = "ℒ(qₜ), the lower bound"
+
+    def log_joint(self, iteration: int) -> np.ndarray:
+        """ln ρ_nk under q_t (PRML 10.46), shape (n_samples, n_components): r is its softmax.
+
+        The colours' source for a view, as ln π_k + ln N(x_n | μ_k, Σ_k) is for EM. It is not
+        that of the mixture in ``params[t]``: E[ln π_k] ≠ ln E[π_k], and so on.
+        """
+        return log_rho(self.X, self.states[iteration])
 
     def responsibilities(self, iteration: int) -> np.ndarray:
         """r under q_t, of shape (n_samples, n_components), recomputed."""

@@ -443,6 +443,11 @@ def test_trace_has_the_interface_of_an_em_trace(blobs):
     q0 = trace.states[0]
     assert trace.curve[0] == pytest.approx(vb.lower_bound(np.zeros((1, 1)), q0), rel=1e-14)
     assert trace.curve[0] < trace.curve[1]
+    # the colours' source: r is the softmax of ln ρ (not γ of the expected mixture)
+    log_joint = trace.log_joint(1)
+    r = np.exp(log_joint - log_joint.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(r / r.sum(axis=1, keepdims=True), trace.responsibilities(1))
+    assert "bound" in trace.curve_label
     for bad in (-1, trace.n_half_steps):
         with pytest.raises(IndexError, match="outside"):
             trace.half_step(bad)
