@@ -6,6 +6,7 @@ estimator on top (``gmmlearn.GaussianMixture``).
 """
 
 from . import datasets, equations
+from .bayesian import BayesianGaussianMixture
 from .estimator import GaussianMixture
 from .init import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "datasets",
     "equations",
+    "BayesianGaussianMixture",
     "COVARIANCE_TYPES",
     "EMTrace",
     "GaussianMixture",
