@@ -298,3 +298,16 @@ def test_m_step_bounds_do_not_depend_on_the_engine():
     np.testing.assert_allclose(fused.lower_bounds(), plain.lower_bounds(), rtol=1e-9)
     np.testing.assert_allclose(fused.kls(), plain.kls(), rtol=1e-6, atol=1e-8 * len(X))
     assert m_step_bounds(X, fused.params[:1])[0].shape == (0,)
+
+
+def test_the_browser_view_gets_the_split_of_every_half_step(trace):
+    import json
+
+    from gmmlearn.webview.frames import trace_payload
+
+    meta, _ = trace_payload(trace)
+    meta = json.loads(json.dumps(meta))  # as the browser receives it
+    assert meta["log_p"] == trace.half_step_log_likelihoods().tolist()
+    assert meta["lower_bounds"] == trace.lower_bounds().tolist()
+    assert meta["kls"] == trace.kls().tolist()
+    assert len(meta["kls"]) == meta["n_half_steps"]

@@ -6,7 +6,8 @@
 // jslinked Play or slider, or the export's own controls) only indexes into those arrays and
 // redraws: no kernel round trip. Three layers: a 2-D canvas behind (axes box, grid, ticks), a
 // WebGL canvas (the points, depth-tested), a 2-D canvas in front (ellipsoids and means, always
-// visible over the cloud). The log-likelihood curve and the key with π_k sit on the right.
+// visible over the cloud). The log-likelihood curve, the split ln p = L + KL (PRML §9.4, as two
+// bars: the half-step before and now) and the key with π_k sit on the right.
 //
 // No dependencies: WebGL 1 and Canvas 2D only, so nothing is fetched at run time.
 
@@ -14,6 +15,8 @@ const SUB = "₀₁₂₃₄₅₆₇₈₉";
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
 const MARKER = "#D55E00";
 const OUTER_FADE = 0.55; // 2σ lines fainter than 1σ lines
+const LOWER_COLOR = "#0072B2"; // L(q, θ) in the bar panel (Okabe–Ito blue)
+const KL_COLOR = "#E69F00"; // KL(q ‖ p) on top of it (Okabe–Ito orange)
 
 function subscript(n) {
   return String(n).split("").map((c) => SUB[+c]).join("");
@@ -190,6 +193,10 @@ class TraceView {
     this.front = el("canvas", "gmm-front", this.scene);
     this.side = el("div", "gmm-side", root);
     this.curveCanvas = el("canvas", "gmm-curve", this.side);
+    this.bound = el("div", "gmm-bound", this.side);
+    this.boundTitle = el("div", "gmm-bound-title", this.bound);
+    this.boundCanvas = el("canvas", "gmm-bound-bars", this.bound);
+    this.boundNumbers = el("div", "gmm-bound-numbers", this.bound);
     this.key = el("div", "gmm-key", this.side);
     this.note = el("div", "gmm-note", this.side);
     this.framesDrawn = 0;
@@ -372,6 +379,7 @@ class TraceView {
     }
     this.drawComponents(t, basis, scale);
     this.drawCurve(h, t);
+    this.drawBound(h);
     this.updateKey(t);
     this.title.textContent = meta.labels[h];
     this.framesDrawn += 1;
@@ -729,6 +737,151 @@ class TraceView {
     ctx.stroke();
   }
 
+  drawBound(h) {
+    // ln p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)) as a bar split in two, for the half-step before
+    // and the one shown, on one axis zoomed onto the four values (the changes late in a run are
+    // a tiny fraction of |ln p|: a bar from 0 would show nothing move)
+    const meta = this.meta;
+    const show = Array.isArray(meta.lower_bounds) && meta.lower_bounds.length > h;
+    this.bound.style.display = show ? "" : "none";
+    if (!show) return;
+    const split = (i) => ({ logP: meta.log_p[i], lower: meta.lower_bounds[i], kl: meta.kls[i] });
+    const now = split(h);
+    const before = h > 0 ? split(h - 1) : null;
+    const root = this.root.dataset;
+    root.logLikelihood = String(now.logP);
+    root.lowerBound = String(now.lower);
+    root.kl = String(now.kl);
+
+    const phase = meta.phases[h];
+    const t = (h + 1) >> 1;
+    this.boundTitle.textContent =
+      phase === "init"
+        ? `θ₀, q = γ(θ₀): KL = 0, L = ln p`
+        : phase === "E"
+          ? `E-step: q = γ(θ${subscript(t - 1)}) closes the gap: KL = 0`
+          : `M-step: θ${subscript(t)} raises L, and KL reappears`;
+
+    const canvas = this.boundCanvas;
+    const width = 320;
+    const height = 118;
+    const dpr = this.dpr;
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const ctx = this.context(canvas);
+    const rows = before ? [["before", before, 8], ["now", now, 44]] : [["now", now, 44]];
+    const values = [];
+    for (const [, v] of rows) values.push(v.logP, v.lower);
+    const finite = values.filter((v) => Number.isFinite(v));
+    let low = Math.min(...finite);
+    const high = Math.max(...finite);
+    let span = high - low;
+    if (!(span > 1e-9 * Math.abs(high))) {
+      span = Math.max(1e-3 * Math.abs(high), 1e-9);
+      low = high - span;
+    }
+    const axisLow = low - 0.3 * span;
+    const axisHigh = high + 0.08 * span;
+    const left = 58;
+    const right = width - 12;
+    const X = (v) => {
+      const clipped = Math.max(axisLow, Math.min(axisHigh, v));
+      return left + ((clipped - axisLow) / (axisHigh - axisLow)) * (right - left);
+    };
+    const barHeight = 28;
+    ctx.font = `14px ${FONT}`;
+    ctx.textBaseline = "middle";
+    for (const [name, v, y] of rows) {
+      ctx.fillStyle = "#333";
+      ctx.textAlign = "right";
+      ctx.fillText(name, left - 8, y + barHeight / 2);
+      const xL = X(v.lower);
+      const xP = X(v.logP);
+      ctx.globalAlpha = name === "now" ? 1 : 0.45;
+      ctx.fillStyle = LOWER_COLOR;
+      ctx.fillRect(left, y, Math.max(xL - left, 0), barHeight);
+      ctx.fillStyle = KL_COLOR;
+      ctx.fillRect(xL, y, Math.max(xP - xL, 0), barHeight);
+      ctx.globalAlpha = 1;
+      // ln p: the end of the bar
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      ctx.moveTo(xP, y - 3);
+      ctx.lineTo(xP, y + barHeight + 3);
+      ctx.stroke();
+      // the axis does not start at 0: a white zigzag cuts the bar's left end
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      for (let i = 0; i <= 4; i++) {
+        ctx.lineTo(left + 6 + (i % 2 ? 3 : -3), y + (i * barHeight) / 4);
+      }
+      ctx.stroke();
+    }
+    if (before) {
+      // where ln p was: a dashed line through both bars
+      ctx.strokeStyle = "#555";
+      ctx.lineWidth = 1.2;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(X(before.logP), 4);
+      ctx.lineTo(X(before.logP), 44 + barHeight + 4);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    // the axis and a few ticks
+    const axisY = 44 + barHeight + 10;
+    ctx.strokeStyle = "#888";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(left, axisY);
+    ctx.lineTo(right, axisY);
+    ctx.stroke();
+    const ticks = niceTicks(axisLow, axisHigh, 3);
+    const spacing = Math.abs(ticks[1] - ticks[0]) || 1;
+    let digits = 0;
+    while (digits < 8 && ticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
+      digits += 1;
+    }
+    ctx.font = `13px ${FONT}`;
+    ctx.fillStyle = "#333";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of ticks) {
+      const x = X(v);
+      ctx.beginPath();
+      ctx.moveTo(x, axisY);
+      ctx.lineTo(x, axisY + 4);
+      ctx.stroke();
+      ctx.fillText(v.toFixed(digits).replace("-", "−"), x, axisY + 6);
+    }
+
+    // the numbers, and how much each moved since the half-step before
+    this.boundNumbers.textContent = "";
+    const entries = [
+      ["ln p(X|θ)", "logP", "#000"],
+      ["L(q,θ)", "lower", LOWER_COLOR],
+      ["KL(q‖p)", "kl", KL_COLOR],
+    ];
+    for (const [label, key, color] of entries) {
+      const row = el("div", "gmm-bound-row", this.boundNumbers);
+      const swatch = el("span", "gmm-bound-swatch", row);
+      swatch.style.background = color;
+      el("span", "gmm-bound-name", row).textContent = label;
+      el("span", "gmm-bound-value", row).textContent = formatNumber(now[key]);
+      const change = el("span", "gmm-bound-change", row);
+      if (before) {
+        const delta = now[key] - before[key];
+        change.textContent = delta === 0 ? "±0" : (delta > 0 ? "+" : "") + formatNumber(delta);
+      }
+    }
+  }
+
   updateKey(t) {
     const weights = this.meta.weights[t];
     const largest = Math.max(...weights);
@@ -737,6 +890,13 @@ class TraceView {
       row.bar.style.width = `${Math.round((100 * weights[k]) / largest)}px`;
     });
   }
+}
+
+function formatNumber(v) {
+  // three decimals, a tiny non-zero value in scientific notation; a real minus sign
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : v < 0 ? "−∞" : "NaN";
+  const text = v !== 0 && Math.abs(v) < 5e-4 ? v.toExponential(1) : v.toFixed(3);
+  return text.replace("-", "−");
 }
 
 function niceTicks(low, high, count) {
