@@ -854,11 +854,14 @@ class TraceView {
     ctx.textBaseline = "top";
     for (const v of ticks) {
       const x = X(v);
+      const label = v.toFixed(digits).replace("-", "−");
+      const half = ctx.measureText(label).width / 2;
+      if (x - half < 2 || x + half > width - 2) continue; // a label cut by the edge misleads
       ctx.beginPath();
       ctx.moveTo(x, axisY);
       ctx.lineTo(x, axisY + 4);
       ctx.stroke();
-      ctx.fillText(v.toFixed(digits).replace("-", "−"), x, axisY + 6);
+      ctx.fillText(label, x, axisY + 6);
     }
 
     // the numbers, and how much each moved since the half-step before
