@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import xlogy
 
 from .params import GaussianMixtureParams
 from .steps import log_weighted_densities
@@ -155,7 +155,10 @@ def _log_posterior(log_joint: np.ndarray) -> np.ndarray:
     row_max = log_joint.max(axis=1, keepdims=True)
     row_max[~np.isfinite(row_max)] = 0.0
     shifted = log_joint - row_max
-    return shifted - logsumexp(shifted, axis=1, keepdims=True)
+    # log-sum-exp of the shifted rows (each has a 0, so no overflow and a sum ≥ 1); plain numpy
+    # is ten times faster than scipy's logsumexp here, which the explorer pays T times
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def _split(resp, q_log_q, log_joint, log_gamma) -> tuple[float, float]:
