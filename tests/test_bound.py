@@ -311,3 +311,18 @@ def test_the_browser_view_gets_the_split_of_every_half_step(trace):
     assert meta["lower_bounds"] == trace.lower_bounds().tolist()
     assert meta["kls"] == trace.kls().tolist()
     assert len(meta["kls"]) == meta["n_half_steps"]
+
+
+def test_the_matplotlib_view_writes_the_split(trace):
+    from gmmlearn.plotting.view import EMView
+
+    view = EMView(trace)
+    shown_kl = {}
+    for index in (9, 10):
+        view.show(index)
+        text = view.bound_text.get_text()
+        lower, kl = trace.lower_bounds()[index], trace.kls()[index]
+        assert f"{lower:.2f}".replace("-", "−") in text
+        assert text.splitlines()[2].split()[-1] == f"{kl:.2f}"
+        shown_kl[index] = float(text.splitlines()[2].split()[-1])
+    assert shown_kl[9] == 0 and shown_kl[10] > 1  # E closes the gap; the M-step reopens it
