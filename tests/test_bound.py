@@ -326,3 +326,18 @@ def test_the_matplotlib_view_writes_the_split(trace):
         assert text.splitlines()[2].split()[-1] == f"{kl:.2f}"
         shown_kl[index] = float(text.splitlines()[2].split()[-1])
     assert shown_kl[9] == 0 and shown_kl[10] > 1  # E closes the gap; the M-step reopens it
+
+
+def test_rounding_below_zero_is_not_shown_as_a_negative_kl():
+    from gmmlearn.plotting.view import EMView
+
+    X = load_x()
+    converged = run_em(X, initialize(X, 4, "bounding-box", covariance_type="diag",
+                                     random_state=0), max_iter=300, tol=0)  # fmt: skip
+    kls = converged.kls()
+    # late in a run the gap is at rounding level, either side of 0, never more than that
+    assert np.all(kls >= -1e-13 * np.abs(converged.half_step_log_likelihoods()))
+    index = int(np.flatnonzero(kls < 0)[0])
+    view = EMView(converged)
+    view.show(index)
+    assert view.bound_text.get_text().splitlines()[2].split() == ["KL", "0.00"]

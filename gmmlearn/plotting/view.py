@@ -75,10 +75,12 @@ def _bound_text(trace: EMTrace, index: int) -> str:
     """ln p = L + KL at half-step ``index``, three short lines (KL is 0 after an E-step)."""
     log_p = trace.half_step_log_likelihoods()[index]
     lower, kl = trace.lower_bounds()[index], trace.kls()[index]
-    width = max(len(f"{v:.2f}") for v in (log_p, lower, kl))
+    # a KL within rounding below 0 (late in a run, −1e-14) is written 0.00, not −0.00
+    values = [f"{v:.2f}".replace("-0.00", "0.00") for v in (log_p, lower, kl)]
+    width = max(len(v) for v in values)
     return "\n".join(
-        f"{name:<5}{value:>{width}.2f}".replace("-", "−")
-        for name, value in (("ln p", log_p), ("L", lower), ("KL", kl))
+        f"{name:<5}{value:>{width}}".replace("-", "−")
+        for name, value in zip(("ln p", "L", "KL"), values)
     )
 
 

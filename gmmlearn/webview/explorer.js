@@ -876,7 +876,10 @@ class TraceView {
       const swatch = el("span", "gmm-bound-swatch", row);
       swatch.style.background = color;
       el("span", "gmm-bound-name", row).textContent = label;
-      el("span", "gmm-bound-value", row).textContent = formatNumber(now[key]);
+      // KL is ≥ 0; within rounding of ln p (late in a run, ±1e-14) it is written as ≈ 0
+      const noise = key === "kl" && Math.abs(now.kl) <= 1e-12 * Math.abs(now.logP);
+      el("span", "gmm-bound-value", row).textContent =
+        noise && now.kl !== 0 ? "≈ 0" : formatNumber(now[key]);
       const change = el("span", "gmm-bound-change", row);
       if (before) {
         const delta = now[key] - before[key];
@@ -899,7 +902,7 @@ function formatNumber(v) {
   // three decimals, a tiny non-zero value in scientific notation; a real minus sign
   if (!Number.isFinite(v)) return v > 0 ? "∞" : v < 0 ? "−∞" : "NaN";
   const text = v !== 0 && Math.abs(v) < 5e-4 ? v.toExponential(1) : v.toFixed(3);
-  return text.replace("-", "−");
+  return text.replace(/-/g, "−");
 }
 
 function niceTicks(low, high, count) {

@@ -32,6 +32,7 @@ SHOWN_JS = """
     kl: Number(el.dataset.kl),
     title: el.querySelector('.gmm-bound-title').textContent,
     numbers: el.querySelector('.gmm-bound-numbers').innerText,
+    values: Array.from(el.querySelectorAll('.gmm-bound-value'), (v) => v.textContent),
     bars: el.querySelector('.gmm-bound-bars').toDataURL(),
 })
 """
@@ -64,8 +65,9 @@ def _assert_shows(shown, trace, index):
     assert shown["lower"] == pytest.approx(lower, rel=1e-15)
     assert shown["kl"] == pytest.approx(kl, rel=1e-15, abs=0)
     # the numbers written out, three decimals, with a real minus sign
-    assert f"{lower:.3f}".replace("-", "−") in shown["numbers"]
-    assert f"{log_p:.3f}".replace("-", "−") in shown["numbers"]
+    assert shown["values"][:2] == [f"{v:.3f}".replace("-", "−") for v in (log_p, lower)]
+    if kl == 0 or kl > 5e-4:  # exactly 0 after an E-step; a real gap after an M-step
+        assert shown["values"][2] == f"{kl:.3f}"
 
 
 def test_the_panel_follows_the_steps_of_a_static_page(page, tmp_path):
@@ -132,4 +134,24 @@ def test_the_panel_follows_the_slider_in_jupyterlab(lab_explorer, page, explorer
         previous = shown["bars"]
     assert shown["kl"] > 0  # half-step 2 is an M-step
     assert explorer.widget_errors() == []
+    assert page.console_log.errors == []
+
+
+def test_a_kl_at_rounding_level_is_written_as_about_zero(page, tmp_path):
+    """Late in a long run KL after an M-step is ±1e-14: the panel writes "≈ 0", never "−"."""
+    import numpy as np
+
+    from gmmlearn.datasets import load_x
+    from gmmlearn.webview.export import export_html
+    from gmmlearn.widgets import run_trace
+
+    trace = run_trace(load_x(), 4, "bounding-box", covariance_type="diag", max_iter=300, tol=0)
+    index = int(np.flatnonzero(trace.kls() < 0)[0])
+    path = Path(export_html(tmp_path / "long.html", trace, step=index))
+    page.goto(path.as_uri())
+    view = page.locator(".gmm-webview")
+    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    shown = view.evaluate(SHOWN_JS)
+    assert shown["step"] == index and shown["kl"] == trace.kls()[index] < 0
+    assert shown["values"][2] == "≈ 0"  # ln p, L, KL
     assert page.console_log.errors == []
