@@ -232,6 +232,8 @@ class TraceView {
     this.colors = asArray(Uint8Array, this.model.get("colors"));
     this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
     this.flat = meta.n_dims === 2;
+    this.dragMean = null;
+    this.root.dataset.nSamples = String(meta.n_samples);
     this.rgb = meta.colors.map(hexToRgb);
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
     if (this.points.gl) this.points.setPositions(this.positions);
@@ -240,7 +242,11 @@ class TraceView {
       meta.sigmas.map((s) => `${s}σ`).join(" and ") +
       (this.flat ? " ellipses" : " ellipsoids") +
       ", opacity ∝ π. " +
-      (this.flat ? "Wheel: zoom." : "Drag: rotate · wheel: zoom.") +
+      (this.flat
+        ? this.model.get("playground")
+          ? "Drag a mean: EM starts again from there · click: add a point · wheel: zoom."
+          : "Wheel: zoom."
+        : "Drag: rotate · wheel: zoom.") +
       " Double-click: reset.";
     this.request();
   }
@@ -279,18 +285,23 @@ class TraceView {
     const scene = this.scene;
     let drag = null;
     scene.addEventListener("pointerdown", (e) => {
-      if (this.flat) return;
+      if (this.flat) {
+        this.playgroundDown(e);
+        return;
+      }
       drag = { x: e.clientX, y: e.clientY, elev: this.elev, azim: this.azim };
       scene.setPointerCapture(e.pointerId);
       scene.classList.add("gmm-dragging");
     });
     scene.addEventListener("pointermove", (e) => {
+      if (this.press) this.playgroundMove(e);
       if (!drag) return;
       this.azim = drag.azim - (e.clientX - drag.x) * 0.5;
       this.elev = Math.max(-90, Math.min(90, drag.elev + (e.clientY - drag.y) * 0.5));
       this.request();
     });
     const end = (e) => {
+      if (this.press) this.playgroundUp(e);
       if (!drag) return;
       drag = null;
       scene.classList.remove("gmm-dragging");
@@ -312,6 +323,8 @@ class TraceView {
       { passive: false }
     );
     scene.addEventListener("dblclick", () => {
+      clearTimeout(this.clickTimer); // a double-click resets the view, it adds no point
+      this.clickTimer = null;
       this.zoom = 1;
       model.set("elev", this.home.elev);
       model.set("azim", this.home.azim);
@@ -322,6 +335,69 @@ class TraceView {
     });
     this.resizeObserver = new ResizeObserver(() => this.request());
     this.resizeObserver.observe(this.root);
+  }
+
+  // -- the 2-D playground: drag a mean to start EM again from there, click to add a point ----
+  // (only with the model's `playground` on; the kernel runs EM again and sends the new run)
+  localPoint(e) {
+    const rect = this.front.getBoundingClientRect();
+    return [e.clientX - rect.left, e.clientY - rect.top];
+  }
+
+  toData(x, y) {
+    // screen → cube → data coordinates (2-D: the screen axes are the cube's x and y)
+    const cube = [(x - this.width / 2) / this.scale, (this.height / 2 - y) / this.scale];
+    return cube.map((c, i) => {
+      const [low, high] = this.meta.ranges[i];
+      return (low + high) / 2 + (c * (high - low)) / 2;
+    });
+  }
+
+  meanAt(x, y) {
+    let best = null;
+    (this.meanScreen || []).forEach(([mx, my], k) => {
+      const d = Math.hypot(mx - x, my - y);
+      if (d <= 16 && (!best || d < best.d)) best = { k, d };
+    });
+    return best ? best.k : null;
+  }
+
+  playgroundDown(e) {
+    if (!this.model.get("playground")) return;
+    const [x, y] = this.localPoint(e);
+    this.press = { x, y, k: this.meanAt(x, y), moved: false };
+    this.scene.setPointerCapture(e.pointerId);
+  }
+
+  playgroundMove(e) {
+    const press = this.press;
+    const [x, y] = this.localPoint(e);
+    if (Math.hypot(x - press.x, y - press.y) > 4) press.moved = true;
+    if (press.k !== null && press.moved) {
+      this.dragMean = { k: press.k, x, y };
+      this.request();
+    }
+  }
+
+  playgroundUp(e) {
+    const press = this.press;
+    this.press = null;
+    if (this.scene.hasPointerCapture(e.pointerId)) this.scene.releasePointerCapture(e.pointerId);
+    const [x, y] = this.localPoint(e);
+    if (press.k !== null && press.moved) {
+      // the cross stays where it was dropped until the new run arrives
+      this.dragMean = { k: press.k, x, y };
+      this.model.send({ event: "move_mean", k: press.k, position: this.toData(x, y) });
+    } else if (press.k === null && !press.moved) {
+      // wait a moment: the first click of a double-click (reset the view) adds nothing
+      const position = this.toData(x, y);
+      clearTimeout(this.clickTimer);
+      this.clickTimer = setTimeout(() => {
+        this.clickTimer = null;
+        this.model.send({ event: "add_point", position });
+      }, 300);
+    }
+    this.request();
   }
 
   dispose() {
@@ -368,6 +444,7 @@ class TraceView {
     }
     const basis = cameraBasis(this.elev, this.azim, this.flat);
     const scale = this.zoom * this.fitScale(width, height);
+    this.scale = scale;
     this.project = (p) => [
       width / 2 + dot(p, basis.right) * scale,
       height / 2 - dot(p, basis.up) * scale,
@@ -384,6 +461,9 @@ class TraceView {
     this.title.textContent = meta.labels[h];
     this.framesDrawn += 1;
     this.root.dataset.halfStep = String(h);
+    this.root.dataset.meanPositions = JSON.stringify(
+      this.meanScreen.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])
+    );
     this.root.dataset.framesDrawn = String(this.framesDrawn);
   }
 
@@ -601,10 +681,25 @@ class TraceView {
     ctx.restore();
     // the means: crosses with a black outline, on top of everything (a mean outside the box
     // is drawn on its edge)
+    this.meanScreen = [];
     for (let k = 0; k < K; k++) {
       const o = (t * K + k) * 12;
       const m = [E[o], E[o + 1], E[o + 2]].map((v) => Math.max(-1, Math.min(1, v)));
-      const [x, y] = P(m);
+      let [x, y] = P(m);
+      this.meanScreen.push([x, y]);
+      if (this.dragMean && this.dragMean.k === k) {
+        // being dragged (playground): a dashed line from where it was to the pointer
+        ctx.save();
+        ctx.setLineDash([5, 4]);
+        ctx.strokeStyle = "#333";
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.lineTo(this.dragMean.x, this.dragMean.y);
+        ctx.stroke();
+        ctx.restore();
+        [x, y] = [this.dragMean.x, this.dragMean.y];
+      }
       const s = 8;
       ctx.beginPath();
       ctx.moveTo(x - s, y - s);
