@@ -7,6 +7,7 @@ estimator on top (``gmmlearn.GaussianMixture``).
 
 from . import datasets, equations
 from .bayesian import BayesianGaussianMixture
+from .bound import kl_to_posterior, lower_bound, lower_bound_and_kl
 from .estimator import GaussianMixture
 from .init import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
@@ -46,10 +47,13 @@ __all__ = [
     "effective_counts",
     "init_bounding_box",
     "initialize",
+    "kl_to_posterior",
     "log_gaussian_density",
     "log_likelihood",
     "log_responsibilities",
     "log_weighted_densities",
+    "lower_bound",
+    "lower_bound_and_kl",
     "m_step",
     "mixing_weights",
     "reg_covar_penalty",

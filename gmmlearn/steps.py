@@ -404,8 +404,15 @@ def reg_covar_penalty(nk: np.ndarray, params: GaussianMixtureParams, reg_covar: 
     -------
     penalty : float
     """
-    full = params if params.covariance_type == "full" else params.with_covariance_type("full")
-    traces = np.trace(full.precisions, axis1=1, axis2=2)
+    precisions, kind = params.precisions, params.covariance_type
+    if kind == "full":
+        traces = np.trace(precisions, axis1=1, axis2=2)
+    elif kind == "tied":
+        traces = np.full(params.n_components, np.trace(precisions))
+    elif kind == "diag":
+        traces = precisions.sum(axis=1)
+    else:  # spherical: Λ_k = λ_k I
+        traces = params.n_features * precisions
     return float(0.5 * reg_covar * np.dot(nk, traces))
 
 

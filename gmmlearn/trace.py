@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 
 from . import fast
+from .bound import m_step_bounds
 from .params import GaussianMixtureParams
 from .steps import e_step, m_step, responsibilities
 from .validation import check_em_arguments
@@ -108,6 +109,8 @@ class EMTrace:
     max_iter: int
     # γ of the few iterations looked at last; a plain dict so that the trace pickles.
     _resp_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # L and KL after each M-step (PRML §9.4), computed on first use
+    _bound_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- sizes -----------------------------------------------------------------------
     @property
@@ -167,6 +170,50 @@ class EMTrace:
 
     def __len__(self) -> int:
         return len(self.params)
+
+    # -- why EM climbs: ln p = L + KL at every half-step (PRML §9.4) ---------------------
+    def half_step_log_likelihoods(self) -> np.ndarray:
+        """ln p(X | θ shown) per half-step 0 … 2T: θ₀, then θ_{t-1} (E) and θ_t (M).
+
+        Returns
+        -------
+        log_likelihoods : ndarray of shape (2T + 1,)
+        """
+        # θ shown at half-step i is θ_{i // 2}: 0 → θ₀, 2t − 1 → θ_{t-1}, 2t → θ_t
+        return self.log_likelihoods[np.arange(self.n_half_steps) // 2].copy()
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        if "split" not in self._bound_cache:
+            after_m = m_step_bounds(self.X, self.params)
+            # half-steps 0 and 2t − 1 show q = γ(θ) with θ itself: KL = 0, L = ln p (PRML 9.70)
+            lower = self.half_step_log_likelihoods()
+            kls = np.zeros(self.n_half_steps)
+            lower[2::2], kls[2::2] = after_m
+            self._bound_cache["split"] = (lower, kls)
+        return self._bound_cache["split"]
+
+    def lower_bounds(self) -> np.ndarray:
+        """L(q, θ) per half-step (PRML 9.71), with q = γ shown (the colours) and θ shown.
+
+        At half-steps 0 and 2t − 1 q is the posterior of θ, so L = ln p(X | θ) (KL = 0); at an
+        M half-step 2t, L(γ(θ_{t-1}), θ_t) (:func:`gmmlearn.bound.m_step_bounds`).
+
+        Returns
+        -------
+        lower_bounds : ndarray of shape (2T + 1,)
+        """
+        return self._bounds()[0].copy()
+
+    def kls(self) -> np.ndarray:
+        """KL(q ‖ p(Z | X, θ)) per half-step (PRML 9.72): 0 except after an M-step.
+
+        ``lower_bounds() + kls()`` is :meth:`half_step_log_likelihoods`.
+
+        Returns
+        -------
+        kls : ndarray of shape (2T + 1,)
+        """
+        return self._bounds()[1].copy()
 
 
 ENGINES: tuple[str, ...] = ("auto", "steps", "fused")

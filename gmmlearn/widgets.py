@@ -48,7 +48,7 @@ from .equations import (
     step_description,
 )
 from .init import INIT_METHODS, initialize
-from .params import COVARIANCE_TYPES, check_covariance_type
+from .params import COVARIANCE_TYPES, GaussianMixtureParams, check_covariance_type
 from .plotting.view import EMView
 from .trace import EMTrace, run_em
 from .validation import check_data, check_n_components, check_nonnegative
@@ -159,6 +159,7 @@ class EMExplorer:
         interval: int = 250,
         figsize=(11.0, 5.5),
         view: str = "browser",
+        playground: bool | None = None,
     ) -> None:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}: use 'browser' (default) or 'matplotlib'")
@@ -177,8 +178,18 @@ class EMExplorer:
         )  # fmt: skip
         self._view_options = {"dims": dims, "sigmas": sigmas, "figsize": figsize}
         self.uses_widget_canvas = view == "matplotlib" and is_widget_backend()
+        if playground is None:  # on where it can work: 2-D data drawn in the browser
+            playground = view == "browser" and self.X.shape[1] == 2
+        if playground and (view != "browser" or self.X.shape[1] != 2):
+            raise ValueError(
+                "playground=True needs 2-D data (two features) and the browser view: "
+                "pass two columns of X and view='browser'"
+            )
         if view == "browser":
-            self.view = TraceView(self.trace, dims=dims, sigmas=sigmas, half_steps=half_steps)
+            self.view = TraceView(
+                self.trace, dims=dims, sigmas=sigmas, half_steps=half_steps,
+                playground=bool(playground),
+            )  # fmt: skip
         else:
             self.view = self._matplotlib_view(half_steps)
         self._updating = False
@@ -331,6 +342,8 @@ class EMExplorer:
             # the figure follows the slider in the browser, before the kernel hears of it
             self._view_link = widgets.jslink((self.step_slider, "value"), (self.view, "step"))
             self.view.observe(self._on_webgl, names="webgl")
+            self.view.on_mean_moved(self._on_mean_moved)
+            self.view.on_point_added(self._on_point_added)
 
     # ---------------------------------------------------------------------------
     # Callbacks (none lets an exception escape)
@@ -397,9 +410,71 @@ class EMExplorer:
             return
         self.rerun()
 
+    @_guarded
+    def _on_mean_moved(self, k, position) -> None:
+        self.move_mean(k, position)
+
+    @_guarded
+    def _on_point_added(self, position) -> None:
+        self.add_point(position)
+
     # ---------------------------------------------------------------------------
     # Actions
     # ---------------------------------------------------------------------------
+
+    def move_mean(self, k: int, position) -> bool:
+        """Start EM again from the θ shown, with the mean μ_k moved to ``position``.
+
+        The playground's drag of a mean (2-D data) ends here; ``k`` is 0-based.
+
+        Returns
+        -------
+        ok : bool
+            False if EM failed from there (the message says why; the previous run stays).
+        """
+        shown = self.view.state.params
+        means = shown.means.copy()
+        means[int(k)] = np.asarray(position, dtype=np.float64)
+        start = GaussianMixtureParams(
+            shown.weights, means, shown.covariances, shown.covariance_type
+        )
+        where = ", ".join(f"{v:.3g}" for v in means[int(k)])
+        return self._run_from(self.X, start, f"EM started again with μ{int(k) + 1} at ({where})")
+
+    def add_point(self, position) -> bool:
+        """Add one data point at ``position`` and run EM again from the same θ₀.
+
+        The playground's click on the plane (2-D data) ends here.
+
+        Returns
+        -------
+        ok : bool
+        """
+        point = np.asarray(position, dtype=np.float64).reshape(1, -1)
+        X = check_data(np.vstack([self.X, point]), min_samples=2)
+        where = ", ".join(f"{v:.3g}" for v in point[0])
+        done = f"added point {X.shape[0]} at ({where}); EM ran again from θ₀"
+        ok = self._run_from(X, self.trace.params[0], done)
+        if ok:
+            self.point_input.max = X.shape[0]
+        return ok
+
+    def _run_from(self, X, start: GaussianMixtureParams, done: str) -> bool:
+        try:
+            trace = run_em(X, start, **self.options)
+        except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            self._show_message(
+                f"Could not run EM from there: {exc}. Still showing the previous run."
+            )
+            return False
+        self.X = X
+        self.trace = trace
+        self.view.set_trace(trace)
+        self._set_component_options()
+        self._set_slider(0)
+        self._render()
+        self._show_message(done + ".", error=False)
+        return True
 
     def rerun(self) -> bool:
         """Run EM again with the K, init, covariance type and seed of the widgets.
@@ -631,7 +706,9 @@ def explore(
         ``max_iter``, ``tol``, ``reg_covar`` of the run; ``half_steps``, ``dims``, ``sigmas``,
         ``interval`` (ms between Play frames); ``view``: ``"browser"`` (default: drawn in the
         browser with WebGL, stepping and rotating without the kernel) or ``"matplotlib"``
-        (drawn in the kernel; ``figsize`` sets its size).
+        (drawn in the kernel; ``figsize`` sets its size); ``playground`` (default: on for 2-D
+        data in the browser view): drag a mean to start EM again from there, click the plane
+        to add a point (:meth:`EMExplorer.move_mean`, :meth:`EMExplorer.add_point`).
 
     Returns
     -------

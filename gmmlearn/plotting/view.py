@@ -71,6 +71,19 @@ class _PlainTextFigure(Figure):
             super().draw(renderer)
 
 
+def _bound_text(trace: EMTrace, index: int) -> str:
+    """ln p = L + KL at half-step ``index``, three short lines (KL is 0 after an E-step)."""
+    log_p = trace.half_step_log_likelihoods()[index]
+    lower, kl = trace.lower_bounds()[index], trace.kls()[index]
+    # a KL within rounding below 0 (late in a run, −1e-14) is written 0.00, not −0.00
+    values = [f"{v:.2f}".replace("-0.00", "0.00") for v in (log_p, lower, kl)]
+    width = max(len(v) for v in values)
+    return "\n".join(
+        f"{name:<5}{value:>{width}}".replace("-", "−")
+        for name, value in zip(("ln p", "L", "KL"), values)
+    )
+
+
 def _check_dims(dims, n_features: int) -> tuple[int, ...]:
     if n_features < 2:
         raise ValueError(
@@ -140,6 +153,8 @@ class EMView:
     curve, marker : Line2D
         The log-likelihood curve ln p(X | θ_t) and the marker at the θ_t shown (filled; open
         after an E-step, which changes γ but not θ).
+    bound_text : Text
+        ln p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)) at the half-step shown (PRML §9.4).
     state : HalfStep
         The state shown.
     """
@@ -218,6 +233,11 @@ class EMView:
         (self.marker,) = self.ax_curve.plot(
             [], [], "o", color=_MARKER_COLOR, mew=2, ms=8, zorder=3, clip_on=False
         )
+        # ln p = L + KL (PRML §9.4) of the half-step shown, in the curve's empty lower right
+        self.bound_text = self.ax_curve.text(
+            0.97, 0.05, "", transform=self.ax_curve.transAxes, ha="right", va="bottom",
+            fontsize=9, family="monospace", linespacing=1.3,
+        )  # fmt: skip
         self.title = fig.text(0.01, 0.99, "", ha="left", va="top", fontsize=10)
         left, wspace = (0.0, 0.18) if self.is_3d else (0.06, 0.3)
         fig.subplots_adjust(left=left, right=0.98, bottom=0.09, top=0.93, wspace=wspace)
@@ -323,6 +343,7 @@ class EMView:
         self.marker.set_marker("o" if value >= bottom else "v")
         # after an E-step θ (hence the curve) has not moved yet: an open marker says so
         self.marker.set_markerfacecolor("white" if h.phase == "E" else _MARKER_COLOR)
+        self.bound_text.set_text(_bound_text(self.trace, h.index))
         if self.title.get_visible():
             self.title.set_text(step_description(h, self.trace.n_half_steps, compact=True))
         self._request_redraw()

@@ -6,7 +6,8 @@
 // jslinked Play or slider, or the export's own controls) only indexes into those arrays and
 // redraws: no kernel round trip. Three layers: a 2-D canvas behind (axes box, grid, ticks), a
 // WebGL canvas (the points, depth-tested), a 2-D canvas in front (ellipsoids and means, always
-// visible over the cloud). The log-likelihood curve and the key with π_k sit on the right.
+// visible over the cloud). The log-likelihood curve, the split ln p = L + KL (PRML §9.4, as two
+// bars: the half-step before and now) and the key with π_k sit on the right.
 //
 // No dependencies: WebGL 1 and Canvas 2D only, so nothing is fetched at run time.
 
@@ -14,6 +15,8 @@ const SUB = "₀₁₂₃₄₅₆₇₈₉";
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
 const MARKER = "#D55E00";
 const OUTER_FADE = 0.55; // 2σ lines fainter than 1σ lines
+const LOWER_COLOR = "#0072B2"; // L(q, θ) in the bar panel (Okabe–Ito blue)
+const KL_COLOR = "#E69F00"; // KL(q ‖ p) on top of it (Okabe–Ito orange)
 
 function subscript(n) {
   return String(n).split("").map((c) => SUB[+c]).join("");
@@ -190,6 +193,10 @@ class TraceView {
     this.front = el("canvas", "gmm-front", this.scene);
     this.side = el("div", "gmm-side", root);
     this.curveCanvas = el("canvas", "gmm-curve", this.side);
+    this.bound = el("div", "gmm-bound", this.side);
+    this.boundTitle = el("div", "gmm-bound-title", this.bound);
+    this.boundCanvas = el("canvas", "gmm-bound-bars", this.bound);
+    this.boundNumbers = el("div", "gmm-bound-numbers", this.bound);
     this.key = el("div", "gmm-key", this.side);
     this.note = el("div", "gmm-note", this.side);
     this.framesDrawn = 0;
@@ -225,6 +232,8 @@ class TraceView {
     this.colors = asArray(Uint8Array, this.model.get("colors"));
     this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
     this.flat = meta.n_dims === 2;
+    this.dragMean = null;
+    this.root.dataset.nSamples = String(meta.n_samples);
     this.rgb = meta.colors.map(hexToRgb);
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
     if (this.points.gl) this.points.setPositions(this.positions);
@@ -233,7 +242,11 @@ class TraceView {
       meta.sigmas.map((s) => `${s}σ`).join(" and ") +
       (this.flat ? " ellipses" : " ellipsoids") +
       ", opacity ∝ π. " +
-      (this.flat ? "Wheel: zoom." : "Drag: rotate · wheel: zoom.") +
+      (this.flat
+        ? this.model.get("playground")
+          ? "Drag a mean: EM starts again from there · click: add a point · wheel: zoom."
+          : "Wheel: zoom."
+        : "Drag: rotate · wheel: zoom.") +
       " Double-click: reset.";
     this.request();
   }
@@ -272,18 +285,23 @@ class TraceView {
     const scene = this.scene;
     let drag = null;
     scene.addEventListener("pointerdown", (e) => {
-      if (this.flat) return;
+      if (this.flat) {
+        this.playgroundDown(e);
+        return;
+      }
       drag = { x: e.clientX, y: e.clientY, elev: this.elev, azim: this.azim };
       scene.setPointerCapture(e.pointerId);
       scene.classList.add("gmm-dragging");
     });
     scene.addEventListener("pointermove", (e) => {
+      if (this.press) this.playgroundMove(e);
       if (!drag) return;
       this.azim = drag.azim - (e.clientX - drag.x) * 0.5;
       this.elev = Math.max(-90, Math.min(90, drag.elev + (e.clientY - drag.y) * 0.5));
       this.request();
     });
     const end = (e) => {
+      if (this.press) this.playgroundUp(e);
       if (!drag) return;
       drag = null;
       scene.classList.remove("gmm-dragging");
@@ -305,6 +323,8 @@ class TraceView {
       { passive: false }
     );
     scene.addEventListener("dblclick", () => {
+      clearTimeout(this.clickTimer); // a double-click resets the view, it adds no point
+      this.clickTimer = null;
       this.zoom = 1;
       model.set("elev", this.home.elev);
       model.set("azim", this.home.azim);
@@ -315,6 +335,69 @@ class TraceView {
     });
     this.resizeObserver = new ResizeObserver(() => this.request());
     this.resizeObserver.observe(this.root);
+  }
+
+  // -- the 2-D playground: drag a mean to start EM again from there, click to add a point ----
+  // (only with the model's `playground` on; the kernel runs EM again and sends the new run)
+  localPoint(e) {
+    const rect = this.front.getBoundingClientRect();
+    return [e.clientX - rect.left, e.clientY - rect.top];
+  }
+
+  toData(x, y) {
+    // screen → cube → data coordinates (2-D: the screen axes are the cube's x and y)
+    const cube = [(x - this.width / 2) / this.scale, (this.height / 2 - y) / this.scale];
+    return cube.map((c, i) => {
+      const [low, high] = this.meta.ranges[i];
+      return (low + high) / 2 + (c * (high - low)) / 2;
+    });
+  }
+
+  meanAt(x, y) {
+    let best = null;
+    (this.meanScreen || []).forEach(([mx, my], k) => {
+      const d = Math.hypot(mx - x, my - y);
+      if (d <= 16 && (!best || d < best.d)) best = { k, d };
+    });
+    return best ? best.k : null;
+  }
+
+  playgroundDown(e) {
+    if (!this.model.get("playground")) return;
+    const [x, y] = this.localPoint(e);
+    this.press = { x, y, k: this.meanAt(x, y), moved: false };
+    this.scene.setPointerCapture(e.pointerId);
+  }
+
+  playgroundMove(e) {
+    const press = this.press;
+    const [x, y] = this.localPoint(e);
+    if (Math.hypot(x - press.x, y - press.y) > 4) press.moved = true;
+    if (press.k !== null && press.moved) {
+      this.dragMean = { k: press.k, x, y };
+      this.request();
+    }
+  }
+
+  playgroundUp(e) {
+    const press = this.press;
+    this.press = null;
+    if (this.scene.hasPointerCapture(e.pointerId)) this.scene.releasePointerCapture(e.pointerId);
+    const [x, y] = this.localPoint(e);
+    if (press.k !== null && press.moved) {
+      // the cross stays where it was dropped until the new run arrives
+      this.dragMean = { k: press.k, x, y };
+      this.model.send({ event: "move_mean", k: press.k, position: this.toData(x, y) });
+    } else if (press.k === null && !press.moved) {
+      // wait a moment: the first click of a double-click (reset the view) adds nothing
+      const position = this.toData(x, y);
+      clearTimeout(this.clickTimer);
+      this.clickTimer = setTimeout(() => {
+        this.clickTimer = null;
+        this.model.send({ event: "add_point", position });
+      }, 300);
+    }
+    this.request();
   }
 
   dispose() {
@@ -361,6 +444,7 @@ class TraceView {
     }
     const basis = cameraBasis(this.elev, this.azim, this.flat);
     const scale = this.zoom * this.fitScale(width, height);
+    this.scale = scale;
     this.project = (p) => [
       width / 2 + dot(p, basis.right) * scale,
       height / 2 - dot(p, basis.up) * scale,
@@ -372,10 +456,14 @@ class TraceView {
     }
     this.drawComponents(t, basis, scale);
     this.drawCurve(h, t);
+    this.drawBound(h);
     this.updateKey(t);
     this.title.textContent = meta.labels[h];
     this.framesDrawn += 1;
     this.root.dataset.halfStep = String(h);
+    this.root.dataset.meanPositions = JSON.stringify(
+      this.meanScreen.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])
+    );
     this.root.dataset.framesDrawn = String(this.framesDrawn);
   }
 
@@ -593,10 +681,25 @@ class TraceView {
     ctx.restore();
     // the means: crosses with a black outline, on top of everything (a mean outside the box
     // is drawn on its edge)
+    this.meanScreen = [];
     for (let k = 0; k < K; k++) {
       const o = (t * K + k) * 12;
       const m = [E[o], E[o + 1], E[o + 2]].map((v) => Math.max(-1, Math.min(1, v)));
-      const [x, y] = P(m);
+      let [x, y] = P(m);
+      this.meanScreen.push([x, y]);
+      if (this.dragMean && this.dragMean.k === k) {
+        // being dragged (playground): a dashed line from where it was to the pointer
+        ctx.save();
+        ctx.setLineDash([5, 4]);
+        ctx.strokeStyle = "#333";
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.lineTo(this.dragMean.x, this.dragMean.y);
+        ctx.stroke();
+        ctx.restore();
+        [x, y] = [this.dragMean.x, this.dragMean.y];
+      }
       const s = 8;
       ctx.beginPath();
       ctx.moveTo(x - s, y - s);
@@ -729,6 +832,157 @@ class TraceView {
     ctx.stroke();
   }
 
+  drawBound(h) {
+    // ln p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)) as a bar split in two, for the half-step before
+    // and the one shown, on one axis zoomed onto the four values (the changes late in a run are
+    // a tiny fraction of |ln p|: a bar from 0 would show nothing move)
+    const meta = this.meta;
+    const show = Array.isArray(meta.lower_bounds) && meta.lower_bounds.length > h;
+    this.bound.style.display = show ? "" : "none";
+    if (!show) return;
+    const split = (i) => ({ logP: meta.log_p[i], lower: meta.lower_bounds[i], kl: meta.kls[i] });
+    const now = split(h);
+    const before = h > 0 ? split(h - 1) : null;
+    const root = this.root.dataset;
+    root.logLikelihood = String(now.logP);
+    root.lowerBound = String(now.lower);
+    root.kl = String(now.kl);
+
+    const phase = meta.phases[h];
+    const t = (h + 1) >> 1;
+    this.boundTitle.textContent =
+      phase === "init"
+        ? `θ₀, q = γ(θ₀): KL = 0, L = ln p`
+        : phase === "E"
+          ? `E-step: q = γ(θ${subscript(t - 1)}) closes the gap: KL = 0`
+          : `M-step: θ${subscript(t)} raises L, and KL reappears`;
+
+    const canvas = this.boundCanvas;
+    const width = 320;
+    const height = 118;
+    const dpr = this.dpr;
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const ctx = this.context(canvas);
+    const rows = before ? [["before", before, 8], ["now", now, 44]] : [["now", now, 44]];
+    const values = [];
+    for (const [, v] of rows) values.push(v.logP, v.lower);
+    const finite = values.filter((v) => Number.isFinite(v));
+    let low = Math.min(...finite);
+    const high = Math.max(...finite);
+    let span = high - low;
+    if (!(span > 1e-9 * Math.abs(high))) {
+      span = Math.max(1e-3 * Math.abs(high), 1e-9);
+      low = high - span;
+    }
+    const axisLow = low - 0.3 * span;
+    const axisHigh = high + 0.08 * span;
+    const left = 58;
+    const right = width - 12;
+    const X = (v) => {
+      const clipped = Math.max(axisLow, Math.min(axisHigh, v));
+      return left + ((clipped - axisLow) / (axisHigh - axisLow)) * (right - left);
+    };
+    const barHeight = 28;
+    ctx.font = `14px ${FONT}`;
+    ctx.textBaseline = "middle";
+    for (const [name, v, y] of rows) {
+      ctx.fillStyle = "#333";
+      ctx.textAlign = "right";
+      ctx.fillText(name, left - 8, y + barHeight / 2);
+      const xL = X(v.lower);
+      const xP = X(v.logP);
+      ctx.globalAlpha = name === "now" ? 1 : 0.45;
+      ctx.fillStyle = LOWER_COLOR;
+      ctx.fillRect(left, y, Math.max(xL - left, 0), barHeight);
+      ctx.fillStyle = KL_COLOR;
+      ctx.fillRect(xL, y, Math.max(xP - xL, 0), barHeight);
+      ctx.globalAlpha = 1;
+      // ln p: the end of the bar
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      ctx.moveTo(xP, y - 3);
+      ctx.lineTo(xP, y + barHeight + 3);
+      ctx.stroke();
+      // the axis does not start at 0: a white zigzag cuts the bar's left end
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      for (let i = 0; i <= 4; i++) {
+        ctx.lineTo(left + 6 + (i % 2 ? 3 : -3), y + (i * barHeight) / 4);
+      }
+      ctx.stroke();
+    }
+    if (before) {
+      // where ln p was: a dashed line through both bars
+      ctx.strokeStyle = "#555";
+      ctx.lineWidth = 1.2;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(X(before.logP), 4);
+      ctx.lineTo(X(before.logP), 44 + barHeight + 4);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    // the axis and a few ticks
+    const axisY = 44 + barHeight + 10;
+    ctx.strokeStyle = "#888";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(left, axisY);
+    ctx.lineTo(right, axisY);
+    ctx.stroke();
+    const ticks = niceTicks(axisLow, axisHigh, 3);
+    const spacing = Math.abs(ticks[1] - ticks[0]) || 1;
+    let digits = 0;
+    while (digits < 8 && ticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
+      digits += 1;
+    }
+    ctx.font = `13px ${FONT}`;
+    ctx.fillStyle = "#333";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of ticks) {
+      const x = X(v);
+      const label = v.toFixed(digits).replace("-", "−");
+      const half = ctx.measureText(label).width / 2;
+      if (x - half < 2 || x + half > width - 2) continue; // a label cut by the edge misleads
+      ctx.beginPath();
+      ctx.moveTo(x, axisY);
+      ctx.lineTo(x, axisY + 4);
+      ctx.stroke();
+      ctx.fillText(label, x, axisY + 6);
+    }
+
+    // the numbers, and how much each moved since the half-step before
+    this.boundNumbers.textContent = "";
+    const entries = [
+      ["ln p(X|θ)", "logP", "#000"],
+      ["L(q,θ)", "lower", LOWER_COLOR],
+      ["KL(q‖p)", "kl", KL_COLOR],
+    ];
+    for (const [label, key, color] of entries) {
+      const row = el("div", "gmm-bound-row", this.boundNumbers);
+      const swatch = el("span", "gmm-bound-swatch", row);
+      swatch.style.background = color;
+      el("span", "gmm-bound-name", row).textContent = label;
+      // KL is ≥ 0; within rounding of ln p (late in a run, ±1e-14) it is written as ≈ 0
+      const noise = key === "kl" && Math.abs(now.kl) <= 1e-12 * Math.abs(now.logP);
+      el("span", "gmm-bound-value", row).textContent =
+        noise && now.kl !== 0 ? "≈ 0" : formatNumber(now[key]);
+      const change = el("span", "gmm-bound-change", row);
+      if (before) {
+        const delta = now[key] - before[key];
+        change.textContent = delta === 0 ? "±0" : (delta > 0 ? "+" : "") + formatNumber(delta);
+      }
+    }
+  }
+
   updateKey(t) {
     const weights = this.meta.weights[t];
     const largest = Math.max(...weights);
@@ -737,6 +991,13 @@ class TraceView {
       row.bar.style.width = `${Math.round((100 * weights[k]) / largest)}px`;
     });
   }
+}
+
+function formatNumber(v) {
+  // three decimals, a tiny non-zero value in scientific notation; a real minus sign
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : v < 0 ? "−∞" : "NaN";
+  const text = v !== 0 && Math.abs(v) < 5e-4 ? v.toExponential(1) : v.toFixed(3);
+  return text.replace(/-/g, "−");
 }
 
 function niceTicks(low, high, count) {

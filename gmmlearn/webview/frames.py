@@ -20,7 +20,9 @@ buffer          dtype, shape                      what
 
 and ``meta``: sizes, the axis ranges, ticks and names, the component colours, per half-step
 which colour frame / θ_t / log-likelihood it shows and its label, the weights π of every θ_t,
-the log-likelihood curve and its y-limits.
+the log-likelihood curve and its y-limits, and per half-step the split ln p(X | θ) = L(q, θ) +
+KL(q ‖ p(Z | X, θ)) of PRML §9.4 (``log_p``, ``lower_bounds``, ``kls``; see
+:meth:`~gmmlearn.trace.EMTrace.lower_bounds`).
 
 The cube's coordinates are ``(x - centre) / half_width`` per axis, computed in float64 before
 the cast: data far from the origin keeps its full precision on screen.
@@ -200,6 +202,10 @@ def trace_payload(
         "alphas": [weight_alpha(p.weights, low=0.3).tolist() for p in trace.params],
         "log_likelihoods": curve.tolist(),
         "curve_limits": list(_curve_limits(curve, n_samples)),
+        # why EM climbs: ln p = L + KL at every half-step (the bar panel)
+        "log_p": trace.half_step_log_likelihoods().tolist(),
+        "lower_bounds": trace.lower_bounds().tolist(),
+        "kls": trace.kls().tolist(),
     }
     buffers = {
         "positions": positions.astype("<f4").tobytes(),

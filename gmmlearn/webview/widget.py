@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import anywidget
+import numpy as np
 import traitlets
 
 from ..trace import EMTrace, HalfStep
@@ -42,6 +43,9 @@ class TraceView(anywidget.AnyWidget):
         Initial view angle (degrees, matplotlib's convention); the mouse turns it.
     height : int, default=560
         Height of the drawing in CSS pixels (it takes the width it is given).
+    playground : bool, default=False
+        2-D data only: dragging a mean or clicking on the plane sends an event to the kernel
+        (see :meth:`on_mean_moved` and :meth:`on_point_added`); the explorer runs EM again.
 
     Attributes
     ----------
@@ -65,6 +69,7 @@ class TraceView(anywidget.AnyWidget):
     colors = traitlets.Bytes(b"").tag(sync=True)
     ellipsoids = traitlets.Bytes(b"").tag(sync=True)
     webgl = traitlets.Unicode("").tag(sync=True)
+    playground = traitlets.Bool(False).tag(sync=True)
 
     def __init__(
         self,
@@ -77,6 +82,7 @@ class TraceView(anywidget.AnyWidget):
         elev: float = 22.0,
         azim: float = -60.0,
         height: int = 560,
+        playground: bool = False,
     ) -> None:
         if not isinstance(trace, EMTrace):
             raise TypeError(f"trace must be an EMTrace (from gmmlearn.run_em), got {type(trace)}")
@@ -91,6 +97,9 @@ class TraceView(anywidget.AnyWidget):
         self.trace = trace
         self._send_run(trace)
         self.state = trace.half_step(0)
+        self._playground_handlers: dict[str, list] = {"move_mean": [], "add_point": []}
+        self.playground = bool(playground)
+        self.on_msg(self._on_front_message)
 
     # -- the view interface -------------------------------------------------------------
     def n_frames(self, half_steps: bool | None = None) -> int:
@@ -140,6 +149,40 @@ class TraceView(anywidget.AnyWidget):
                 self.elev = float(elev)
             if azim is not None:
                 self.azim = float(azim)
+
+    # -- the 2-D playground ---------------------------------------------------------------
+    def on_mean_moved(self, callback) -> None:
+        """Call ``callback(k, position)`` when a mean is dragged to ``position`` (data coordinates,
+        shape (2,)); ``k`` is 0-based."""
+        self._playground_handlers["move_mean"].append(callback)
+
+    def on_point_added(self, callback) -> None:
+        """Call ``callback(position)`` when the plane is clicked at ``position`` (shape (2,))."""
+        self._playground_handlers["add_point"].append(callback)
+
+    def _on_front_message(self, widget, content, buffers) -> None:
+        """A playground event from the browser, checked before it reaches the handlers."""
+        if not self.playground or not isinstance(content, dict):
+            return
+        event = content.get("event")
+        try:
+            position = np.asarray(content.get("position"), dtype=np.float64)
+        except (TypeError, ValueError):
+            return
+        if event not in self._playground_handlers or position.shape != (2,):
+            return
+        if not np.all(np.isfinite(position)):
+            return
+        if event == "move_mean":
+            k = content.get("k")
+            n_components = self.trace.params[0].n_components
+            if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < n_components:
+                return
+            args = (k, position)
+        else:
+            args = (position,)
+        for handler in self._playground_handlers[event]:
+            handler(*args)
 
     # -- sending ------------------------------------------------------------------------
     @staticmethod
