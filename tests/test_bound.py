@@ -184,10 +184,10 @@ def test_the_m_step_maximises_the_lower_bound(problem):
     X, q, covariance_type, scale, rng = problem
     K = q.shape[1]
     others = [_random_params(rng, X, K, covariance_type, scale) for _ in range(3)]
+    nk = q.sum(axis=0)
     for eps in (0.0, 1e-3 * scale**2, 0.5 * scale**2):
         best = m_step(X, q, covariance_type, reg_covar=eps)
         others.append(m_step(X, q, covariance_type, reg_covar=eps + 0.1 * scale**2))
-        nk = q.sum(axis=0)
         objective = lambda p, eps=eps: lower_bound(X, q, p) - reg_covar_penalty(nk, p, eps)  # noqa: E731
         top = objective(best)
         for other in others:
