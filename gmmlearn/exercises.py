@@ -26,8 +26,10 @@ Shapes: ``X`` (N, D), ``weights`` (K,), ``means`` (K, D), ``covariances`` (K, D,
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.special import logsumexp
@@ -53,8 +55,33 @@ _ATOL = 1e-8
 _N_CASES = 5
 
 
+_HERE = str(Path(__file__).resolve().parent)
+
+
+def _is_student_frame(frame: traceback.FrameSummary) -> bool:
+    """A frame of the student's own code: not gmmlearn's, not a library's (numpy, scipy…)."""
+    name = frame.filename
+    return not (name.startswith(_HERE) or "site-packages" in name or "/lib/python" in name)
+
+
 class ExerciseError(AssertionError):
     """Your function gave a wrong answer; the message says what looks wrong and how to fix it."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (and so nbgrader's graded notebook) shows instead of a traceback.
+
+        The one-line message first; when the student's own code raised, their frames below it
+        (never the 15–40 lines inside this module).
+        """
+        lines = [f"{type(self).__name__}: {self}"]
+        cause = self.__cause__
+        if cause is not None and cause.__traceback__ is not None:
+            frames = [f for f in traceback.extract_tb(cause.__traceback__) if _is_student_frame(f)]
+            if frames:
+                lines.append("Where your code raised it:")
+                lines += [line.rstrip("\n") for line in traceback.format_list(frames)]
+                lines += traceback.format_exception_only(type(cause), cause)[-1:]
+        return [line.rstrip("\n") for line in lines]
 
 
 # ---------------------------------------------------------------------------
