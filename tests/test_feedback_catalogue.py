@@ -197,7 +197,7 @@ WRONG = [
     ("responsibilities", "no mixing weights", lambda X, w, M, S: norm(dens_table(X, M, S)), "forgot the mixing weights"),  # noqa: E501
     ("responsibilities", "Σ for Λ", lambda X, w, M, S: norm(table(X, w, M, S, lambda X, m, s: ld(X, m, s, quad=s))), "used Σ where Λ belongs"),  # noqa: E501
     ("responsibilities", "ln γ", lambda X, w, M, S: np.log(norm(table(X, w, M, S))), "you returned ln γ"),  # noqa: E501
-    ("responsibilities", "transposed", lambda X, w, M, S: norm(table(X, w, M, S)).T, "transposed"),
+    ("responsibilities", "transposed", lambda X, w, M, S: norm(table(X, w, M, S)).T, "one row per point and one column per component"),  # noqa: E501
     ("responsibilities", "normalised over the points", lambda X, w, M, S: np.exp(table(X, w, M, S)) / np.exp(table(X, w, M, S)).sum(0), "each ROW of γ must sum to 1"),  # noqa: E501
     ("responsibilities", "rows sum to 2", lambda X, w, M, S: 2 * norm(table(X, w, M, S)), "rows of γ must sum to 1"),  # noqa: E501
     ("responsibilities", "hard 0/1 assignments (argmax)", lambda X, w, M, S: hard(norm(table(X, w, M, S))), "hard 0/1 assignments"),  # noqa: E501
@@ -223,7 +223,7 @@ WRONG = [
     ("component_means", "no ÷N_k", lambda X, r, nk: r.T @ X, "forgot to divide by N_k"),
     ("component_means", "÷N", lambda X, r, nk: r.T @ X / len(X), "divided by N instead of N_k"),
     ("component_means", "plain mean", lambda X, r, nk: np.tile(X.mean(0), (len(nk), 1)), "weight each point by γ_nk"),  # noqa: E501
-    ("component_means", "transposed", lambda X, r, nk: (r.T @ X / nk[:, None]).T, "transposed"),
+    ("component_means", "transposed", lambda X, r, nk: (r.T @ X / nk[:, None]).T, "means are transposed: one row per component"),  # noqa: E501
     ("component_means", "no γ but ÷N_k", lambda X, r, nk: np.tile(X.sum(0), (len(nk), 1)) / nk[:, None], "without the weights γ_nk"),  # noqa: E501
     ("component_means", "only component 0 (return in the loop)", lambda X, r, nk: only_first(r.T @ X / nk[:, None]), "only component 0"),  # noqa: E501
     ("component_means", "resp /= nk in place", divide_resp_in_place, "changed its argument `resp` in place"),  # noqa: E501
