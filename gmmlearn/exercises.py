@@ -67,6 +67,18 @@ def _is_student_frame(frame: traceback.FrameSummary) -> bool:
     return not (name.startswith(_HERE) or "site-packages" in name or "/lib/python" in name)
 
 
+def _cell_name(filename: str) -> str:
+    """ "Cell In[12]" for code typed in a notebook cell (as IPython says it), else the file."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        name = shell.compile.format_code_name(filename) if shell is not None else None
+    except (ImportError, AttributeError):
+        name = None
+    return " ".join(name) if name else f'File "{filename}"'
+
+
 class ExerciseError(AssertionError):
     """Your function gave a wrong answer; the message says what looks wrong and how to fix it."""
 
@@ -82,7 +94,12 @@ class ExerciseError(AssertionError):
             frames = [f for f in traceback.extract_tb(cause.__traceback__) if _is_student_frame(f)]
             if frames:
                 lines.append("Where your code raised it:")
-                lines += [line.rstrip("\n") for line in traceback.format_list(frames)]
+                for frame in frames:
+                    lines.append(
+                        f"  {_cell_name(frame.filename)}, line {frame.lineno}, in {frame.name}"
+                    )
+                    if frame.line:
+                        lines.append(f"    {frame.line.strip()}")
                 lines += traceback.format_exception_only(type(cause), cause)[-1:]
         return [line.rstrip("\n") for line in lines]
 
