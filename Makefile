@@ -16,7 +16,8 @@ TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 .PHONY: help lab test test-fast lint format bench bench-browser notebooks student clean
 
 help:
-	@echo "make lab      JupyterLab on the first lesson (creates .venv)"
+	@echo "make lab      JupyterLab at the repository root, lesson 1 in front (creates .venv)"
+	@echo "             options: make lab LAB_ARGS=\"--port 9000 --no-browser --ip 0.0.0.0\""
 	@echo "make test     every test: unit, property, CLI, notebooks (nbval), browser (if Chromium)"
 	@echo "make bench    speed benchmarks against scikit-learn"
 	@echo "make bench-browser  the explorer in JupyterLab + Chromium: key press to pixels, Play, drag"

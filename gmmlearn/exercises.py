@@ -4,7 +4,11 @@ Every checker calls *your* function on several seeded random problems, compares 
 the reference in :mod:`gmmlearn.steps`, and either prints a one-line "correct" or raises
 :class:`ExerciseError` saying what is wrong in words: wrong shape, rows of γ not summing to 1,
 forgot to subtract μμᵀ, used Σ where Λ belongs, …  A mistake is recognised by computing the
-mistaken formula too and seeing that your answer matches it.
+mistaken formula too and seeing that your answer matches it. In a notebook the failure shows as
+that one line (plus your own code's frames when it raised), never a traceback into this module;
+under nbgrader a check cell scores full points or zero. Your function must return a float64 numpy
+array and leave its arguments unchanged (no ``X -= mean``): the next exercise and the EM loop
+compute with them. Exercises 2 and 7 call exercise 1: their checks run its check first.
 
 The functions you write take plain numpy arrays (full covariances only):
 
