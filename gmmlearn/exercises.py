@@ -541,6 +541,21 @@ def check_log_gaussian_density(student_fn: Callable) -> None:
             "the constant is −(D/2) ln 2π: multiply ½ ln 2π by the dimension D",
         ),
         _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c / p.X.shape[1] * p.X.shape[0] + logdet + m)),
+            "the constant is −(D/2) ln 2π with D the dimension (X.shape[1]), not N, the "
+            "number of points (X.shape[0])",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c + np.exp(logdet) + m)),
+            "you used |Σ| where ln|Σ| belongs: take the logarithm of the determinant "
+            "(np.linalg.slogdet(covariance)[1] does it without overflow)",
+        ),
+        _Mistake(
+            lambda p: -reference(p),
+            "the sign is wrong: ln N = −(D/2) ln 2π − ½ ln|Σ| − ½ (x−μ)ᵀ Λ (x−μ), every "
+            "term with a minus",
+        ),
+        _Mistake(
             piece(lambda c, logdet, m, p: -0.5 * (c + logdet) - m),
             "forgot the ½ in front of the quadratic form: −½ (x−μ)ᵀ Λ (x−μ)",
         ),
@@ -639,6 +654,23 @@ def check_responsibilities(student_fn: Callable) -> None:
             "ln π_k + ln N(x_n|μ_k,Σ_k)",
         ),
         _Mistake(
+            lambda p: normalised(
+                _log_joint_using(p.X, p.weights, p.means, p.covariances) + np.log(p.weights)
+            ),
+            "π_k counts twice in your γ (ln π_k added twice, or π_k multiplied in twice): "
+            "add ln π_k once",
+        ),
+        _Mistake(
+            lambda p: (
+                _log_joint_using(p.X, p.weights, p.means, p.covariances)
+                / _log_joint_using(p.X, p.weights, p.means, p.covariances).sum(
+                    axis=1, keepdims=True
+                )
+            ),
+            "you divided the logarithms by their row sum: normalise the probabilities, not "
+            "their logs — subtract logsumexp over k (axis=1, keepdims=True), then np.exp",
+        ),
+        _Mistake(
             lambda p: np.log(reference(p)),
             "you returned ln γ — return γ itself (np.exp of the log-responsibilities)",
         ),
@@ -705,6 +737,11 @@ def check_effective_counts(student_fn: Callable) -> None:
             lambda p: np.bincount(p.resp.argmax(axis=1), minlength=p.resp.shape[1]),
             "you counted the points whose γ_nk is largest (hard assignments): N_k sums the "
             "soft responsibilities, Σ_n γ_nk",
+        ),
+        _Mistake(
+            lambda p: (p.resp > 0).sum(axis=0),
+            "you counted the points with γ_nk > 0: N_k sums the soft responsibilities "
+            "themselves, Σ_n γ_nk",
         ),
     )
     _check(
@@ -779,6 +816,10 @@ def check_component_means(student_fn: Callable) -> None:
         _Mistake(
             lambda p: p.X.sum(axis=0) / p.nk[:, None],
             "you summed x_n without the weights γ_nk: μ_k = (1/N_k) Σ_n γ_nk x_n",
+        ),
+        _Mistake(
+            lambda p: p.resp.T @ p.X / p.nk[:, None] ** 2,
+            "divided by N_k twice: μ_k = (1/N_k) Σ_n γ_nk x_n",
         ),
     )
     _check(
@@ -888,6 +929,15 @@ def check_component_covariances(student_fn: Callable) -> None:
             lambda p: reference(p) * np.eye(p.X.shape[1]),
             "you kept only the diagonal of Σ_k: the update is the full D×D matrix",
         ),
+        _Mistake(
+            lambda p: reference(p) / p.nk[:, None, None],
+            "divided by N_k twice: Σ_k = (1/N_k) Σ_n γ_nk (x_n−μ_k)(x_n−μ_k)ᵀ",
+        ),
+        _Mistake(
+            lambda p: centred_on(p, means(p), p.resp**2) / p.nk[:, None, None],
+            "you weighted both factors by γ_nk, which gives γ_nk²: weight the outer product "
+            "once, (resp[:, k, None] * diff).T @ diff",
+        ),
     )
 
     def hints(got, expected, p):
@@ -947,6 +997,18 @@ def check_log_likelihood(student_fn: Callable) -> None:
         _Mistake(
             lambda p: logsumexp(_log_density_table(p.X, p.means, p.covariances), axis=1).sum(),
             "forgot the mixing weights π_k inside the sum over k",
+        ),
+        _Mistake(
+            lambda p: logsumexp(
+                _log_density_table(p.X, p.means, p.covariances) - np.log(len(p.weights)), axis=1
+            ).sum(),
+            "you used equal weights 1/K: the mixing weights π_k (the `weights` argument) "
+            "belong inside the sum over k",
+        ),
+        _Mistake(
+            lambda p: joint(p).max(axis=1).sum(),
+            "you took the largest term over k (a hard assignment): the log-likelihood sums "
+            "over k inside the log — logsumexp over k (axis=1)",
         ),
         _Mistake(
             lambda p: logsumexp(
