@@ -16,7 +16,7 @@ TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 .PHONY: help lab test test-fast lint format bench bench-browser notebooks student clean
 
 help:
-	@echo "make lab      JupyterLab at the repository root, lesson 1 in front (creates .venv)"
+	@echo "make lab      JupyterLab at the repository root, the first lesson in front (creates .venv)"
 	@echo "             options: make lab LAB_ARGS=\"--port 9000 --no-browser --ip 0.0.0.0\""
 	@echo "make test     every test: unit, property, CLI, notebooks (nbval), browser (if Chromium)"
 	@echo "make bench    speed benchmarks against scikit-learn"
@@ -41,7 +41,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
 	touch $@ $(VENV)/.lessons-installed $(VENV)/.classroom-installed
 
-# Opens at the repository root (README, notebooks/, out/student/ in the file browser), lesson 1 in front.
+# Opens at the repository root (README, notebooks/, out/student/ in the file browser), FIRST_LESSON in front.
 lab: $(VENV)/.lessons-installed
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) $(LAB_ARGS) $(FIRST_LESSON)
 
