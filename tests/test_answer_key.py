@@ -156,3 +156,23 @@ def test_l4_ex4_spherical_variances_match_kmeans_within_cluster_variances(faithf
     np.testing.assert_allclose(gm.covariances_, [0.1206, 0.1610], atol=1e-4)
     np.testing.assert_allclose(within, [0.1275, 0.1569], atol=1e-4)
     np.testing.assert_allclose(gm.weights_, np.bincount(km.labels_) / len(faithful), atol=0.005)
+
+
+def test_l0_ex2_mahalanobis_distances_of_the_point():
+    x = np.array([0.5, 0.45])
+    distances = [
+        np.sqrt((x - mu) @ precision @ (x - mu))
+        for mu, precision in zip(THETA_TRUE.means, THETA_TRUE.precisions)
+    ]
+    np.testing.assert_allclose(distances, [1.93, 2.50, 2.35], atol=0.005)
+
+
+def test_l5_ex4_weighted_fractions_inside_the_final_ellipses(faithful):
+    final = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=20, tol=0).final_params
+    resp = gmmlearn.responsibilities(faithful, final)
+    fractions = []
+    for k in range(2):
+        diff = faithful - final.means[k]
+        delta = np.sqrt(np.einsum("ni,ij,nj->n", diff, final.precisions[k], diff))
+        fractions.append([resp[delta <= r, k].sum() / resp[:, k].sum() for r in (1, 2)])
+    np.testing.assert_allclose(fractions, [[0.42, 0.89], [0.39, 0.87]], atol=0.01)
