@@ -132,7 +132,7 @@ def test_l4_stopped_runs_continue_and_converged_is_not_the_maximum():
 
 
 def test_l4_kmeans_limit_holds_for_unequal_weights(faithful):
-    """L4 c23/c24: π = (0.9, 0.1) at ε = 1e-3 gives the k-means assignment, and
+    """L4 c24/c25: π = (0.9, 0.1) at ε = 1e-3 gives the k-means assignment, and
     −½ Σ γ ‖x − μ‖² → −J/2 (9.43)."""
     km = KMeans(2, n_init=10, random_state=0).fit(faithful)
     params = GaussianMixtureParams(
