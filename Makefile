@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-FIRST_LESSON := notebooks/01_em_step_by_step.ipynb
+FIRST_LESSON := notebooks/00_the_generative_view.ipynb
 PYTEST_NOTEBOOKS := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # Extra options for JupyterLab, e.g. make lab LAB_ARGS="--port 9000 --no-browser --ip 0.0.0.0".
 LAB_ARGS ?=
