@@ -286,6 +286,9 @@ def jupyterlab_server(notebook: Path, tmp: Path) -> Iterator[Server]:
 def voila_server(notebook: Path, tmp: Path) -> Iterator[Server]:
     root = tmp / "root"
     copied = copy_notebook(notebook, root)
+    # the repository's Voilà settings, read from the folder Voilà starts in (as the README's
+    # command does from the repository root)
+    shutil.copy(REPO / "voila.json", root / "voila.json")
     port, token = free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable,
