@@ -327,3 +327,23 @@ def test_vb_explorer_exports(tmp_path):
     page = ex.export_html(tmp_path / "vb.html")
     assert '"method": "vb"' in open(page, encoding="utf-8").read()
     assert open(ex.export_gif(tmp_path / "vb.gif"), "rb").read(3) == b"GIF"
+
+
+def test_static_panel_fades_components_by_the_given_opacities(fig_10_6):
+    import matplotlib.pyplot as plt
+
+    from gmmlearn.plotting import draw_mixture_2d
+
+    q = fig_10_6.params[-1]
+    alphas = share_alpha(q.weights, 1.0)
+    fig, ax = plt.subplots()
+    try:
+        draw_mixture_2d(
+            ax, fig_10_6.X, q, fig_10_6.responsibilities(fig_10_6.n_iter), alphas=alphas
+        )
+        np.testing.assert_allclose([line.get_alpha() for line in ax.lines], alphas)
+        np.testing.assert_allclose(ax.collections[-1].get_facecolor()[:, 3], alphas)
+        with pytest.raises(ValueError, match="alphas must be 6 opacities in"):
+            draw_mixture_2d(ax, fig_10_6.X, q, alphas=[1.0, 2.0])
+    finally:
+        plt.close(fig)
