@@ -12,8 +12,9 @@ and the seed.
 
 Model, view and controls are kept apart: the run (an :class:`~gmmlearn.trace.EMTrace`) is
 computed once per choice of K/init/seed; the view owns the figure and only updates its
-artists; this module owns the widgets and wires them with ``observe``. It is the only
-module of the package that imports ipywidgets.
+artists; this module owns the widgets and wires them with ``observe``. It and
+:mod:`gmmlearn.vb_widgets` (``explore(X, method="vb")``, a subclass stepping through variational
+Bayes) are the only modules of the package that import ipywidgets.
 
 Two views, one interface. The default, ``view="browser"``
 (:class:`gmmlearn.webview.widget.TraceView`), receives the whole run once and draws it in the
