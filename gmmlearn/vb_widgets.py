@@ -148,6 +148,7 @@ class VBExplorer(EMExplorer):
             "weight_concentration_prior_type": weight_concentration_prior_type,
         }
         super().__init__(X, n_components, playground=False, **options)
+        self._say_if_stopped_early()
 
     # -- the run --------------------------------------------------------------------------
     def _make_trace(self, X, **choices) -> VBTrace:
@@ -163,13 +164,17 @@ class VBExplorer(EMExplorer):
         ok = super().rerun()
         if not ok:
             self._prior_choice = previous
-        elif not self.trace.converged:
+        else:
+            self._say_if_stopped_early()
+        return ok
+
+    def _say_if_stopped_early(self) -> None:
+        if not self.trace.converged and self.trace.n_iter > 0:
             self._show_message(
                 f"VB stopped after max_iter={self.options['max_iter']} iterations before "
                 "converging (the bound was still rising).",
                 error=False,
             )
-        return ok
 
     def move_mean(self, k: int, position) -> bool:
         """Not for VB: the playground runs EM."""

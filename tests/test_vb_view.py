@@ -309,6 +309,7 @@ def test_explore_method_vb_wires_the_controls(view):
 def test_vb_explorer_says_when_a_run_stopped_early_and_refuses_the_playground():
     X = blobs(d=2)
     ex = explore(X, 4, method="vb", max_iter=2)
+    assert "VB stopped after max_iter=2" in ex.message_text
     assert ex.view.playground is False
     ex.seed_input.value = 1
     assert "VB stopped after max_iter=2" in ex.message_text

@@ -112,3 +112,26 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
 
     assert explorer.widget_errors() == []
     assert page.console_log.errors == []
+
+
+def test_static_export_of_a_vb_run_plays_from_a_file(page, tmp_path):
+    from pathlib import Path
+
+    from gmmlearn.datasets import old_faithful
+    from gmmlearn.vb_widgets import run_vb_trace
+    from gmmlearn.webview.export import export_html
+
+    trace = run_vb_trace(old_faithful(), 6, "random_from_data", random_state=0, max_iter=40)
+    path = Path(export_html(tmp_path / "vb.html", trace, interval=40))
+    page.goto(path.as_uri())
+    view = page.locator(".gmm-webview")
+    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    start = view.evaluate(SHOWN_JS)
+    assert start["boundHidden"] and start["title"].startswith("half-step 0 of ")
+    page.click(".gmm-play")
+    _poll(lambda: view.evaluate(SHOWN_JS)["step"] >= 6, "the page did not play")
+    page.click(".gmm-play")
+    shown = view.evaluate(SHOWN_JS)
+    assert shown["scene"] != start["scene"] and shown["curve"] != start["curve"]
+    assert re.match(r"^half-step \d+ of \d+ · iteration \d+ · [EM]-step \(10\.", shown["title"])
+    assert page.console_log.errors == []
