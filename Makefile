@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-FIRST_LESSON := notebooks/01_em_step_by_step.ipynb
+FIRST_LESSON := notebooks/00_the_generative_view.ipynb
 PYTEST_NOTEBOOKS := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # Many small fits at once: one BLAS/OpenMP thread each avoids oversubscribing two cores.
 TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
