@@ -33,7 +33,7 @@ import numpy as np
 from . import fast
 from .bound import m_step_bounds
 from .params import GaussianMixtureParams
-from .steps import e_step, m_step, responsibilities
+from .steps import e_step, log_weighted_densities, m_step, responsibilities
 from .validation import check_em_arguments, check_sample_weight
 
 __all__ = ["ENGINES", "EMTrace", "HalfStep", "run_em"]
@@ -181,6 +181,19 @@ class EMTrace:
 
     def __len__(self) -> int:
         return len(self.params)
+
+    # -- what a view reads of EM and VB runs alike (see gmmlearn.vb_trace.VBTrace) --------
+    #: What ``curve`` holds, for a view's axis label.
+    curve_label = "ln p(X | θₜ)"
+
+    @property
+    def curve(self) -> np.ndarray:
+        """ln p(X | θ_t) for t = 0 … T: what a view plots (VB: its lower bound)."""
+        return self.log_likelihoods
+
+    def log_joint(self, iteration: int) -> np.ndarray:
+        """ln π_k + ln N(x_n | μ_k, Σ_k) under θ_t, shape (N, K): γ is its softmax."""
+        return log_weighted_densities(self.X, self.params[iteration])
 
     # -- why EM climbs: ln p = L + KL at every half-step (PRML §9.4) ---------------------
     def half_step_log_likelihoods(self) -> np.ndarray:

@@ -126,7 +126,7 @@ class VBTrace:
         return int(index) if half_steps else 2 * int(index)
 
     #: What ``curve`` holds, for a view's axis label (EM's is ln p(X | θₜ)).
-    curve_label = "ℒ(qₜ), the lower bound"
+    curve_label = "VB lower bound ℒ(qₜ)"
 
     def log_joint(self, iteration: int) -> np.ndarray:
         """ln ρ_nk under q_t (PRML 10.46), shape (n_samples, n_components): r is its softmax.

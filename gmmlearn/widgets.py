@@ -12,8 +12,9 @@ and the seed.
 
 Model, view and controls are kept apart: the run (an :class:`~gmmlearn.trace.EMTrace`) is
 computed once per choice of K/init/seed; the view owns the figure and only updates its
-artists; this module owns the widgets and wires them with ``observe``. It is the only
-module of the package that imports ipywidgets.
+artists; this module owns the widgets and wires them with ``observe``. It and
+:mod:`gmmlearn.vb_widgets` (``explore(X, method="vb")``, a subclass stepping through variational
+Bayes) are the only modules of the package that import ipywidgets.
 
 Two views, one interface. The default, ``view="browser"``
 (:class:`gmmlearn.webview.widget.TraceView`), receives the whole run once and draws it in the
@@ -172,9 +173,9 @@ class EMExplorer:
         if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
             raise TypeError(f"random_state must be an integer seed, got {random_state!r}")
         _check_explorer_k(n_components, self.X.shape[0])
-        self.trace = run_trace(
-            self.X, n_components, init, covariance_type=covariance_type,
-            random_state=int(random_state), **self.options,
+        self.trace = self._make_trace(
+            self.X, n_components=n_components, init=init, covariance_type=covariance_type,
+            random_state=int(random_state),
         )  # fmt: skip
         self._view_options = {"dims": dims, "sigmas": sigmas, "figsize": figsize}
         self.uses_widget_canvas = view == "matplotlib" and is_widget_backend()
@@ -201,6 +202,13 @@ class EMExplorer:
     # ---------------------------------------------------------------------------
     # Building
     # ---------------------------------------------------------------------------
+
+    #: What the messages call the run (the VB explorer, gmmlearn.vb_widgets, says "VB").
+    _algorithm = "EM"
+
+    def _make_trace(self, X, **choices):
+        """The run for these choices (K, init, covariance type, seed); VB overrides it."""
+        return run_trace(X, **choices, **self.options)
 
     def _matplotlib_view(self, half_steps: bool) -> EMView:
         options = self._view_options
@@ -494,14 +502,15 @@ class EMExplorer:
         started = time.perf_counter()
         if self.X.shape[0] * self.options["max_iter"] > 2_000_000:
             # a long run: say so before the kernel is busy (the message is sent at once)
-            self._show_message("running EM…", error=False)
+            self._show_message(f"running {self._algorithm}…", error=False)
         try:
             _check_explorer_k(choices["n_components"], self.X.shape[0])
-            trace = run_trace(self.X, **choices, **self.options)
+            trace = self._make_trace(self.X, **choices)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             previous = self.trace.params[0]
             self._show_message(
-                f"Could not run EM with K={choices['n_components']}, init={choices['init']!r}, "
+                f"Could not run {self._algorithm} with K={choices['n_components']}, "
+                f"init={choices['init']!r}, "
                 f"seed={choices['random_state']}: {exc}. Still showing the previous run "
                 f"(K={previous.n_components})."
             )
@@ -509,7 +518,8 @@ class EMExplorer:
         self.trace = trace
         elapsed = time.perf_counter() - started
         self._show_message(
-            f"EM ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else "", error=False
+            f"{self._algorithm} ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else "",
+            error=False,
         )
         self.view.set_trace(trace)
         self._set_component_options()
@@ -687,9 +697,10 @@ def explore(
     init: str = "kmeans",
     covariance_type: str = "full",
     random_state: int = 0,
+    method: str = "em",
     **options,
 ) -> EMExplorer:
-    """Step through EM for a Gaussian mixture on ``X`` with widgets (Jupyter).
+    """Step through EM (or variational Bayes) for a Gaussian mixture on ``X`` with widgets.
 
     Parameters
     ----------
@@ -702,6 +713,11 @@ def explore(
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
     random_state : int, default=0
         Seed of the initialisation.
+    method : {"em", "vb"}, default="em"
+        ``"vb"``: step through variational Bayes (PRML §10.2) as
+        :class:`gmmlearn.BayesianGaussianMixture` runs it, with a slider for α₀
+        (``weight_concentration_prior``) and a picker for the weight prior
+        (:class:`gmmlearn.vb_widgets.VBExplorer`; the 2-D playground is EM's only).
     **options
         ``max_iter``, ``tol``, ``reg_covar`` of the run; ``half_steps``, ``dims``, ``sigmas``,
         ``interval`` (ms between Play frames); ``view``: ``"browser"`` (default: drawn in the
@@ -716,7 +732,15 @@ def explore(
         Displays itself as the last expression of a cell; ``.export_html(path)`` and
         ``.export_gif(path)`` save the animation for places where widgets do not run.
     """
-    return EMExplorer(
+    if method not in ("em", "vb"):
+        raise ValueError(f"unknown method {method!r}: use 'em' or 'vb' (variational Bayes)")
+    if method == "vb":
+        from .vb_widgets import VBExplorer
+
+        explorer = VBExplorer
+    else:
+        explorer = EMExplorer
+    return explorer(
         X, n_components, init=init, covariance_type=covariance_type, random_state=random_state,
         **options,
     )  # fmt: skip

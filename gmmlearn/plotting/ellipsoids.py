@@ -104,3 +104,15 @@ def weight_alpha(weights: np.ndarray, low: float = 0.15, high: float = 0.9) -> n
     """
     weights = np.asarray(weights, dtype=np.float64)
     return low + (high - low) * weights / weights.max()
+
+
+def share_alpha(weights: np.ndarray, high: float = 0.9) -> np.ndarray:
+    r"""Opacity of each component of a VB run: full from its fair share 1/K up, fading to 0.
+
+    .. math:: \alpha_k = \text{high}\cdot\min(1,\ K\,\mathbb E[\pi_k])
+
+    A component VB switches off (E[π_k] → α₀/(α₀K + N), PRML 10.69) fades out entirely, while
+    every component holding at least 1/K of the data stays fully drawn.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    return high * np.minimum(1.0, weights.size * weights)

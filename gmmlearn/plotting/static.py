@@ -166,6 +166,7 @@ def draw_mixture_2d(
     sigmas=(1.0,),
     color_by: str = "blend",
     point_size: float = 10.0,
+    alphas=None,
 ):
     """One 2-D panel of a mixture: the points, the σ-ellipses of every Σ_k and the means.
 
@@ -187,6 +188,10 @@ def draw_mixture_2d(
         Each point's colour: the γ-weighted mix of the component colours, the colour of its
         likeliest component, or plain grey (the data before any E-step).
     point_size : float, default=10
+    alphas : array-like of shape (n_components,), optional
+        Opacity of each component's ellipses and mean marker, e.g.
+        :func:`~gmmlearn.plotting.ellipsoids.share_alpha` of E[π_k] for a VB run, where a
+        pruned component fades out. Default: all opaque.
 
     Returns
     -------
@@ -207,8 +212,14 @@ def draw_mixture_2d(
     means = params.means[:, :2]
     covariances = params.full_covariances()[:, :2, :2]
     segments = ellipse_segments(means, covariances, sigmas, unit_circle())
+    alphas = np.ones(len(colors)) if alphas is None else np.asarray(alphas, dtype=np.float64)
+    if alphas.shape != (len(colors),) or not np.all((alphas >= 0) & (alphas <= 1)):
+        raise ValueError(f"alphas must be {len(colors)} opacities in [0, 1], got {alphas}")
     for i, outline in enumerate(segments):
-        ax.plot(*outline.T, color=colors[i // len(sigmas)], lw=1.8)
-    ax.scatter(*means.T, c=colors, s=90, marker="X", edgecolors="black", linewidths=1, zorder=3)
+        k = i // len(sigmas)
+        ax.plot(*outline.T, color=colors[k], lw=1.8, alpha=alphas[k])
+    faces = np.column_stack([colors[:, :3], alphas])
+    edges = np.column_stack([np.zeros((len(colors), 3)), alphas])
+    ax.scatter(*means.T, c=faces, s=90, marker="X", edgecolors=edges, linewidths=1, zorder=3)
     ax.set_aspect("equal")
     return ax

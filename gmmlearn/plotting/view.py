@@ -26,8 +26,16 @@ from matplotlib.ticker import MaxNLocator
 
 from ..equations import step_description
 from ..trace import EMTrace, HalfStep
+from ..vb_equations import vb_step_description
+from ..vb_trace import VBTrace
 from .colors import blend_colors, component_colors
-from .ellipsoids import ellipse_segments, unit_circle, unit_sphere_wireframe, weight_alpha
+from .ellipsoids import (
+    ellipse_segments,
+    share_alpha,
+    unit_circle,
+    unit_sphere_wireframe,
+    weight_alpha,
+)
 
 __all__ = ["EMView", "intensity_colors"]
 
@@ -72,7 +80,12 @@ class _PlainTextFigure(Figure):
 
 
 def _bound_text(trace: EMTrace, index: int) -> str:
-    """ln p = L + KL at half-step ``index``, three short lines (KL is 0 after an E-step)."""
+    """ln p = L + KL at half-step ``index``, three short lines (KL is 0 after an E-step).
+
+    A VB run has no such split (its curve is the bound itself): nothing is written.
+    """
+    if isinstance(trace, VBTrace):
+        return ""
     log_p = trace.half_step_log_likelihoods()[index]
     lower, kl = trace.lower_bounds()[index], trace.kls()[index]
     # a KL within rounding below 0 (late in a run, −1e-14) is written 0.00, not −0.00
@@ -123,7 +136,9 @@ class EMView:
 
     Parameters
     ----------
-    trace : EMTrace
+    trace : EMTrace or VBTrace
+        A VB run is drawn the same way: colours r_nk, ellipsoids of E[Λ_k]⁻¹ = W_k⁻¹/ν_k, the
+        opacity of ellipsoids and means ∝ E[π_k] (pruned components fade out), the VB bound.
     figure : matplotlib.figure.Figure, optional
         An empty figure to draw into (e.g. one made by pyplot under ``%matplotlib widget``).
         By default a new off-screen figure with an Agg canvas.
@@ -173,8 +188,12 @@ class EMView:
         azim: float = -60.0,
         title: bool = True,
     ) -> None:
-        if not isinstance(trace, EMTrace):
-            raise TypeError(f"trace must be an EMTrace (from gmmlearn.run_em), got {type(trace)}")
+        if not isinstance(trace, (EMTrace, VBTrace)):
+            raise TypeError(
+                "trace must be an EMTrace (gmmlearn.run_em) or a VBTrace (gmmlearn.vb_trace."
+                f"run_vb), got {type(trace).__name__}"
+            )
+        self.trace = trace
         self.dims = _check_dims(dims, trace.X.shape[1])
         self.sigmas = tuple(float(s) for s in sigmas)
         if any(not s > 0 for s in self.sigmas):
@@ -187,7 +206,6 @@ class EMView:
         self.figure = figure
         self._build_axes(elev, azim)
         self.title.set_visible(bool(title))
-        self.trace = trace
         self.component = None
         self._set_data(trace.X)
         self._build_components()
@@ -223,9 +241,10 @@ class EMView:
             axis.set_major_locator(MaxNLocator(3))
         self.ax_curve.set_xlabel("iteration t")
         self.ax_curve.set_ylabel("ln p(X | θₜ)")
+        vb = isinstance(self.trace, VBTrace)
+        what = " ellipsoids of E[Λₖ]⁻¹, opacity ∝ E[πₖ]" if vb else " ellipsoids, opacity ∝ π"
         self.ax_info.text(
-            0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + " ellipsoids, opacity ∝ π",
-            fontsize=9, va="top",
+            0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + what, fontsize=9, va="top",
         )  # fmt: skip
         self.ax_curve.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         self.ax_curve.yaxis.set_major_locator(MaxNLocator(3))
@@ -297,11 +316,15 @@ class EMView:
             self.ax_info.text(0.08, y, "", va="center", fontsize=9, family="monospace")
             for y in rows
         ]
-        curve = self.trace.log_likelihoods
+        # EM: ln p(X | θ_t); VB: the lower bound, NaN for q₀ after a one-hot start (a gap)
+        curve = self.trace.curve
         self.curve.set_data(np.arange(curve.size), curve)
         span = max(curve.size - 1, 1)
         self.ax_curve.set_xlim(-0.03 * span, 1.03 * span)
-        self.ax_curve.set_ylim(*_curve_limits(curve, self.trace.X.shape[0]))
+        finite = curve[np.isfinite(curve)]
+        if finite.size:
+            self.ax_curve.set_ylim(*_curve_limits(finite, self.trace.X.shape[0]))
+        self.ax_curve.set_ylabel(self.trace.curve_label)
 
     # ---------------------------------------------------------------------------
     # Changing what is shown
@@ -336,16 +359,18 @@ class EMView:
         self._update_points()
         self._update_components(h.params)
         t = h.resp_iteration if h.phase == "E" else h.iteration
-        value = self.trace.log_likelihoods[t]
+        value = self.trace.curve[t]
         bottom = self.ax_curve.get_ylim()[0]
         # a θ₀ far below the rest of the curve is off scale: point down at it from the edge
         self.marker.set_data([t], [max(value, bottom)])
         self.marker.set_marker("o" if value >= bottom else "v")
         # after an E-step θ (hence the curve) has not moved yet: an open marker says so
         self.marker.set_markerfacecolor("white" if h.phase == "E" else _MARKER_COLOR)
+        self.marker.set_visible(bool(np.isfinite(value)))  # VB: no bound for some q₀
         self.bound_text.set_text(_bound_text(self.trace, h.index))
         if self.title.get_visible():
-            self.title.set_text(step_description(h, self.trace.n_half_steps, compact=True))
+            describe = vb_step_description if isinstance(self.trace, VBTrace) else step_description
+            self.title.set_text(describe(h, self.trace.n_half_steps, compact=True))
         self._request_redraw()
         return h
 
@@ -363,7 +388,7 @@ class EMView:
             self._update_points()
             self._request_redraw()
 
-    def set_trace(self, trace: EMTrace, index: int = 0) -> HalfStep:
+    def set_trace(self, trace: EMTrace | VBTrace, index: int = 0) -> HalfStep:
         """Show another run of the same data (new K, initialisation or seed) in the same figure."""
         if trace.X.shape != self.trace.X.shape or not np.array_equal(trace.X, self.trace.X):
             raise ValueError("set_trace needs a run on the same data: make a new EMView instead")
@@ -424,10 +449,17 @@ class EMView:
             self.means_artist._offsets3d = tuple(means.T)
         else:
             self.means_artist.set_offsets(means)
+        vb = isinstance(self.trace, VBTrace)
+        if vb:  # a mean fades with E[π_k] (a pruned component's sits at the prior mean m₀)
+            faded = np.column_stack([self.colors[:, :3], share_alpha(params.weights, 1.0)])
+            self.means_artist.set_facecolor(faded)
+            self.means_artist.set_edgecolor(
+                np.column_stack([np.zeros((len(faded), 3)), faded[:, 3]])
+            )
         if self.sigmas:
             segments = ellipse_segments(means, covariances, self.sigmas, self._unit)
             per_line = len(self._unit)
-            alpha = weight_alpha(params.weights)[:, None] * np.array(
+            alpha = (share_alpha if vb else weight_alpha)(params.weights)[:, None] * np.array(
                 [1.0] + [_OUTER_FADE] * (len(self.sigmas) - 1)
             )
             rgba = np.concatenate([np.repeat(self.colors, len(self.sigmas), 0),
@@ -436,7 +468,8 @@ class EMView:
             self.ellipses_artist.set_color(np.repeat(rgba, per_line, axis=0))
         # short labels: every glyph is rendered again at each step
         for k, text in enumerate(self.weight_texts):
-            text.set_text(f"π{_SUBSCRIPTS[k] if k < 9 else k + 1} = {params.weights[k]:.3f}")
+            pi = f"π{_SUBSCRIPTS[k] if k < 9 else k + 1}"
+            text.set_text(f"{f'E[{pi}]' if vb else pi} = {params.weights[k]:.3f}")
 
     def _request_redraw(self) -> None:
         canvas = self.figure.canvas

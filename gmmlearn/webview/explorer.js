@@ -241,7 +241,9 @@ class TraceView {
     this.note.textContent =
       meta.sigmas.map((s) => `${s}σ`).join(" and ") +
       (this.flat ? " ellipses" : " ellipsoids") +
-      ", opacity ∝ π. " +
+      (meta.method === "vb"
+        ? " of E[Λₖ]⁻¹ = Wₖ⁻¹/νₖ, opacity ∝ E[πₖ] (full from 1/K). "
+        : ", opacity ∝ π. ") +
       (this.flat
         ? this.model.get("playground")
           ? "Drag a mean: EM starts again from there · click: add a point · wheel: zoom."
@@ -260,7 +262,8 @@ class TraceView {
       const text = el("span", "", row);
       const bar = el("span", "gmm-bar", row);
       bar.style.background = color;
-      return { row, text, bar, name: `π${subscript(k + 1)}` };
+      const pi = `π${subscript(k + 1)}`;
+      return { row, text, bar, name: this.meta.method === "vb" ? `E[${pi}]` : pi };
     });
   }
 
@@ -701,6 +704,8 @@ class TraceView {
         [x, y] = [this.dragMean.x, this.dragMean.y];
       }
       const s = 8;
+      // VB: a mean fades with E[π_k] (a pruned component's cross sits at m₀, the prior mean)
+      ctx.globalAlpha = meta.mean_alphas ? meta.mean_alphas[t][k] : 1;
       ctx.beginPath();
       ctx.moveTo(x - s, y - s);
       ctx.lineTo(x + s, y + s);
@@ -713,6 +718,7 @@ class TraceView {
       ctx.strokeStyle = meta.colors[k];
       ctx.lineWidth = 4;
       ctx.stroke();
+      ctx.globalAlpha = 1;
     }
   }
 
@@ -800,7 +806,7 @@ class TraceView {
     ctx.translate(12, top + (height - top - bottom) / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = "middle";
-    ctx.fillText("ln p(X | θₜ)", 0, 0);
+    ctx.fillText(meta.curve_label || "ln p(X | θₜ)", 0, 0);
     ctx.restore();
     // the curve, clipped to its box (a hopeless θ₀ lies below it)
     ctx.save();
@@ -810,11 +816,22 @@ class TraceView {
     ctx.strokeStyle = "#4d4d4d";
     ctx.lineWidth = 2;
     ctx.beginPath();
-    curve.forEach((v, i) => (i ? ctx.lineTo(X(i), Y(v)) : ctx.moveTo(X(i), Y(v))));
+    // a null (VB: no bound for q₀ after a one-hot start) is left out: the line starts after it
+    let open = false;
+    curve.forEach((v, i) => {
+      if (v === null) {
+        open = false;
+        return;
+      }
+      if (open) ctx.lineTo(X(i), Y(v));
+      else ctx.moveTo(X(i), Y(v));
+      open = true;
+    });
     ctx.stroke();
     ctx.restore();
     // the marker at θ_t: open after an E-step (γ changed, θ not yet)
     const value = curve[t];
+    if (value === null) return;
     const y = Math.min(Y(value), height - bottom);
     ctx.beginPath();
     if (Y(value) > height - bottom) {

@@ -24,6 +24,13 @@ the log-likelihood curve and its y-limits, and per half-step the split ln p(X | 
 KL(q ‖ p(Z | X, θ)) of PRML §9.4 (``log_p``, ``lower_bounds``, ``kls``; see
 :meth:`~gmmlearn.trace.EMTrace.lower_bounds`).
 
+A variational Bayes run (:class:`~gmmlearn.vb_trace.VBTrace`) is packed the same way: the
+colours are r_nk (the softmax of ln ρ_nk, PRML 10.46), the ellipsoids E[Λ_k]⁻¹ = W_k⁻¹/ν_k,
+``weights`` are E[π_k] and ``alphas``/``mean_alphas`` fall to 0 with them below 1/K (a
+pruned component fades out), ``log_likelihoods`` holds the VB lower bound (``null`` where it
+is not defined: q₀ after a one-hot start), ``curve_label`` says so, ``method`` is ``"vb"``,
+and the L/KL split of EM is ``null`` (the panel is hidden).
+
 The cube's coordinates are ``(x - centre) / half_width`` per axis, computed in float64 before
 the cast: data far from the origin keeps its full precision on screen.
 """
@@ -37,10 +44,11 @@ from matplotlib.ticker import MaxNLocator
 
 from ..equations import step_description
 from ..plotting.colors import blend_colors, component_colors
-from ..plotting.ellipsoids import covariance_transform, weight_alpha
+from ..plotting.ellipsoids import covariance_transform, share_alpha, weight_alpha
 from ..plotting.view import _check_dims, _curve_limits, intensity_colors
-from ..steps import log_weighted_densities
 from ..trace import EMTrace
+from ..vb_equations import vb_step_description
+from ..vb_trace import VBTrace
 
 __all__ = ["axis_frame", "color_frames", "ellipsoid_frames", "encode_buffers", "trace_payload"]
 
@@ -85,15 +93,17 @@ def color_frames(trace: EMTrace, colors: np.ndarray, component: int | None = Non
     :func:`~gmmlearn.plotting.colors.blend_colors` of γ (or, with ``component``, that
     component's γ_nk from grey to its colour), rounded to bytes.
 
-    γ is the softmax of :func:`~gmmlearn.steps.log_weighted_densities` over k, the same
-    numbers as :func:`~gmmlearn.steps.responsibilities` (its log-sum-exp is only needed for
-    ln γ), and not cached in the trace.
+    γ is the softmax over k of ``trace.log_joint(r)`` (EM: :func:`~gmmlearn.steps.
+    log_weighted_densities`; VB: ln ρ_nk, whose softmax is r_nk), the same numbers as
+    ``trace.responsibilities(r)`` (its log-sum-exp is only needed for ln γ), and not cached
+    in the trace.
     """
     n_frames = max(trace.n_iter, 1)
     out = np.empty((n_frames, trace.X.shape[0], 3), dtype=np.uint8)
 
     for r in range(n_frames):
-        resp = log_weighted_densities(trace.X, trace.params[r])
+        # EM: ln π_k N(x_n | μ_k, Σ_k); VB: ln ρ_nk (10.46), whose softmax is r_nk
+        resp = trace.log_joint(r)
         resp -= resp.max(axis=1, keepdims=True)
         np.exp(resp, out=resp)
         resp /= resp.sum(axis=1, keepdims=True)
@@ -145,13 +155,13 @@ def _ticks(centre: float, half: float) -> tuple[list[float], list[str]]:
 
 
 def trace_payload(
-    trace: EMTrace, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
+    trace: EMTrace | VBTrace, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
 ) -> tuple[dict, dict[str, bytes]]:
     """Everything the browser view draws, for the whole run.
 
     Parameters
     ----------
-    trace : EMTrace
+    trace : EMTrace or VBTrace
     dims : sequence of 2 or 3 int, optional
         Features to plot (default the first three, or two).
     sigmas : sequence of float
@@ -178,7 +188,12 @@ def trace_payload(
     ellipsoids = ellipsoid_frames(trace, dims, centre, half)
 
     steps = [trace.half_step(i) for i in range(trace.n_half_steps)]
-    curve = trace.log_likelihoods
+    vb = isinstance(trace, VBTrace)
+    describe = vb_step_description if vb else step_description
+    # VB: the bound of q₀ is NaN after a one-hot start; JSON has no NaN, the view skips null
+    curve = trace.curve
+    finite = curve[np.isfinite(curve)]
+    weights = [p.weights for p in trace.params]
     ticks = [_ticks(c, h) for c, h in zip(centre, half)]
     meta = {
         "n_samples": n_samples,
@@ -194,18 +209,22 @@ def trace_payload(
         "colors": [_hex(c) for c in colors],
         "sigmas": sigmas,
         "component": component,
-        "labels": [step_description(h, trace.n_half_steps) for h in steps],
+        "labels": [describe(h, trace.n_half_steps) for h in steps],
         "phases": [h.phase for h in steps],
         "color_index": [h.resp_iteration for h in steps],
         "params_index": [h.iteration if h.phase != "E" else h.resp_iteration for h in steps],
-        "weights": [p.weights.tolist() for p in trace.params],
-        "alphas": [weight_alpha(p.weights, low=0.3).tolist() for p in trace.params],
-        "log_likelihoods": curve.tolist(),
-        "curve_limits": list(_curve_limits(curve, n_samples)),
-        # why EM climbs: ln p = L + KL at every half-step (the bar panel)
-        "log_p": trace.half_step_log_likelihoods().tolist(),
-        "lower_bounds": trace.lower_bounds().tolist(),
-        "kls": trace.kls().tolist(),
+        "weights": [w.tolist() for w in weights],
+        # VB: opacity ∝ E[π_k] up to 1/K, so that a pruned component fades out entirely
+        "alphas": [(share_alpha(w) if vb else weight_alpha(w, low=0.3)).tolist() for w in weights],
+        "mean_alphas": [(share_alpha(w, 1.0) if vb else np.ones_like(w)).tolist() for w in weights],
+        "log_likelihoods": [float(v) if np.isfinite(v) else None for v in curve],
+        "curve_limits": list(_curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
+        "curve_label": trace.curve_label,
+        "method": "vb" if vb else "em",
+        # why EM climbs: ln p = L + KL at every half-step (the bar panel; EM only)
+        "log_p": None if vb else trace.half_step_log_likelihoods().tolist(),
+        "lower_bounds": None if vb else trace.lower_bounds().tolist(),
+        "kls": None if vb else trace.kls().tolist(),
     }
     buffers = {
         "positions": positions.astype("<f4").tobytes(),

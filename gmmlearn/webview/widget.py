@@ -1,4 +1,4 @@
-"""The browser view of an EM trace: an anywidget that draws the whole run client-side.
+"""The browser view of an EM or VB trace: an anywidget that draws the whole run client-side.
 
 :class:`TraceView` is the second implementation of the explorer's view interface (the first is
 :class:`gmmlearn.plotting.view.EMView`, matplotlib): ``n_frames``, ``half_step_index``,
@@ -18,6 +18,7 @@ import numpy as np
 import traitlets
 
 from ..trace import EMTrace, HalfStep
+from ..vb_trace import VBTrace
 from .frames import trace_payload
 
 __all__ = ["TraceView"]
@@ -26,11 +27,13 @@ _HERE = Path(__file__).parent
 
 
 class TraceView(anywidget.AnyWidget):
-    """A run of EM drawn in the browser; ``step`` selects what is shown.
+    """A run of EM (or VB) drawn in the browser; ``step`` selects what is shown.
 
     Parameters
     ----------
-    trace : EMTrace
+    trace : EMTrace or VBTrace
+        A VB run (:func:`gmmlearn.vb_trace.run_vb`, ``BayesianGaussianMixture().fit(X).trace_``)
+        is drawn the same way: colours r_nk, ellipsoids E[Λ_k]⁻¹, opacity E[π_k], the bound.
     dims : sequence of 2 or 3 int, optional
         Features to plot; default the first three (or two).
     sigmas : sequence of float, default=(1.0, 2.0)
@@ -73,7 +76,7 @@ class TraceView(anywidget.AnyWidget):
 
     def __init__(
         self,
-        trace: EMTrace,
+        trace: EMTrace | VBTrace,
         *,
         dims=None,
         sigmas=(1.0, 2.0),
@@ -84,8 +87,7 @@ class TraceView(anywidget.AnyWidget):
         height: int = 560,
         playground: bool = False,
     ) -> None:
-        if not isinstance(trace, EMTrace):
-            raise TypeError(f"trace must be an EMTrace (from gmmlearn.run_em), got {type(trace)}")
+        _check_trace(trace)
         super().__init__(half_steps=bool(half_steps), elev=float(elev), azim=float(azim),
                          height=int(height))  # fmt: skip
         self.dims = dims
@@ -128,8 +130,9 @@ class TraceView(anywidget.AnyWidget):
         self.state = self.trace.half_step(self.half_step_index(index))
         return self.state
 
-    def set_trace(self, trace: EMTrace, index: int = 0) -> HalfStep:
+    def set_trace(self, trace: EMTrace | VBTrace, index: int = 0) -> HalfStep:
         """Show another run (new K, initialisation or seed); everything is sent again once."""
+        _check_trace(trace)
         if self.component is not None and self.component >= trace.params[0].n_components:
             self.component = None
         self.trace = trace
@@ -203,3 +206,11 @@ class TraceView(anywidget.AnyWidget):
             self.colors = buffers["colors"]
             self.ellipsoids = buffers["ellipsoids"]
             self.meta = meta
+
+
+def _check_trace(trace) -> None:
+    if not isinstance(trace, (EMTrace, VBTrace)):
+        raise TypeError(
+            f"trace must be an EMTrace (gmmlearn.run_em) or a VBTrace (gmmlearn.vb_trace.run_vb), "
+            f"got {type(trace).__name__}"
+        )

@@ -1,0 +1,137 @@
+"""A variational Bayes run in the browser view, in real Chromium (JupyterLab).
+
+``explore(old_faithful(), 6, method="vb")`` (PRML Fig. 10.6) from a one-hot start (k-means++:
+the bound of q₀ is not defined and is sent as null): stepping with the keyboard draws each
+half-step with VB's label, the key shows E[π_k], the EM-only L/KL panel is hidden, the end of
+the run has four components faded out, a new K re-runs VB in the kernel and the browser draws
+the new run — with no console errors and nothing shown as an error in the widgets.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+WAIT_S = 45.0
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+EXPLORER_CELL = (
+    "from gmmlearn.datasets import old_faithful\n"
+    "from gmmlearn.widgets import explore\n"
+    'ex = explore(old_faithful(), 6, method="vb", init="k-means++", random_state=0,\n'
+    "             weight_concentration_prior=1e-3,\n"
+    '             weight_concentration_prior_type="dirichlet_distribution")\n'
+    "ex"
+)
+SHOWN_JS = """
+(el) => ({
+    step: Number(el.dataset.halfStep),
+    title: el.querySelector('.gmm-title').textContent,
+    keys: Array.from(el.querySelectorAll('.gmm-key-row'), (r) => r.textContent),
+    boundHidden: getComputedStyle(el.querySelector('.gmm-bound')).display === 'none',
+    note: el.querySelector('.gmm-note').textContent,
+    curve: el.querySelector('.gmm-curve').toDataURL(),
+    scene: Array.from(el.querySelectorAll('.gmm-scene canvas'), (c) => c.toDataURL()).join('|'),
+})
+"""
+
+
+def _poll(condition, what: str, timeout: float = WAIT_S):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"{what} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def lab_vb(lab_serving):
+    return lab_serving({"vb.ipynb": [EXPLORER_CELL]})
+
+
+def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
+    page.goto(lab_vb.url_of("vb.ipynb"))
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return Boolean(w && w.content && w.content.model && w.sessionContext); }"
+    )
+    page.evaluate(
+        "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
+        ".then(() => app.commands.execute('notebook:run-all-cells')); }"
+    )
+    explorer = explorer_factory(PANEL)
+    view = explorer.output.locator(".gmm-webview").first
+    explorer.wait_rendered()
+
+    start = view.evaluate(SHOWN_JS)
+    assert start["step"] == 0
+    assert re.match(r"^half-step 0 of \d+ · initial q₀", start["title"]), start["title"]
+    assert start["boundHidden"], "the L/KL panel is EM's and must be hidden for VB"
+    assert len(start["keys"]) == 6 and all(k.startswith(f"E[π{s}] = ") for k, s in
+                                           zip(start["keys"], "₁₂₃₄₅₆"))  # fmt: skip
+    assert "E[Λₖ]⁻¹" in start["note"] and "opacity ∝ E[πₖ]" in start["note"]
+
+    # one key press: the E half-step, drawn with VB's words
+    explorer.press_right()
+    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == 1, "half-step 1 was not drawn")
+    one = view.evaluate(SHOWN_JS)
+    assert re.match(r"^half-step 1 of \d+ · iteration 1 · E-step \(10\.46–10\.49\): r_nk",
+                    one["title"]), one["title"]  # fmt: skip
+    # half-steps 0 and 1 both show q₀ with r(q₀) (as EM's show θ₀ and γ(θ₀)); with no ℒ(q₀)
+    # after a one-hot start there is no marker on the curve yet
+    assert one["scene"] == start["scene"] and one["curve"] == start["curve"]
+    explorer.press_right()
+    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == 2, "half-step 2 was not drawn")
+    two = view.evaluate(SHOWN_JS)
+    assert "M-step (10.51–10.63): α_k, β_k, m_k, W_k, ν_k" in two["title"]
+    assert two["scene"] != one["scene"]  # the ellipsoids moved
+    assert two["curve"] != one["curve"]  # the marker appeared at ℒ(q₁)
+    explorer.press_right()
+    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == 3, "half-step 3 was not drawn")
+    assert view.evaluate(SHOWN_JS)["scene"] != two["scene"]  # the colours r(q₁)
+
+    # to the end: four of the six components are pruned (E[π_k] ≈ 0)
+    explorer.handle.press("End")
+    n_last = int(re.search(r"of (\d+)", start["title"]).group(1))
+    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == n_last, "the last half-step was not drawn")
+    end = view.evaluate(SHOWN_JS)
+    weights = [float(k.split("= ")[1]) for k in end["keys"]]
+    assert sum(w < 0.001 for w in weights) == 4, end["keys"]
+
+    # a new K: the kernel runs VB again and the browser draws the new run
+    k_input = explorer.output.locator(".widget-inline-hbox", has_text="K").locator("input").first
+    k_input.fill("3")
+    k_input.press("Enter")
+    _poll(lambda: len(view.evaluate(SHOWN_JS)["keys"]) == 3, "K = 3 was not drawn")
+    assert view.evaluate(SHOWN_JS)["step"] == 0
+
+    assert explorer.widget_errors() == []
+    assert page.console_log.errors == []
+
+
+def test_static_export_of_a_vb_run_plays_from_a_file(page, tmp_path):
+    from pathlib import Path
+
+    from gmmlearn.datasets import old_faithful
+    from gmmlearn.vb_widgets import run_vb_trace
+    from gmmlearn.webview.export import export_html
+
+    trace = run_vb_trace(old_faithful(), 6, "random_from_data", random_state=0, max_iter=40)
+    path = Path(export_html(tmp_path / "vb.html", trace, interval=40))
+    page.goto(path.as_uri())
+    view = page.locator(".gmm-webview")
+    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    start = view.evaluate(SHOWN_JS)
+    assert start["boundHidden"] and start["title"].startswith("half-step 0 of ")
+    page.click(".gmm-play")
+    _poll(lambda: view.evaluate(SHOWN_JS)["step"] >= 6, "the page did not play")
+    page.click(".gmm-play")
+    shown = view.evaluate(SHOWN_JS)
+    assert shown["scene"] != start["scene"] and shown["curve"] != start["curve"]
+    assert re.match(r"^half-step \d+ of \d+ · iteration \d+ · [EM]-step \(10\.", shown["title"])
+    assert page.console_log.errors == []
