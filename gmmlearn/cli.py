@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import __version__, datasets
 from .init import INIT_METHODS, initialize
-from .io import OUTPUT_FILES, read_points, write_results
+from .io import OUTPUT_FILES, read_points, remove_folder_if_free, write_results
 from .params import COVARIANCE_TYPES
 from .trace import EMTrace, run_em
 from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
@@ -173,6 +173,19 @@ def _option(name: str, check: Callable, *args, **kwargs):
 
 def _check_out_dir(out: Path) -> None:
     """Fail before the run, not after it, if nothing can be written into ``out``."""
+    for _ in range(3):
+        try:
+            return _probe_out_dir(out)
+        except _Vanished:  # another run removed its probe folder under ours: again
+            continue
+    raise OSError(f"cannot write into {out}: other runs keep making and removing it")
+
+
+class _Vanished(Exception):
+    """The folder being probed was removed by another run meanwhile."""
+
+
+def _probe_out_dir(out: Path) -> None:
     probe = out.absolute()
     while not probe.exists() and probe != probe.parent:  # the nearest existing ancestor
         probe = probe.parent
@@ -190,16 +203,22 @@ def _check_out_dir(out: Path) -> None:
     created = []
     try:
         for folder in reversed(missing):
-            folder.mkdir()
+            try:
+                folder.mkdir()
+            except FileExistsError:  # another run made it meanwhile: not ours to remove
+                continue
             created.append(folder)
-        with tempfile.TemporaryFile(dir=out.absolute()):
-            pass
+        try:
+            with tempfile.TemporaryFile(dir=out.absolute()):
+                pass
+        except FileNotFoundError:
+            raise _Vanished() from None
     except OSError as exc:
         raise type(exc)(f"cannot write into {out}: {exc.strerror or exc}") from None
     finally:
         for folder in reversed(created):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+            # never from under a run that is writing there (it holds the folder's lock)
+            remove_folder_if_free(folder)
 
 
 def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:

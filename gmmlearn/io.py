@@ -782,30 +782,80 @@ def read_likelihood(path: PathLike) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
+def _make_folder(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise FileExistsError(f"cannot write into {out_dir}: it is a file, not a folder") from None
+    except OSError as exc:
+        raise type(exc)(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def _folder_lock(folder: Path, on_wait: Callable[[], object] | None = None):
-    """Hold an exclusive lock on ``folder`` itself: one run writes its results at a time.
+    """Make ``folder`` if needed and hold an exclusive lock on it: one run writes at a time.
 
-    ``flock`` on the folder (no lock file left behind); it is released when the process ends,
-    however it ends. If another run holds it, ``on_wait()`` is called, then this waits.
-    Without ``fcntl`` (Windows) there is no lock.
+    ``flock`` on the folder itself (no lock file left behind); it is released when the
+    process ends, however it ends. If another run holds it, ``on_wait()`` is called, then this
+    waits. A folder that another run removed meanwhile (see :func:`remove_folder_if_free`) is
+    made again. Without ``fcntl`` (Windows) there is no lock.
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
+        _make_folder(folder)
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
+    waited = False
+    while True:
+        _make_folder(folder)
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except FileNotFoundError:  # removed between the two lines: make it again
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            if on_wait is not None:
+            if on_wait is not None and not waited:
                 on_wait()
+            waited = True
             fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            still_there = os.stat(folder).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            still_there = False
+        if still_there:
+            break
+        os.close(fd)  # we locked a folder that was removed meanwhile: start again
+    try:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def remove_folder_if_free(folder: PathLike) -> bool:
+    """Remove the empty ``folder`` unless a run holds its lock; True if it was removed.
+
+    For a folder made only to check that it could be (``gmmlearn fit`` does that before a
+    run): taking the lock first means a run that is writing there is never pulled from under.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        fcntl = None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rmdir(folder)
+    except OSError:  # locked, not empty, or gone already
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def write_results(
@@ -838,12 +888,7 @@ def write_results(
     from .plotting.static import em_figure  # matplotlib only when a figure is written
 
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise FileExistsError(f"cannot write into {out_dir}: it is a file, not a folder") from None
-    except OSError as exc:
-        raise type(exc)(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
+    _make_folder(out_dir)  # fail early, before the figure is drawn
     params = trace.final_params
     resp = trace.responsibilities(-1)
     log_likelihoods = np.asarray(trace.log_likelihoods)
