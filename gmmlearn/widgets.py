@@ -318,6 +318,8 @@ class EMExplorer:
             description="data", layout={"width": "300px"},
         )  # fmt: skip
         self.data_input.layout.display = None if self._is_playground() else "none"
+        if self._is_playground():  # a line kept for the message: the plane must not jump
+            self.message.layout.min_height = "1.6em"  # under the mouse when it appears
         self.criteria_html = widgets.HTML()
         wide = {"description_width": "initial"}
         self.color_by = widgets.Dropdown(description="colour by", style=wide)
@@ -588,7 +590,12 @@ class EMExplorer:
         self._set_component_options()
         self._fit_point_input()
         self._set_slider(0)
-        self._render()
+        if isinstance(self.view, TraceView):
+            # the new run first: typesetting the equations in the page (MathJax) held the
+            # frame with the new run back by up to 0.1 s; they follow a moment later
+            self._schedule_texts()
+        else:
+            self._render()
         self._show_run_notes(done + ".")
         return True
 
