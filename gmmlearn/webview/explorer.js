@@ -477,10 +477,14 @@ class TraceView {
 
   showHover() {
     const n = this.hoverIndex;
-    if (!this.hoverBox) this.hoverBox = el("div", "gmm-hover", this.scene);
+    if (!this.hoverBox) {
+      this.hoverRing = el("div", "gmm-hover-ring", this.scene); // which point is read
+      this.hoverBox = el("div", "gmm-hover", this.scene);
+    }
     const box = this.hoverBox;
     if (n === null || n === undefined || !this.meta.n_samples || n >= this.meta.n_samples) {
       box.style.display = "none";
+      this.hoverRing.style.display = "none";
       delete this.root.dataset.hoverGamma;
       return;
     }
@@ -502,6 +506,9 @@ class TraceView {
     });
     const px = this.width / 2 + this.positions[3 * n] * this.scale;
     const py = this.height / 2 - this.positions[3 * n + 1] * this.scale;
+    this.hoverRing.style.display = "block";
+    this.hoverRing.style.left = `${px - 9}px`;
+    this.hoverRing.style.top = `${py - 9}px`;
     box.style.display = "block";
     box.style.left = `${Math.min(px + 14, this.width - 250)}px`;
     box.style.top = `${Math.max(4, Math.min(py + 14, this.height - 40 - 26 * gamma.length))}px`;
