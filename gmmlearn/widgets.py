@@ -191,6 +191,9 @@ class EMExplorer:
         the equations show (1-based, as in the book); the 3-D view angle.
     message, step_label, equations_html, params_html : widgets
         Text outputs.
+    data_input, criteria_html : widgets
+        The playground's data menu (presets; shown for 2-D data in the browser view) and the
+        BIC/AIC line of the run.
     """
 
     def __init__(
@@ -866,8 +869,10 @@ def explore(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features), or str
         2 or more features; with more than 3 the first three are shown (``dims=`` chooses).
+        A name of :data:`gmmlearn.datasets.PRESETS` (``"old_faithful"``, ``"moons"``, …) uses
+        that 2-D data set and shows it in the playground's data menu.
     n_components : int, default=4
         K.
     init : str, default="kmeans"
@@ -881,7 +886,10 @@ def explore(
         browser with WebGL, stepping and rotating without the kernel) or ``"matplotlib"``
         (drawn in the kernel; ``figsize`` sets its size); ``playground`` (default: on for 2-D
         data in the browser view): drag a mean to start EM again from there, click the plane
-        to add a point (:meth:`EMExplorer.move_mean`, :meth:`EMExplorer.add_point`).
+        to add a point, shift-click a point to remove it, hover a point to read its γ row,
+        choose a preset data set; BIC/AIC of every run (:meth:`EMExplorer.move_mean`,
+        :meth:`EMExplorer.add_point`, :meth:`EMExplorer.remove_point`,
+        :meth:`EMExplorer.use_preset`, :func:`information_criteria`).
 
     Returns
     -------

@@ -763,7 +763,9 @@ class TraceView {
       const l00 = Math.sqrt(Math.max(s00, 1e-18));
       const l10 = s01 / l00;
       const l11 = Math.sqrt(Math.max(s11 - l10 * l10, 0));
-      const [cx, cy] = P(m);
+      // a dragged mean carries its ellipses along: the whole component moves, Σ_k kept
+      const held = this.dragMean && this.dragMean.k === k;
+      const [cx, cy] = held ? [this.dragMean.x, this.dragMean.y] : P(m);
       meta.sigmas.forEach((sigma, j) => {
         const alpha = meta.alphas[t][k] * (j === 0 ? 1 : OUTER_FADE);
         const outline = new Path2D();
