@@ -4,20 +4,25 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-FIRST_LESSON := notebooks/01_em_step_by_step.ipynb
+FIRST_LESSON := notebooks/00_the_generative_view.ipynb
 PYTEST_NOTEBOOKS := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+# Extra options for JupyterLab, e.g. make lab LAB_ARGS="--port 9000 --no-browser --ip 0.0.0.0".
+LAB_ARGS ?=
+# As root (Docker, many JupyterHubs) Jupyter refuses to start without --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Many small fits at once: one BLAS/OpenMP thread each avoids oversubscribing two cores.
 TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: help lab test test-fast lint format bench bench-browser notebooks student clean
 
 help:
-	@echo "make lab      JupyterLab on the first lesson (creates .venv)"
+	@echo "make lab      JupyterLab at the repository root, the first lesson in front (creates .venv)"
+	@echo "             options: make lab LAB_ARGS=\"--port 9000 --no-browser --ip 0.0.0.0\""
 	@echo "make test     every test: unit, property, CLI, notebooks (nbval), browser (if Chromium)"
 	@echo "make bench    speed benchmarks against scikit-learn"
 	@echo "make bench-browser  the explorer in JupyterLab + Chromium: key press to pixels, Play, drag"
 	@echo "make notebooks re-run the lessons in place after a library change"
-	@echo "make student  student version of the exercises (solutions removed)"
+	@echo "make student  student version of the exercises: nbgrader's release (solutions removed)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +33,17 @@ $(VENV)/.lessons-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[lessons]'
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+$(VENV)/.classroom-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[classroom]'
 	touch $@ $(VENV)/.lessons-installed
 
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	touch $@ $(VENV)/.lessons-installed $(VENV)/.classroom-installed
+
+# Opens at the repository root (README, notebooks/, out/student/ in the file browser), FIRST_LESSON in front.
 lab: $(VENV)/.lessons-installed
-	$(BIN)/jupyter lab $(FIRST_LESSON)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check gmmlearn tests benchmarks tools
@@ -61,9 +71,9 @@ bench-browser: $(VENV)/.test-installed
 notebooks: $(VENV)/.test-installed
 	$(BIN)/python tools/run_notebooks.py
 
-student: $(VENV)/.lessons-installed
+# nbgrader's own release (generate_assignment in a temporary course folder): docs/classroom-nbgrader.md
+student: $(VENV)/.classroom-installed
 	$(BIN)/python tools/make_student.py notebooks/03_exercises.ipynb out/student/03_exercises.ipynb
-	@echo "student version: out/student/03_exercises.ipynb"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .ruff_cache

@@ -195,7 +195,9 @@ def lower_bound_and_kl(
 
 
 def m_step_bounds(
-    X: np.ndarray, params: Sequence[GaussianMixtureParams]
+    X: np.ndarray,
+    params: Sequence[GaussianMixtureParams],
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""L and KL after each M-step of a run θ₀, θ₁, …, θ_T (PRML Fig. 9.13).
 
@@ -214,6 +216,8 @@ def m_step_bounds(
     ----------
     X : ndarray of shape (n_samples, n_features)
     params : sequence of GaussianMixtureParams, length T + 1
+    sample_weight : ndarray of shape (n_samples,), optional
+        For a weighted run: every sum over n counts point n w_n times.
 
     Returns
     -------
@@ -230,6 +234,9 @@ def m_step_bounds(
         resp = np.exp(log_q)
         # q ln q from ln q itself (more digits than ln(exp(ln q))); 0 where q underflows to 0
         q_log_q = _weighted_log(resp, log_q)
+        if sample_weight is not None:
+            resp = resp * sample_weight[:, np.newaxis]
+            q_log_q *= sample_weight[:, np.newaxis]
         log_joint = log_weighted_densities(X, params[t])
         log_gamma = _log_posterior(log_joint)
         lower_bounds[t - 1], kls[t - 1] = _split(resp, q_log_q, log_joint, log_gamma)

@@ -27,7 +27,7 @@ from .init import INIT_METHODS, _check_init_shapes, initialize
 from .params import COVARIANCE_TYPES, covariances_from_precisions
 from .steps import log_responsibilities, log_weighted_densities
 from .trace import EMTrace, run_em
-from .validation import check_data, check_n_components
+from .validation import check_data, check_n_components, check_sample_weight
 
 __all__ = ["GaussianMixture"]
 
@@ -292,7 +292,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self.verbose_interval = verbose_interval
 
     # -- fitting --------------------------------------------------------------------
-    def fit(self, X, y=None) -> GaussianMixture:
+    def fit(self, X, y=None, sample_weight=None) -> GaussianMixture:
         """Estimate θ by EM, keeping the best of ``n_init`` initialisations.
 
         Each initialisation iterates E- and M-steps until the mean log-likelihood per point
@@ -306,23 +306,31 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             The data, one point per row.
         y : Ignored
             Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), optional
+            w_n ≥ 0 per point (default: all 1): point n counts as w_n points in N_k, π, μ, Σ
+            and the log-likelihood. Integer weights fit exactly what repeating the rows fits
+            from the same start, scaling all weights changes nothing, and a weight of 0 is
+            the same as leaving the row out. **Not in scikit-learn**, whose
+            ``GaussianMixture.fit`` takes no weights (its issue #15647).
 
         Returns
         -------
         self : GaussianMixture
             The fitted estimator.
         """
-        self.fit_predict(X, y)
+        self.fit_predict(X, y, sample_weight=sample_weight)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_predict(self, X, y=None) -> np.ndarray:
+    def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
         """Fit as :meth:`fit` does, then return the most probable component of each point.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : Ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            As in :meth:`fit`.
 
         Returns
         -------
@@ -333,6 +341,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n_samples, n_features = X.shape
         check_n_components(self.n_components, n_samples)
+        weights = check_sample_weight(sample_weight, n_samples, self.n_components)
         _check_initial_arrays(
             self.weights_init,
             self.means_init,
@@ -363,11 +372,17 @@ class GaussianMixture(DensityMixin, BaseEstimator):
                     weights_init=self.weights_init,
                     means_init=self.means_init,
                     precisions_init=self.precisions_init,
+                    sample_weight=weights,
                 )
             else:
                 initial = previous[0]
             trace = run_em(
-                X, initial, max_iter=self.max_iter, tol=self.tol, reg_covar=self.reg_covar
+                X,
+                initial,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                reg_covar=self.reg_covar,
+                sample_weight=weights,
             )
             if previous is not None:
                 trace = _continue_lower_bound(trace, previous[1])

@@ -4,7 +4,11 @@ Every checker calls *your* function on several seeded random problems, compares 
 the reference in :mod:`gmmlearn.steps`, and either prints a one-line "correct" or raises
 :class:`ExerciseError` saying what is wrong in words: wrong shape, rows of γ not summing to 1,
 forgot to subtract μμᵀ, used Σ where Λ belongs, …  A mistake is recognised by computing the
-mistaken formula too and seeing that your answer matches it.
+mistaken formula too and seeing that your answer matches it. In a notebook the failure shows as
+that one line (plus your own code's frames when it raised), never a traceback into this module;
+under nbgrader a check cell scores full points or zero. Your function must return a float64 numpy
+array and leave its arguments unchanged (no ``X -= mean``): the next exercise and the EM loop
+compute with them. Exercises 2 and 7 call exercise 1: their checks run its check first.
 
 The functions you write take plain numpy arrays (full covariances only):
 
@@ -26,8 +30,13 @@ Shapes: ``X`` (N, D), ``weights`` (K,), ``means`` (K, D), ``covariances`` (K, D,
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import io
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.special import logsumexp
@@ -53,8 +62,50 @@ _ATOL = 1e-8
 _N_CASES = 5
 
 
+_HERE = str(Path(__file__).resolve().parent)
+
+
+def _is_student_frame(frame: traceback.FrameSummary) -> bool:
+    """A frame of the student's own code: not gmmlearn's, not a library's (numpy, scipy…)."""
+    name = frame.filename
+    return not (name.startswith(_HERE) or "site-packages" in name or "/lib/python" in name)
+
+
+def _cell_name(filename: str) -> str:
+    """ "Cell In[12]" for code typed in a notebook cell (as IPython says it), else the file."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        name = shell.compile.format_code_name(filename) if shell is not None else None
+    except (ImportError, AttributeError):
+        name = None
+    return " ".join(name) if name else f'File "{filename}"'
+
+
 class ExerciseError(AssertionError):
     """Your function gave a wrong answer; the message says what looks wrong and how to fix it."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (and so nbgrader's graded notebook) shows instead of a traceback.
+
+        The one-line message first; when the student's own code raised, their frames below it
+        (never the 15–40 lines inside this module).
+        """
+        lines = [f"{type(self).__name__}: {self}"]
+        cause = self.__cause__
+        if cause is not None and cause.__traceback__ is not None:
+            frames = [f for f in traceback.extract_tb(cause.__traceback__) if _is_student_frame(f)]
+            if frames:
+                lines.append("Where your code raised it:")
+                for frame in frames:
+                    lines.append(
+                        f"  {_cell_name(frame.filename)}, line {frame.lineno}, in {frame.name}"
+                    )
+                    if frame.line:
+                        lines.append(f"    {frame.line.strip()}")
+                lines += traceback.format_exception_only(type(cause), cause)[-1:]
+        return [line.rstrip("\n") for line in lines]
 
 
 # ---------------------------------------------------------------------------
@@ -155,6 +206,21 @@ def _as_array(value, name: str) -> np.ndarray:
         raise ExerciseError(
             f"{name}: your function returned None — did you forget the `return` statement?"
         )
+    if isinstance(value, (list, tuple)):
+        # np.asarray would accept it here, but the next exercise computes with it
+        # (`nk / n_samples`, `resp.T @ X`) and a list breaks there, far from the cause
+        raise ExerciseError(
+            f"{name}: your function returned a {type(value).__name__}: return a numpy array "
+            "(np.array(…) or np.stack(…) of the pieces) — the next steps compute with it, and "
+            "a list breaks them (e.g. `nk / n_samples`)"
+        )
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and np.issubdtype(dtype, np.floating) and dtype.itemsize < 8:
+        raise ExerciseError(
+            f"{name}: your function returned {dtype} numbers (float32 keeps about 7 "
+            "significant digits): compute in float64, numpy's default — drop dtype=np.float32 "
+            "or .astype(np.float32)"
+        )
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -164,6 +230,14 @@ def _as_array(value, name: str) -> np.ndarray:
         ) from None
 
 
+def _parameter_names(student_fn: Callable, n_args: int) -> list[str]:
+    try:
+        names = list(inspect.signature(student_fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return (names + [f"number {i + 1}" for i in range(n_args)])[:n_args]
+
+
 def _call(student_fn: Callable, name: str, args: tuple, problem: Problem):
     __tracebackhide__ = True  # IPython: show the student's cell, not ours
     if not callable(student_fn):
@@ -171,9 +245,9 @@ def _call(student_fn: Callable, name: str, args: tuple, problem: Problem):
             f"{name}: pass the function itself, check_…({name}), not the result of calling it"
         )
     # copies: a function that changes its inputs in place must not change the problem
-    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     try:
-        return student_fn(*args)
+        result = student_fn(*copies)
     except NotImplementedError:
         raise ExerciseError(
             f"{name}: not implemented yet — write the body of `{name}` (replace the "
@@ -186,6 +260,48 @@ def _call(student_fn: Callable, name: str, args: tuple, problem: Problem):
             f"{problem.weights.shape}, means {problem.means.shape}, covariances "
             f"{problem.covariances.shape}, resp {problem.resp.shape})"
         ) from exc
+    names = _parameter_names(student_fn, len(args))
+    for arg_name, original, copy in zip(names, args, copies):
+        if isinstance(original, np.ndarray) and not np.array_equal(original, copy, equal_nan=True):
+            raise ExerciseError(
+                f"{name}: your function changed its argument `{arg_name}` in place (e.g. "
+                "`X -= mean` or `resp /= nk`): the caller's array changes too, and the next "
+                "exercise or the EM loop then computes with wrong data — make a new array "
+                "instead (`diff = X - mean`, `resp / nk`)"
+            )
+    return result
+
+
+def _refers_to(code, global_name: str) -> bool:
+    """Whether a function's code (or a comprehension or lambda inside it) uses a global name."""
+    return global_name in code.co_names or any(
+        _refers_to(const, global_name) for const in code.co_consts if inspect.iscode(const)
+    )
+
+
+def _check_dependency(name: str, student_fn: Callable, dependency: tuple[str, int, Callable]):
+    """Run the check of an earlier exercise that the student's function calls, quietly."""
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    dep_name, number, dep_check = dependency
+    code = getattr(student_fn, "__code__", None)
+    dep_fn = getattr(student_fn, "__globals__", {}).get(dep_name)
+    if code is None or not callable(dep_fn) or not _refers_to(code, dep_name):
+        return
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            dep_check(dep_fn)
+    except ExerciseError as error:
+        why = str(error).removeprefix(f"{dep_name}: ")
+        if why.startswith("not implemented yet"):
+            raise ExerciseError(
+                f"{name}: your {name} calls {dep_name} (exercise {number}), which is not "
+                f"implemented yet: write it, check exercise {number} first, then run this "
+                "check again"
+            ) from None
+        raise ExerciseError(
+            f"{name}: your {name} calls {dep_name} (exercise {number}), which does not pass "
+            f"its check yet: check exercise {number} first — it says: {why}"
+        ) from None
 
 
 def _shape_message(name: str, got: np.ndarray, expected: np.ndarray, what: str) -> str:
@@ -197,14 +313,66 @@ def _shape_message(name: str, got: np.ndarray, expected: np.ndarray, what: str) 
     return f"{name}: wrong shape {got.shape}, expected {expected.shape} ({what})"
 
 
+def _digits(got: float, expected: float) -> tuple[str, str]:
+    """Both numbers with just enough significant digits to show that they differ."""
+    for precision in range(6, 18):
+        a, b = f"{expected:.{precision}g}", f"{got:.{precision}g}"
+        if a != b:
+            return a, b
+    return repr(expected), repr(got)
+
+
 def _value_message(name: str, got: np.ndarray, expected: np.ndarray, problem: Problem) -> str:
     error = np.abs(got - expected)
     where = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), got.shape)
     at = f"[{', '.join(map(str, where))}]" if got.ndim else ""
-    return (
+    shown_expected, shown_got = _digits(float(got[where]), float(expected[where]))
+    scale = max(float(np.max(np.abs(expected))), _ATOL)
+    relative = float(np.max(error)) / scale
+    message = (
         f"{name}: wrong values on a problem with {problem.shape_text}: at {at or 'the result'} "
-        f"expected {expected[where]:.6g}, got {got[where]:.6g}"
+        f"expected {shown_expected}, got {shown_got} (relative difference {relative:.1e})"
     )
+    if relative < 1e-2:
+        message += (
+            ": close, but the check asks for 1e-6 — a rounded constant (3.14 for π?), a small "
+            "term added, or a slightly different formula"
+        )
+    return message
+
+
+def _generic_hint(
+    name: str, got: np.ndarray, expected: np.ndarray, component_axis: int | None
+) -> str | None:
+    """Mistakes that look the same in every exercise: a `return` inside the loop over k,
+    an εI added to covariances, float32 arithmetic."""
+    if component_axis is not None and got.shape[component_axis] > 1:
+        first = np.take(got, [0], axis=component_axis)
+        rest = np.take(got, range(1, got.shape[component_axis]), axis=component_axis)
+        rest_expected = np.take(expected, range(1, got.shape[component_axis]), axis=component_axis)
+        if _close(first, np.take(expected, [0], axis=component_axis)) and not np.allclose(
+            rest, rest_expected, rtol=1e-3
+        ):
+            return (
+                f"{name}: only component 0 is right, the others are not: is your `return` "
+                "inside the loop over k? Dedent it, so that the loop runs for every component"
+            )
+    if got.ndim == 3 and got.shape[1] == got.shape[2]:
+        eye = np.eye(got.shape[1])
+        added = float(np.mean(np.diagonal(got - expected, axis1=1, axis2=2)))
+        if abs(added) > 1e-12 and np.allclose(got - expected, added * eye, rtol=1e-3, atol=1e-13):
+            return (
+                f"{name}: you added c·I with c = {added:.3g} to every Σ_k (like the library's "
+                "reg_covar, or the README's εI): the exercise asks for the plain (9.25), with "
+                "no term added"
+            )
+    as_float32 = got.astype(np.float32).astype(np.float64)
+    if np.array_equal(got, as_float32) and np.allclose(got, expected, rtol=1e-4, atol=1e-6):
+        return (
+            f"{name}: your result has float32 precision (about 7 significant digits): compute "
+            "in float64, numpy's default — drop dtype=np.float32 or .astype(np.float32)"
+        )
+    return None
 
 
 def _check(
@@ -216,8 +384,12 @@ def _check(
     mistakes: tuple[_Mistake, ...] = (),
     hints: Callable[[np.ndarray, np.ndarray, Problem], str | None] | None = None,
     far_hint: str | None = None,
+    component_axis: int | None = None,
+    dependency: tuple[str, int, Callable] | None = None,
 ) -> None:
     __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    if dependency is not None:
+        _check_dependency(name, student_fn, dependency)
     problems = _problems()
     for problem in problems:
         got = _as_array(_call(student_fn, name, args(problem), problem), name)
@@ -236,7 +408,8 @@ def _check(
                 f"{name}: your answer contains nan or inf on a problem with "
                 f"{problem.shape_text}; the correct answer is finite"
             )
-        hint = hints(got, expected, problem) if hints else None
+        hint = _generic_hint(name, got, expected, component_axis)
+        hint = hint or (hints(got, expected, problem) if hints else None)
         raise ExerciseError(hint or _value_message(name, got, expected, problem))
     if far_hint is not None:
         problem = _far_problem()
@@ -291,6 +464,23 @@ _SIGMA_FOR_LAMBDA = (
     "used Σ where Λ belongs — the quadratic form is (x−μ)ᵀ Λ (x−μ) with Λ = Σ⁻¹, the "
     "inverse of the covariance (np.linalg.inv(covariance), or better np.linalg.solve)"
 )
+_LAMBDA_AS_COV = (
+    "this is the density with covariance Λ = Σ⁻¹: you passed the precision where the "
+    "covariance belongs (e.g. multivariate_normal(mean, cov=Λ)) — pass Σ itself, the function "
+    "inverts it"
+)
+
+
+def _sigma_in_quadratic_table(X, means, covariances):
+    """ln N with Σ instead of Λ in the quadratic form only (the determinant right), (N, K)."""
+    return np.column_stack(
+        [
+            _log_density_one(X, m, c)
+            + 0.5 * _mahalanobis(X, m, _inv(c))
+            - 0.5 * _mahalanobis(X, m, c)
+            for m, c in zip(means, covariances)
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -351,8 +541,42 @@ def check_log_gaussian_density(student_fn: Callable) -> None:
             "the constant is −(D/2) ln 2π: multiply ½ ln 2π by the dimension D",
         ),
         _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c / p.X.shape[1] * p.X.shape[0] + logdet + m)),
+            "the constant is −(D/2) ln 2π with D the dimension (X.shape[1]), not N, the "
+            "number of points (X.shape[0])",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c + np.exp(logdet) + m)),
+            "you used |Σ| where ln|Σ| belongs: take the logarithm of the determinant "
+            "(np.linalg.slogdet(covariance)[1] does it without overflow)",
+        ),
+        _Mistake(
+            lambda p: -reference(p),
+            "the sign is wrong: ln N = −(D/2) ln 2π − ½ ln|Σ| − ½ (x−μ)ᵀ Λ (x−μ), every "
+            "term with a minus",
+        ),
+        _Mistake(
             piece(lambda c, logdet, m, p: -0.5 * (c + logdet) - m),
             "forgot the ½ in front of the quadratic form: −½ (x−μ)ᵀ Λ (x−μ)",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -0.5 * (c + logdet) + 0.5 * m),
+            "the quadratic form enters with a minus: −½ (x−μ)ᵀ Λ (x−μ) (the density falls "
+            "away from the mean)",
+        ),
+        _Mistake(
+            piece(lambda c, logdet, m, p: -(c + logdet) - 0.5 * m),
+            "the normaliser is −½ ln|2πΣ| = −(D/2) ln 2π − ½ ln|Σ|: you used −ln|2πΣ|, "
+            "without the ½ (the density has |2πΣ|^{1/2} in the denominator)",
+        ),
+        _Mistake(
+            lambda p: _log_density_one(p.X, p.means[0], _inv(p.covariances[0])),
+            _LAMBDA_AS_COV,
+        ),
+        _Mistake(
+            lambda p: _log_density_one(p.X, p.means[0], np.diag(np.diag(p.covariances[0]))),
+            "you used only the diagonal of Σ (the variances): the full matrix goes into "
+            "Λ = Σ⁻¹ and into ln|Σ|",
         ),
     )
     _check(
@@ -404,7 +628,47 @@ def check_responsibilities(student_fn: Callable) -> None:
         ),
         _Mistake(
             lambda p: normalised(_log_joint_using(p.X, p.weights, p.means, _inv(p.covariances))),
+            _LAMBDA_AS_COV,
+        ),
+        _Mistake(
+            lambda p: normalised(
+                _sigma_in_quadratic_table(p.X, p.means, p.covariances) + np.log(p.weights)
+            ),
             _SIGMA_FOR_LAMBDA,
+        ),
+        _Mistake(
+            lambda p: np.eye(len(p.weights))[reference(p).argmax(axis=1)],
+            "your γ holds hard 0/1 assignments (argmax): the E-step gives soft "
+            "responsibilities, the posterior probabilities (9.23) — normalise, do not pick "
+            "the largest",
+        ),
+        _Mistake(
+            lambda p: _shift_over_points(_log_joint_using(p.X, p.weights, p.means, p.covariances)),
+            "you subtracted the maximum over the points (axis=0): subtract the maximum over k "
+            "of each point (axis=1, keepdims=True) — a shift per point cancels when you "
+            "normalise, one per component does not",
+        ),
+        _Mistake(
+            lambda p: normalised(p.weights * _log_density_table(p.X, p.means, p.covariances)),
+            "you multiplied ln N by π_k: in log space the weight is added, "
+            "ln π_k + ln N(x_n|μ_k,Σ_k)",
+        ),
+        _Mistake(
+            lambda p: normalised(
+                _log_joint_using(p.X, p.weights, p.means, p.covariances) + np.log(p.weights)
+            ),
+            "π_k counts twice in your γ (ln π_k added twice, or π_k multiplied in twice): "
+            "add ln π_k once",
+        ),
+        _Mistake(
+            lambda p: (
+                _log_joint_using(p.X, p.weights, p.means, p.covariances)
+                / _log_joint_using(p.X, p.weights, p.means, p.covariances).sum(
+                    axis=1, keepdims=True
+                )
+            ),
+            "you divided the logarithms by their row sum: normalise the probabilities, not "
+            "their logs — subtract logsumexp over k (axis=1, keepdims=True), then np.exp",
         ),
         _Mistake(
             lambda p: np.log(reference(p)),
@@ -434,6 +698,8 @@ def check_responsibilities(student_fn: Callable) -> None:
         "one row per point, one column per component, (N, K)",
         mistakes,
         hints=_gamma_hints,
+        component_axis=1,
+        dependency=("log_gaussian_density", 1, check_log_gaussian_density),
         far_hint=(
             "correct on ordinary data, but wrong (nan?) when a point is far from every "
             "component: there π_k N(x|μ_k,Σ_k) underflows to 0 for every k and you divide "
@@ -444,6 +710,11 @@ def check_responsibilities(student_fn: Callable) -> None:
 
 
 check_e_step = check_responsibilities
+
+
+def _shift_over_points(log_joint):
+    shifted = np.exp(log_joint - log_joint.max(axis=0))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def check_effective_counts(student_fn: Callable) -> None:
@@ -462,6 +733,16 @@ def check_effective_counts(student_fn: Callable) -> None:
             lambda p: p.resp.sum(),
             "you summed every entry of γ (that gives N): sum over the points only, axis=0",
         ),
+        _Mistake(
+            lambda p: np.bincount(p.resp.argmax(axis=1), minlength=p.resp.shape[1]),
+            "you counted the points whose γ_nk is largest (hard assignments): N_k sums the "
+            "soft responsibilities, Σ_n γ_nk",
+        ),
+        _Mistake(
+            lambda p: (p.resp > 0).sum(axis=0),
+            "you counted the points with γ_nk > 0: N_k sums the soft responsibilities "
+            "themselves, Σ_n γ_nk",
+        ),
     )
     _check(
         "effective_counts",
@@ -470,6 +751,7 @@ def check_effective_counts(student_fn: Callable) -> None:
         lambda p: p.nk,
         "one count per component, (K,)",
         mistakes,
+        component_axis=0,
     )
 
 
@@ -486,6 +768,10 @@ def check_mixing_weights(student_fn: Callable) -> None:
             lambda p: np.full(len(p.nk), 1.0 / len(p.nk)),
             "every π_k is 1/K: that is the usual initialisation, not the update — use N_k / N",
         ),
+        _Mistake(
+            lambda p: p.X.shape[0] / p.nk,
+            "upside down: π_k = N_k / N, not N / N_k",
+        ),
     )
     _check(
         "mixing_weights",
@@ -494,9 +780,10 @@ def check_mixing_weights(student_fn: Callable) -> None:
         lambda p: steps.mixing_weights(p.nk),
         "one weight per component, (K,)",
         mistakes,
+        component_axis=0,
         hints=lambda got, exp, p: (
-            f"mixing_weights: the weights must sum to 1 but yours sum to {got.sum():.4g}"
-            if not np.isclose(got.sum(), 1.0)
+            f"mixing_weights: the weights must sum to 1 but yours sum to {got.sum():.6g}"
+            if abs(got.sum() - 1.0) > 1e-3
             else None
         ),
     )
@@ -526,6 +813,14 @@ def check_component_means(student_fn: Callable) -> None:
             lambda p: (p.resp.T @ p.X / p.nk[:, None]).T,
             "your means are transposed: one row per component, shape (K, D)",
         ),
+        _Mistake(
+            lambda p: p.X.sum(axis=0) / p.nk[:, None],
+            "you summed x_n without the weights γ_nk: μ_k = (1/N_k) Σ_n γ_nk x_n",
+        ),
+        _Mistake(
+            lambda p: p.resp.T @ p.X / p.nk[:, None] ** 2,
+            "divided by N_k twice: μ_k = (1/N_k) Σ_n γ_nk x_n",
+        ),
     )
     _check(
         "component_means",
@@ -534,6 +829,7 @@ def check_component_means(student_fn: Callable) -> None:
         lambda p: steps.component_means(p.X, p.resp, p.nk),
         "one mean vector per component, (K, D)",
         mistakes,
+        component_axis=0,
     )
 
 
@@ -554,6 +850,14 @@ def check_component_covariances(student_fn: Callable) -> None:
 
     def second_moment(p):
         return np.einsum("nk,ni,nj->kij", p.resp, p.X, p.X)
+
+    def outer(p):
+        return np.einsum("ki,kj->kij", means(p), means(p))
+
+    def centred_on(p, centres, resp):
+        return np.stack(
+            [(resp[:, k, None] * (p.X - c)).T @ (p.X - c) for k, c in enumerate(centres)]
+        )
 
     mistakes = (
         _Mistake(
@@ -592,6 +896,48 @@ def check_component_covariances(student_fn: Callable) -> None:
             "the sign is reversed: Σ_k = (1/N_k) Σ_n γ_nk x_n x_nᵀ − μ_k μ_kᵀ, not the other "
             "way round",
         ),
+        _Mistake(
+            lambda p: second_moment(p) / p.X.shape[0] - outer(p),
+            "divided Σ_n γ_nk x_n x_nᵀ by N instead of N_k",
+        ),
+        _Mistake(
+            lambda p: second_moment(p) - outer(p),
+            "forgot to divide Σ_n γ_nk x_n x_nᵀ by N_k before subtracting μ_k μ_kᵀ",
+        ),
+        _Mistake(
+            lambda p: centred_on(p, means(p), np.ones_like(p.resp)) / p.nk[:, None, None],
+            "every point counts fully in every Σ_k: weight each term by γ_nk, "
+            "Σ_n γ_nk (x_n−μ_k)(x_n−μ_k)ᵀ",
+        ),
+        _Mistake(
+            lambda p: centred_on(p, [p.X.mean(axis=0)] * len(p.nk), p.resp) / p.nk[:, None, None],
+            "you centred on the mean of all the data: centre each component on its own mean "
+            "μ_k (the `means` argument)",
+        ),
+        _Mistake(
+            lambda p: np.stack(
+                [
+                    np.cov(p.X.T, aweights=p.resp[:, k]).reshape(p.X.shape[1], -1)
+                    for k in range(len(p.nk))
+                ]
+            ),
+            "you divided by N_k − Σ_n γ_nk²/N_k (np.cov's default ddof=1, the 'unbiased' "
+            "estimate): EM's update divides by N_k — np.cov(…, aweights=resp[:, k], "
+            "bias=True), or divide yourself",
+        ),
+        _Mistake(
+            lambda p: reference(p) * np.eye(p.X.shape[1]),
+            "you kept only the diagonal of Σ_k: the update is the full D×D matrix",
+        ),
+        _Mistake(
+            lambda p: reference(p) / p.nk[:, None, None],
+            "divided by N_k twice: Σ_k = (1/N_k) Σ_n γ_nk (x_n−μ_k)(x_n−μ_k)ᵀ",
+        ),
+        _Mistake(
+            lambda p: centred_on(p, means(p), p.resp**2) / p.nk[:, None, None],
+            "you weighted both factors by γ_nk, which gives γ_nk²: weight the outer product "
+            "once, (resp[:, k, None] * diff).T @ diff",
+        ),
     )
 
     def hints(got, expected, p):
@@ -610,6 +956,7 @@ def check_component_covariances(student_fn: Callable) -> None:
         "one D×D matrix per component, (K, D, D)",
         mistakes,
         hints=hints,
+        component_axis=0,
     )
 
 
@@ -653,9 +1000,48 @@ def check_log_likelihood(student_fn: Callable) -> None:
         ),
         _Mistake(
             lambda p: logsumexp(
+                _log_density_table(p.X, p.means, p.covariances) - np.log(len(p.weights)), axis=1
+            ).sum(),
+            "you used equal weights 1/K: the mixing weights π_k (the `weights` argument) "
+            "belong inside the sum over k",
+        ),
+        _Mistake(
+            lambda p: joint(p).max(axis=1).sum(),
+            "you took the largest term over k (a hard assignment): the log-likelihood sums "
+            "over k inside the log — logsumexp over k (axis=1)",
+        ),
+        _Mistake(
+            lambda p: logsumexp(
                 _log_joint_using(p.X, p.weights, p.means, _inv(p.covariances)), axis=1
             ).sum(),
+            _LAMBDA_AS_COV,
+        ),
+        _Mistake(
+            lambda p: logsumexp(
+                _sigma_in_quadratic_table(p.X, p.means, p.covariances) + np.log(p.weights),
+                axis=1,
+            ).sum(),
             _SIGMA_FOR_LAMBDA,
+        ),
+        _Mistake(
+            lambda p: logsumexp(joint(p), axis=0).sum(),
+            "you took the log-sum-exp over the points n (axis=0): it belongs over the "
+            "components — logsumexp over k (axis=1), then the sum over n",
+        ),
+        _Mistake(
+            lambda p: p.weights @ _log_density_table(p.X, p.means, p.covariances).sum(axis=0),
+            "you weighted the log-densities by π_k: π_k goes inside the logarithm, "
+            "Σ_n ln Σ_k π_k N(x_n|μ_k,Σ_k)",
+        ),
+        _Mistake(
+            lambda p: -reference(p),
+            "the sign is wrong: the log-likelihood is Σ_n ln Σ_k π_k N(x_n|μ_k,Σ_k), not its "
+            "negative (that is what an optimiser would minimise)",
+        ),
+        _Mistake(
+            lambda p: (steps.responsibilities(p.X, p.params) * joint(p)).sum(),
+            "you computed the expected complete-data log-likelihood Σ_n Σ_k γ_nk (ln π_k + ln N) "
+            "(9.40), which the M-step maximises — ln p(X|θ) is Σ_n ln Σ_k π_k N(x_n|μ_k,Σ_k)",
         ),
     )
     _check(
@@ -665,6 +1051,7 @@ def check_log_likelihood(student_fn: Callable) -> None:
         reference,
         "one number for the whole data set",
         mistakes,
+        dependency=("log_gaussian_density", 1, check_log_gaussian_density),
         far_hint=(
             "correct on ordinary data, but -inf or nan when a point is far from every "
             "component: Σ_k π_k N(x|μ_k,Σ_k) underflows to 0 and ln 0 = -inf. Use "

@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .params import GaussianMixtureParams, check_not_collapsed
+from .validation import check_sample_weight
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -142,7 +143,9 @@ class _Plan:
 _LOG_FLOOR = -700.0
 
 
-def _chunk_worker(X, plan: _Plan, edges, stats: bool, next_chunk, totals, moments) -> None:
+def _chunk_worker(
+    X, plan: _Plan, edges, stats: bool, next_chunk, totals, moments, weights=None
+) -> None:
     """Take chunks ``edges[i]:edges[i+1]`` until none is left; write chunk i's sums at [i].
 
     ``next_chunk()`` hands out the chunk indices (shared by the workers), so a thread that the
@@ -185,10 +188,16 @@ def _chunk_worker(X, plan: _Plan, edges, stats: bool, next_chunk, totals, moment
         np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
         resp = np.exp(log_joint, out=log_joint)
         norm = resp.sum(axis=0)
-        totals[i] = np.log(norm).sum() + row_max.sum()
+        if weights is None:
+            totals[i] = np.log(norm).sum() + row_max.sum()
+        else:  # Σ_n w_n ln p(x_n), and w_n γ_nk in the sums below
+            totals[i] = np.dot(weights[lo:hi], np.log(norm) + row_max)
         if not stats:
             continue
-        resp *= np.reciprocal(norm, out=norm)
+        if weights is None:
+            resp *= np.reciprocal(norm, out=norm)
+        else:
+            resp *= np.divide(weights[lo:hi], norm, out=norm)
         if plan.centre_shift is not None:
             y[:n_features] -= plan.centre_shift
         # Σ_n γ_nk [y_k;1][y_k;1]ᵀ for every k: (K, D+1, n) @ (K, n, D+1)
@@ -209,7 +218,7 @@ def _work_buffers(*sizes: int) -> list[np.ndarray]:
     return cached
 
 
-def _passes(X: np.ndarray, plan: _Plan, chunk_size: int, n_threads: int, stats: bool):
+def _passes(X: np.ndarray, plan: _Plan, chunk_size: int, n_threads: int, stats: bool, weights=None):
     """The log-likelihood and the moment sums over all rows, chunk by chunk, in threads.
 
     The rows are cut into chunks of equal length (at most ``chunk_size``). Each chunk's sums
@@ -223,7 +232,7 @@ def _passes(X: np.ndarray, plan: _Plan, chunk_size: int, n_threads: int, stats: 
     moments = np.zeros((n_chunks, plan.n_components, plan.n_features + 1, plan.n_features + 1))
     next_chunk = itertools.count().__next__  # atomic under the GIL
     n_threads = max(1, min(n_threads, n_chunks, n_samples // _MIN_ROWS_PER_THREAD))
-    args = (X, plan, edges, stats, next_chunk, totals, moments)
+    args = (X, plan, edges, stats, next_chunk, totals, moments, weights)
     if n_threads == 1:
         _chunk_worker(*args)
     else:
@@ -291,6 +300,7 @@ def sufficient_statistics(
     X: np.ndarray,
     params: GaussianMixtureParams,
     *,
+    sample_weight: np.ndarray | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     n_threads: int | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
@@ -301,12 +311,15 @@ def sufficient_statistics(
         \sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
 
     with γ and μ_k those of ``params``. This is all the M-step needs from the data.
+    With ``sample_weight``, every γ_nk is w_n γ_nk and ln p is Σ_n w_n ln p(x_n).
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
     params : GaussianMixtureParams
         θ of the E-step.
+    sample_weight : ndarray of shape (n_samples,), optional
+        w_n ≥ 0 (default: all 1), as in :func:`gmmlearn.steps.m_step`.
     chunk_size : int, default=DEFAULT_CHUNK_SIZE
         Rows per chunk.
     n_threads : int, optional
@@ -324,8 +337,9 @@ def sufficient_statistics(
         :math:`\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top`.
     """
     X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    weights = check_sample_weight(sample_weight, X.shape[0])
     with one_blas_thread():
-        return _statistics(X, _Plan(params), chunk_size, n_threads)
+        return _statistics(X, _Plan(params), chunk_size, n_threads, weights)
 
 
 def em_iteration(
@@ -333,6 +347,7 @@ def em_iteration(
     params: GaussianMixtureParams,
     reg_covar: float = 1e-6,
     *,
+    sample_weight: np.ndarray | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     n_threads: int | None = None,
 ) -> tuple[GaussianMixtureParams, float]:
@@ -345,6 +360,8 @@ def em_iteration(
         θ_{t-1}; its covariance type is kept.
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance, as in :func:`gmmlearn.steps.m_step`.
+    sample_weight : ndarray of shape (n_samples,), optional
+        w_n ≥ 0 (default: all 1), as in :func:`gmmlearn.steps.m_step`.
     chunk_size, n_threads : int
         As in :func:`sufficient_statistics`.
 
@@ -356,29 +373,33 @@ def em_iteration(
         ln p(X | θ_{t-1}), the total over points, as :func:`gmmlearn.steps.e_step` returns it.
     """
     X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    weights = check_sample_weight(sample_weight, X.shape[0])
+    plan = _Plan(params)
     with one_blas_thread():
-        return _m_step(X, _Plan(params), chunk_size, n_threads, params.covariance_type, reg_covar)
+        return _m_step(X, plan, chunk_size, n_threads, params.covariance_type, reg_covar, weights)
 
 
 def log_likelihood(
     X: np.ndarray,
     params: GaussianMixtureParams,
     *,
+    sample_weight: np.ndarray | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     n_threads: int | None = None,
 ) -> float:
     r"""ln p(X | θ) (PRML 9.28) in one pass, equal to :func:`gmmlearn.steps.log_likelihood`.
 
     The E-step without the statistics: what a run needs to score its last θ.
-    ``chunk_size`` and ``n_threads`` are as in :func:`sufficient_statistics`.
+    ``sample_weight``, ``chunk_size`` and ``n_threads`` are as in :func:`sufficient_statistics`.
 
     Returns
     -------
     log_likelihood : float
     """
     X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    weights = check_sample_weight(sample_weight, X.shape[0])
     with one_blas_thread():
-        return _passes(X, _Plan(params), chunk_size, n_threads, False)[0]
+        return _passes(X, _Plan(params), chunk_size, n_threads, False, weights)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -386,9 +407,10 @@ def log_likelihood(
 # ---------------------------------------------------------------------------
 
 
-def _statistics(X, plan, chunk_size, n_threads):
-    """(ln p, Σγ, Σγ(x-c), Σγ(x-c)(x-c)ᵀ) about the plan's centres c, in data coordinates."""
-    total, moments = _passes(X, plan, chunk_size, n_threads, True)
+def _statistics(X, plan, chunk_size, n_threads, weights=None):
+    """(ln p, Σγ, Σγ(x-c), Σγ(x-c)(x-c)ᵀ) about the plan's centres c, in data coordinates;
+    with ``weights``, w_n γ_nk for γ_nk and Σ_n w_n ln p(x_n)."""
+    total, moments = _passes(X, plan, chunk_size, n_threads, True, weights)
     d = plan.n_features
     # back from the whitened frame: x - c_k = U_k⁻ᵀ y_k
     unwhiten = np.linalg.inv(plan.chol)  # U_k⁻¹, (K, D, D)
@@ -433,14 +455,15 @@ def _cancellation(nk, resp_sums, scatter, e, reg_covar) -> np.ndarray:
     return 1.0 + resp_sums * np.abs(np.einsum("kd,kd->k", e, solved))
 
 
-def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar):
+def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=None):
     """E-step sums, then θ_t with the formulas of :func:`gmmlearn.steps.m_step`."""
-    total, resp_sums, first, second = _statistics(X, plan, chunk_size, n_threads)
+    total, resp_sums, first, second = _statistics(X, plan, chunk_size, n_threads, weights)
     nk, means, scatter, e = _means_and_scatter(plan.centres, resp_sums, first, second)
     with np.errstate(all="ignore"):  # a singular N_k Σ_k (reg_covar = 0) just means "refine"
         factor = _cancellation(nk, resp_sums, scatter, e, reg_covar)
     if not np.all(factor <= _MAX_CANCELLATION):
-        _, resp_sums, first, second = _statistics(X, plan.recentred(means), chunk_size, n_threads)
+        recentred = plan.recentred(means)
+        _, resp_sums, first, second = _statistics(X, recentred, chunk_size, n_threads, weights)
         nk, means, scatter, _ = _means_and_scatter(means, resp_sums, first, second)
     weights = nk / nk.sum()
     covariances = _covariances(scatter, nk, covariance_type, reg_covar)

@@ -27,7 +27,13 @@ from sklearn.utils import check_random_state
 
 from .params import GaussianMixtureParams, check_covariance_type, covariance_shape
 from .steps import m_step
-from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
+from .validation import (
+    check_data,
+    check_fit_data,
+    check_n_components,
+    check_nonnegative,
+    check_sample_weight,
+)
 
 __all__ = [
     "INIT_METHODS",
@@ -101,9 +107,16 @@ def init_bounding_box(
 
 
 def initial_responsibilities(
-    X: np.ndarray, n_components: int, method: str = "kmeans", random_state=None
+    X: np.ndarray,
+    n_components: int,
+    method: str = "kmeans",
+    random_state=None,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """A starting γ, as scikit-learn builds it (one-hot rows, or random rows summing to 1).
+
+    With ``sample_weight``, k-means and k-means++ weigh the points (scikit-learn's own
+    ``sample_weight``), and ``"random_from_data"`` picks among the rows of positive weight.
 
     Returns
     -------
@@ -114,16 +127,18 @@ def initial_responsibilities(
     n_samples = X.shape[0]
     resp = np.zeros((n_samples, n_components))
     if method == "kmeans":
-        labels = KMeans(n_clusters=n_components, n_init=1, random_state=rng).fit(X).labels_
+        kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=rng)
+        labels = kmeans.fit(X, sample_weight=sample_weight).labels_
         resp[np.arange(n_samples), labels] = 1
     elif method == "random":
         resp = rng.uniform(size=(n_samples, n_components))
         resp /= resp.sum(axis=1)[:, np.newaxis]
     elif method == "random_from_data":
-        indices = rng.choice(n_samples, size=n_components, replace=False)
+        rows = n_samples if sample_weight is None else np.flatnonzero(sample_weight)
+        indices = rng.choice(rows, size=n_components, replace=False)
         resp[indices, np.arange(n_components)] = 1
     elif method == "k-means++":
-        _, indices = kmeans_plusplus(X, n_components, random_state=rng)
+        _, indices = kmeans_plusplus(X, n_components, random_state=rng, sample_weight=sample_weight)
         resp[indices, np.arange(n_components)] = 1
     else:
         raise ValueError(
@@ -144,6 +159,7 @@ def initialize(
     weights_init: np.ndarray | None = None,
     means_init: np.ndarray | None = None,
     precisions_init: np.ndarray | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> GaussianMixtureParams:
     """Initial parameters θ₀ by ``method``, with any user-given parts taking precedence.
 
@@ -164,6 +180,11 @@ def initialize(
         User-given μ.
     precisions_init : ndarray, optional
         User-given Λ (shape by covariance type), symmetric positive definite.
+    sample_weight : ndarray of shape (n_samples,), optional
+        w_n ≥ 0 per point: the first M-step is weighted, k-means and k-means++ weigh the
+        points, and the sampling methods only pick rows of positive weight. The random draws
+        differ from those of the rows repeated: compare weighted and repeated fits from the
+        same θ₀.
 
     Returns
     -------
@@ -183,11 +204,13 @@ def initialize(
         return GaussianMixtureParams.from_precisions(
             weights_init, means_init, precisions_init, covariance_type
         )
+    weights_n = check_sample_weight(sample_weight, X.shape[0], n_components)
     if method == "bounding-box":
-        base = init_bounding_box(X, n_components, covariance_type, random_state, reg_covar)
+        kept = X if weights_n is None else X[weights_n > 0]
+        base = init_bounding_box(kept, n_components, covariance_type, random_state, reg_covar)
     else:
-        resp = initial_responsibilities(X, n_components, method, random_state)
-        base = m_step(X, resp, covariance_type, reg_covar)
+        resp = initial_responsibilities(X, n_components, method, random_state, weights_n)
+        base = m_step(X, resp, covariance_type, reg_covar, weights_n)
     weights = base.weights if weights_init is None else weights_init
     means = base.means if means_init is None else means_init
     if precisions_init is None:

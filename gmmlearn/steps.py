@@ -193,12 +193,16 @@ def responsibilities(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray
     return np.exp(log_responsibilities(X, params))
 
 
-def log_likelihood(X: np.ndarray, params: GaussianMixtureParams) -> float:
+def log_likelihood(
+    X: np.ndarray, params: GaussianMixtureParams, sample_weight: np.ndarray | None = None
+) -> float:
     r"""The log-likelihood of the data under the mixture (PRML 9.28).
 
     .. math::
-        \ln p(X\mid\pi,\mu,\Sigma) = \sum_{n=1}^{N} \ln \sum_{k=1}^{K}
+        \ln p(X\mid\pi,\mu,\Sigma) = \sum_{n=1}^{N} w_n \ln \sum_{k=1}^{K}
             \pi_k\,\mathcal{N}(x_n\mid\mu_k,\Lambda_k^{-1})
+
+    (w_n = 1 in the book; ``sample_weight``, shape (n_samples,), gives other weights.)
 
     What it means: how probable the whole data set is under θ. EM with ``reg_covar=0``
     never lets it decrease; with ``reg_covar`` = ε > 0 it may fall, by at most what
@@ -209,14 +213,18 @@ def log_likelihood(X: np.ndarray, params: GaussianMixtureParams) -> float:
     -------
     log_likelihood : float
     """
-    return float(logsumexp(log_weighted_densities(X, params), axis=1).sum())
+    per_point = logsumexp(log_weighted_densities(X, params), axis=1)
+    return float(per_point.sum() if sample_weight is None else np.dot(sample_weight, per_point))
 
 
-def e_step(X: np.ndarray, params: GaussianMixtureParams) -> tuple[np.ndarray, float]:
+def e_step(
+    X: np.ndarray, params: GaussianMixtureParams, sample_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     r"""The E-step: responsibilities γ (9.23) and, for free, the log-likelihood (9.28) of θ.
 
     Both come from the same :math:`\ln\pi_k + \ln\mathcal{N}` table, so computing them together
-    costs one pass.
+    costs one pass. γ does not depend on ``sample_weight``; the log-likelihood is weighted by it
+    (see :func:`log_likelihood`).
 
     Returns
     -------
@@ -225,7 +233,8 @@ def e_step(X: np.ndarray, params: GaussianMixtureParams) -> tuple[np.ndarray, fl
         :math:`\ln p(X\mid\theta)` for the parameters that were given (before the M-step).
     """
     log_resp, log_norm = _normalize_log(log_weighted_densities(X, params))
-    return np.exp(log_resp), float(log_norm.sum())
+    total = log_norm.sum() if sample_weight is None else np.dot(sample_weight, log_norm)
+    return np.exp(log_resp), float(total)
 
 
 # ---------------------------------------------------------------------------
@@ -233,10 +242,18 @@ def e_step(X: np.ndarray, params: GaussianMixtureParams) -> tuple[np.ndarray, fl
 # ---------------------------------------------------------------------------
 
 
-def effective_counts(resp: np.ndarray) -> np.ndarray:
+def _weighted(resp: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
+    """w_n γ_nk: with sample weights every sum over n counts point n w_n times."""
+    return resp if sample_weight is None else resp * sample_weight[:, np.newaxis]
+
+
+def effective_counts(resp: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:
     r"""Effective number of points of each component (PRML 9.27).
 
-    .. math:: N_k = \sum_{n=1}^{N} \gamma_{nk}
+    .. math:: N_k = \sum_{n=1}^{N} w_n\,\gamma_{nk}
+
+    (w_n = 1, the book's equation, unless ``sample_weight`` is given: a weight w_n counts
+    point n as w_n points.)
 
     What it means: how many points component k "owns", counting each point fractionally.
     Ten machine epsilons are added (as scikit-learn does) so that a component that owns no
@@ -245,12 +262,14 @@ def effective_counts(resp: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     resp : ndarray of shape (n_samples, n_components)
+    sample_weight : ndarray of shape (n_samples,), optional
+        w_n ≥ 0 (default: all 1).
 
     Returns
     -------
     nk : ndarray of shape (n_components,)
     """
-    return resp.sum(axis=0) + 10 * np.finfo(np.float64).eps
+    return _weighted(resp, sample_weight).sum(axis=0) + 10 * np.finfo(np.float64).eps
 
 
 def mixing_weights(nk: np.ndarray) -> np.ndarray:
@@ -272,10 +291,14 @@ def mixing_weights(nk: np.ndarray) -> np.ndarray:
     return nk / nk.sum()
 
 
-def component_means(X: np.ndarray, resp: np.ndarray, nk: np.ndarray) -> np.ndarray:
+def component_means(
+    X: np.ndarray, resp: np.ndarray, nk: np.ndarray, sample_weight: np.ndarray | None = None
+) -> np.ndarray:
     r"""New means (PRML 9.24).
 
-    .. math:: \mu_k^{\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_{nk}\, x_n
+    .. math:: \mu_k^{\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N} w_n\,\gamma_{nk}\, x_n
+
+    (w_n = 1 in the book; ``sample_weight`` gives other weights.)
 
     What it means: the centre of mass of the data, each point weighted by how much
     component k is responsible for it.
@@ -285,12 +308,13 @@ def component_means(X: np.ndarray, resp: np.ndarray, nk: np.ndarray) -> np.ndarr
     X : ndarray of shape (n_samples, n_features)
     resp : ndarray of shape (n_samples, n_components)
     nk : ndarray of shape (n_components,)
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
     means : ndarray of shape (n_components, n_features)
     """
-    return (resp.T @ X) / nk[:, np.newaxis]
+    return (_weighted(resp, sample_weight).T @ X) / nk[:, np.newaxis]
 
 
 def component_covariances(
@@ -300,12 +324,15 @@ def component_covariances(
     means: np.ndarray,
     covariance_type: str = "full",
     reg_covar: float = 1e-6,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     r"""New covariances :math:`\Sigma_k = \Lambda_k^{-1}` (PRML 9.25), with ``reg_covar`` added.
 
     .. math::
-        \Lambda_k^{-1\,\text{new}} = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}
+        \Lambda_k^{-1\,\text{new}} = \frac{1}{N_k}\sum_{n=1}^{N}w_n\,\gamma_{nk}
             (x_n-\mu_k^{\text{new}})(x_n-\mu_k^{\text{new}})^\top + \epsilon I
+
+    (w_n = 1 in the book; ``sample_weight`` gives other weights.)
 
     This equals the seed's :math:`\frac1{N_k}\sum_n\gamma_{nk}x_nx_n^\top - \mu_k\mu_k^\top`, but
     centring first avoids subtracting two large, nearly equal numbers. ε = ``reg_covar`` keeps
@@ -326,6 +353,7 @@ def component_covariances(
         The *new* means :math:`\mu_k^{\text{new}}`.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
     reg_covar : float, default=1e-6
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
@@ -333,6 +361,7 @@ def component_covariances(
     """
     check_covariance_type(covariance_type)
     n_components, n_features = means.shape
+    resp = _weighted(resp, sample_weight)
     # Centred scatter of each component: Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k.
     scatter = np.empty((n_components, n_features, n_features))
     for k in range(n_components):
@@ -421,13 +450,18 @@ def m_step(
     resp: np.ndarray,
     covariance_type: str = "full",
     reg_covar: float = 1e-6,
+    sample_weight: np.ndarray | None = None,
 ) -> GaussianMixtureParams:
     r"""The M-step: re-estimate θ from the responsibilities (PRML 9.24–9.27).
 
     .. math::
-        N_k = \sum_n\gamma_{nk},\quad \pi_k = \frac{N_k}{N},\quad
-        \mu_k = \frac1{N_k}\sum_n\gamma_{nk}x_n,\quad
-        \Lambda_k^{-1} = \frac1{N_k}\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
+        N_k = \sum_n w_n\gamma_{nk},\quad \pi_k = \frac{N_k}{\sum_j N_j},\quad
+        \mu_k = \frac1{N_k}\sum_n w_n\gamma_{nk}x_n,\quad
+        \Lambda_k^{-1} = \frac1{N_k}\sum_n w_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top
+
+    with w_n = 1 (the book's equations) unless ``sample_weight`` gives other weights: a weight
+    w_n counts point n as w_n points, so integer weights fit exactly what repeating the rows
+    would, and a weight of 0 drops the row.
 
     What it means: each component is refitted to the points it is responsible for,
     each point counted with weight γ_nk. With ``reg_covar`` = ε the covariances are
@@ -440,12 +474,15 @@ def m_step(
     resp : ndarray of shape (n_samples, n_components)
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
     reg_covar : float, default=1e-6
+    sample_weight : ndarray of shape (n_samples,), optional
+        w_n ≥ 0 (default: all 1).
 
     Returns
     -------
     params : GaussianMixtureParams
     """
     X = np.asarray(X, dtype=np.float64)
+    resp = _weighted(resp, sample_weight)  # then the book's formulas, with w_n γ_nk for γ_nk
     nk = effective_counts(resp)
     weights = mixing_weights(nk)
     means = component_means(X, resp, nk)

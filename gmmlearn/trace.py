@@ -34,7 +34,7 @@ from . import fast
 from .bound import m_step_bounds
 from .params import GaussianMixtureParams
 from .steps import e_step, m_step, responsibilities
-from .validation import check_em_arguments
+from .validation import check_em_arguments, check_sample_weight
 
 __all__ = ["ENGINES", "EMTrace", "HalfStep", "run_em"]
 
@@ -98,6 +98,9 @@ class EMTrace:
     tol, reg_covar : float
         The options of the run.
     max_iter : int
+    sample_weight : ndarray of shape (n_samples,) or None
+        The weights w_n of the points, if the run had any: then every log-likelihood is
+        Σ_n w_n ln p(x_n | θ), and the mean is per unit of weight.
     """
 
     X: np.ndarray
@@ -107,6 +110,7 @@ class EMTrace:
     tol: float
     reg_covar: float
     max_iter: int
+    sample_weight: np.ndarray | None = None
     # γ of the few iterations looked at last; a plain dict so that the trace pickles.
     _resp_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     # L and KL after each M-step (PRML §9.4), computed on first use
@@ -130,8 +134,15 @@ class EMTrace:
 
     @property
     def mean_log_likelihoods(self) -> np.ndarray:
-        """ln p(X | θ_t) / N: what scikit-learn calls the lower bound."""
-        return self.log_likelihoods / self.X.shape[0]
+        """ln p(X | θ_t) / N (/ Σ_n w_n with weights): what scikit-learn calls the lower bound."""
+        return self.log_likelihoods / self.total_weight
+
+    @property
+    def total_weight(self) -> float:
+        """N, or Σ_n w_n for a run with sample weights."""
+        if self.sample_weight is None:
+            return float(self.X.shape[0])
+        return float(self.sample_weight.sum())
 
     # -- on demand -----------------------------------------------------------------
     def responsibilities(self, iteration: int) -> np.ndarray:
@@ -184,7 +195,7 @@ class EMTrace:
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         if "split" not in self._bound_cache:
-            after_m = m_step_bounds(self.X, self.params)
+            after_m = m_step_bounds(self.X, self.params, self.sample_weight)
             # half-steps 0 and 2t − 1 show q = γ(θ) with θ itself: KL = 0, L = ln p (PRML 9.70)
             lower = self.half_step_log_likelihoods()
             kls = np.zeros(self.n_half_steps)
@@ -219,14 +230,22 @@ class EMTrace:
 ENGINES: tuple[str, ...] = ("auto", "steps", "fused")
 
 
-def _steps_iteration(X, params, reg_covar):
+def _steps_iteration(X, params, reg_covar, sample_weight=None):
     """One iteration with the textbook functions: E-step, then M-step."""
-    resp, total = e_step(X, params)
-    return m_step(X, resp, params.covariance_type, reg_covar), total
+    resp, total = e_step(X, params, sample_weight)
+    return m_step(X, resp, params.covariance_type, reg_covar, sample_weight), total
 
 
-def _steps_log_likelihood(X, params):
-    return e_step(X, params)[1]
+def _steps_log_likelihood(X, params, sample_weight=None):
+    return e_step(X, params, sample_weight)[1]
+
+
+def _fused_iteration(X, params, reg_covar, sample_weight=None):
+    return fast.em_iteration(X, params, reg_covar, sample_weight=sample_weight)
+
+
+def _fused_log_likelihood(X, params, sample_weight=None):
+    return fast.log_likelihood(X, params, sample_weight=sample_weight)
 
 
 def run_em(
@@ -238,6 +257,7 @@ def run_em(
     reg_covar: float = 1e-6,
     engine: str = "auto",
     callback: Callable[[int, float], object] | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> EMTrace:
     """Run EM from ``initial_params`` and record every iteration.
 
@@ -262,6 +282,10 @@ def run_em(
     callback : callable, optional
         ``callback(t, log_likelihood)`` as soon as ln p(X | θ_t) is known, for t = 0 … T:
         progress on long runs (``gmmlearn fit`` prints its lines with it).
+    sample_weight : ndarray of shape (n_samples,), optional
+        w_n ≥ 0 per point (default: all 1): point n counts as w_n points in N_k, π, μ, Σ and
+        the log-likelihood (see :func:`gmmlearn.steps.m_step`), and ``tol`` is on the mean per
+        unit of weight. Integer weights give the run on the rows repeated; 0 drops a row.
 
     Returns
     -------
@@ -273,28 +297,29 @@ def run_em(
             f"unknown engine {engine!r}: use one of " + ", ".join(repr(e) for e in ENGINES)
         )
     X = check_em_arguments(X, initial_params, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
-    n_samples = X.shape[0]
+    weights = check_sample_weight(sample_weight, X.shape[0], initial_params.n_components)
+    total_weight = X.shape[0] if weights is None else weights.sum()
     if engine == "steps":
         iterate, score, context = _steps_iteration, _steps_log_likelihood, nullcontext()
     else:
-        iterate, score, context = fast.em_iteration, fast.log_likelihood, fast.one_blas_thread()
+        iterate, score, context = _fused_iteration, _fused_log_likelihood, fast.one_blas_thread()
     params = [initial_params]
     log_likelihoods = []
     converged = False
     previous = -np.inf
     with context:
         for _ in range(max_iter):
-            new_params, total = iterate(X, params[-1], reg_covar)
+            new_params, total = iterate(X, params[-1], reg_covar, weights)
             log_likelihoods.append(total)
             if callback is not None:
                 callback(len(log_likelihoods) - 1, total)
             params.append(new_params)
-            mean = total / n_samples
+            mean = total / total_weight
             if abs(mean - previous) < tol:
                 converged = True
                 break
             previous = mean
-        log_likelihoods.append(score(X, params[-1]))
+        log_likelihoods.append(score(X, params[-1], weights))
     if callback is not None:
         callback(len(log_likelihoods) - 1, log_likelihoods[-1])
     return EMTrace(
@@ -305,4 +330,5 @@ def run_em(
         tol=tol,
         reg_covar=reg_covar,
         max_iter=max_iter,
+        sample_weight=weights,
     )

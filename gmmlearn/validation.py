@@ -242,3 +242,44 @@ def check_em_arguments(X, initial_params, *, max_iter, tol, reg_covar) -> np.nda
     check_nonnegative(tol, "tol")
     check_nonnegative(reg_covar, "reg_covar")
     return X
+
+
+def check_sample_weight(
+    sample_weight, n_samples: int, n_components: int | None = None
+) -> np.ndarray | None:
+    """``sample_weight`` as a float64 array of shape (n_samples,), or None if it is None.
+
+    One weight per row of X, each finite and ≥ 0 (0 drops the row), not all 0; with
+    ``n_components`` also at least K rows of positive weight.
+    """
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "sample_weight must be numbers, one per row of X, e.g. np.ones(len(X))"
+        ) from None
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))  # one number for every row, as sklearn
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape} but X has {n_samples} rows: give one "
+            "weight per row"
+        )
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        n = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"sample_weight[{n}] = {float(weights[n])!r}: weights must be finite and ≥ 0 "
+            "(0 drops the row)"
+        )
+    positive = int(np.count_nonzero(weights))
+    if positive == 0:
+        raise ValueError("sample_weight is all zero: give at least one row a positive weight")
+    if n_components is not None and positive < n_components:
+        raise ValueError(
+            f"only {positive} rows have a positive sample_weight, fewer than the "
+            f"{n_components} components: use fewer components or weigh more rows"
+        )
+    return weights

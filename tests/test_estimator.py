@@ -189,6 +189,27 @@ def test_methods_agree_with_each_other(blobs):
     assert gm.bic(blobs.tolist()) == gm.bic(blobs)  # lists are accepted
 
 
+@pytest.mark.parametrize(
+    "covariance_type, n_covariance_parameters",
+    [
+        ("full", 3 * 2 * 3 / 2),  # K symmetric D×D matrices: D(D+1)/2 each
+        ("tied", 2 * 3 / 2),  # one symmetric D×D matrix
+        ("diag", 3 * 2),  # K·D variances
+        ("spherical", 3),  # K variances
+    ],
+)
+def test_bic_and_aic_count_the_free_parameters_of_every_covariance_type(
+    blobs, covariance_type, n_covariance_parameters
+):
+    gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(blobs)
+    n, n_features = blobs.shape
+    assert n_features == 2
+    p = n_covariance_parameters + 3 * 2 + (3 - 1)  # covariances, K·D means, K − 1 weights
+    total = gm.score(blobs) * n
+    np.testing.assert_allclose(gm.bic(blobs), -2 * total + p * np.log(n), rtol=1e-12)
+    np.testing.assert_allclose(gm.aic(blobs), -2 * total + 2 * p, rtol=1e-12)
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_sample_is_drawn_from_the_fit(blobs, covariance_type):
     gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(blobs)

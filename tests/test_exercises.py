@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from scipy.special import logsumexp
@@ -146,7 +148,7 @@ MISTAKES = [
     (
         "responsibilities",
         lambda X, w, m, c: good_resp(X, w, m, np.linalg.inv(c)),
-        "used Σ where Λ belongs",
+        "you passed the precision where the covariance belongs",
     ),
     (
         "responsibilities",
@@ -298,20 +300,74 @@ def test_generic_wrong_values_say_where():
         )
 
 
-def test_a_function_that_changes_its_inputs_in_place_is_judged_fairly(capsys):
+def test_a_function_that_changes_its_inputs_in_place_is_told_so():
     def centring_in_place(X, mean, covariance):
-        X -= mean  # changes the caller's array: the checker must have passed a copy
+        X -= mean  # right values, but the caller's X is now centred
         return good_log_density(X, np.zeros_like(mean), covariance)
 
-    ex.check_log_gaussian_density(centring_in_place)
-    assert "✔ log_gaussian_density" in capsys.readouterr().out
+    with pytest.raises(ex.ExerciseError, match="changed its argument `X` in place"):
+        ex.check_log_gaussian_density(centring_in_place)
 
     def doubling_in_place(resp):
         resp *= 2  # wrong, and the reference must still be computed from the original γ
         return resp.sum(axis=0)
 
-    with pytest.raises(ex.ExerciseError, match="wrong values .* expected"):
+    with pytest.raises(ex.ExerciseError, match="changed its argument `resp` in place"):
         ex.check_effective_counts(doubling_in_place)
+
+
+def test_values_are_printed_with_enough_digits_to_differ():
+    def off_by_a_little(X, resp, nk, means):
+        return good_covariances(X, resp, nk, means) + 1e-6 * np.arange(means.shape[1])
+
+    with pytest.raises(ex.ExerciseError, match=r"relative difference") as info:
+        ex.check_component_covariances(off_by_a_little)
+    expected, got = re.search(r"expected (\S+), got (\S+) ", str(info.value)).groups()
+    assert expected != got and abs(float(expected) - float(got)) < 1e-5
+
+
+def test_the_failure_shows_one_line_not_a_traceback():
+    with pytest.raises(ex.ExerciseError) as info:
+        ex.check_mixing_weights(lambda nk, n: nk / len(nk))
+    assert info.value._render_traceback_() == [f"ExerciseError: {info.value}"]
+
+
+def test_the_students_own_frames_are_shown_when_their_code_raised():
+    def buggy(X, weights, means, covariances):
+        return X @ means  # (N, D) @ (K, D): shapes do not match
+
+    with pytest.raises(ex.ExerciseError) as info:
+        ex.check_responsibilities(buggy)
+    lines = info.value._render_traceback_()
+    assert lines[0].startswith("ExerciseError: responsibilities: your function raised ValueError")
+    shown = "\n".join(lines)
+    assert "return X @ means" in shown and "in buggy" in shown
+    assert "gmmlearn/exercises.py" not in shown and lines[-1].startswith("ValueError: ")
+
+
+def test_the_check_runs_an_earlier_exercise_only_if_the_answer_calls_it(capsys):
+    # a notebook with a wrong exercise 1 and an E-step that does not call it (scipy's density)
+    namespace = {"log_gaussian_density": lambda *a: 0.0, "good_resp": good_resp}
+    header = "def e_step(X, weights, means, covariances):\n    return "
+    exec(header + "good_resp(X, weights, means, covariances)", namespace)
+    ex.check_responsibilities(namespace["e_step"])
+    assert capsys.readouterr().out.startswith("✔ responsibilities")
+    exec(header + "log_gaussian_density(X)", namespace)
+    with pytest.raises(ex.ExerciseError, match="check exercise 1 first"):
+        ex.check_responsibilities(namespace["e_step"])
+
+
+def test_the_strict_tolerance_is_what_rejects_near_misses(monkeypatch):
+    """Pins the tolerance: loosened to 1e-2, an answer with π ≈ 3.14 would pass exercise 1."""
+
+    def pi_314(X, mean, covariance):
+        d = X.shape[1]
+        return good_log_density(X, mean, covariance) + 0.5 * d * np.log(np.pi / 3.14)
+
+    with pytest.raises(ex.ExerciseError, match="relative difference"):
+        ex.check_log_gaussian_density(pi_314)
+    monkeypatch.setattr(ex, "_RTOL", 1e-2)
+    ex.check_log_gaussian_density(pi_314)
 
 
 def test_random_problem_is_valid_and_seeded():

@@ -490,3 +490,23 @@ def test_concurrent_cli_runs_leave_one_runs_four_files(tmp_path):
     k = read_params(out / "params.dat").n_components
     assert read_responsibilities(out / "z.csv").shape[1] == k
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_z_csv_of_many_rows_is_written_by_two_processes_identically(tmp_path, monkeypatch):
+    import gmmlearn.io
+
+    resp = np.random.default_rng(0).dirichlet(np.ones(3), 1001)
+    resp[7] = [1.0, 5e-324, 0.0]
+    write_responsibilities(tmp_path / "serial.csv", resp)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(gmmlearn.io, "_ROWS_TO_SHARE", 100)
+    monkeypatch.setattr(gmmlearn.io, "_ROWS_PER_BLOCK", 64)
+    monkeypatch.setattr(gmmlearn.io, "_can_share", lambda: True)
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    write_responsibilities(tmp_path / "shared.csv", resp)
+    assert forks == [1]
+    assert (tmp_path / "shared.csv").read_bytes() == (tmp_path / "serial.csv").read_bytes()
+    np.testing.assert_array_equal(read_responsibilities(tmp_path / "shared.csv"), resp)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["serial.csv", "shared.csv"]

@@ -185,6 +185,26 @@ def test_reg_covar_is_added_to_the_diagonal():
     np.testing.assert_allclose(b - a, 0.25 * np.broadcast_to(np.eye(3), a.shape), atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "covariance_type, added",
+    [
+        ("tied", 0.25 * np.eye(3)),  # one matrix: ε on its diagonal
+        ("diag", np.full((2, 3), 0.25)),  # every stored variance
+        ("spherical", np.full(2, 0.25)),  # every σ_k²
+    ],
+)
+def test_reg_covar_is_added_to_every_variance_of_the_other_types(covariance_type, added):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 3)) * [1.0, 10.0, 0.1]
+    resp = rng.dirichlet(np.ones(2), size=30)
+    nk = effective_counts(resp)
+    means = component_means(X, resp, nk)
+    a = component_covariances(X, resp, nk, means, covariance_type, reg_covar=0.0)
+    b = component_covariances(X, resp, nk, means, covariance_type, reg_covar=0.25)
+    assert a.shape == added.shape
+    np.testing.assert_allclose(b - a, added, atol=1e-12)
+
+
 def test_m_step_returns_valid_params_and_increases_likelihood(problem):
     X, rng, k = problem
     params = random_params(rng, k, X.shape[1])

@@ -1,4 +1,8 @@
-"""The exercise notebook both ways: the solutions pass every check, every stub fails helpfully."""
+"""The exercise notebook both ways: the solutions pass every check, every stub fails helpfully.
+
+The student version is nbgrader's own release (``tools/make_student.py`` runs
+``nbgrader generate_assignment``); the whole grading pipeline is in ``test_nbgrader.py``.
+"""
 
 from __future__ import annotations
 
@@ -46,9 +50,14 @@ def solution():
     return nbformat.read(SOLUTION, as_version=4)
 
 
+STUB = "# YOUR CODE HERE\nraise NotImplementedError()"  # nbgrader's own stub
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
 @pytest.fixture(scope="module")
-def student(solution):
-    return make_student.make_student(solution)
+def student(tmp_path_factory):
+    destination = tmp_path_factory.mktemp("student") / "03_exercises.ipynb"
+    return nbformat.read(make_student.release(SOLUTION, destination), as_version=4)
 
 
 def _code(nb):
@@ -69,10 +78,10 @@ def _run(source: str, namespace: dict) -> str:
 
 def test_every_exercise_has_one_solution_block_and_a_check(solution):
     sources = [cell.source for cell in _code(solution)]
-    assert sum(s.count(make_student.BEGIN) for s in sources) == len(EXERCISES)
-    assert sum(s.count(make_student.END) for s in sources) == len(EXERCISES)
+    assert sum(s.count(BEGIN) for s in sources) == len(EXERCISES)
+    assert sum(s.count(END) for s in sources) == len(EXERCISES)
     for name in EXERCISES:
-        assert any(s.startswith(f"def {name}(") and make_student.BEGIN in s for s in sources), name
+        assert any(s.startswith(f"def {name}(") and BEGIN in s for s in sources), name
         assert any(re.fullmatch(rf"check_\w+\({name}\)", s.strip()) for s in sources), name
 
 
@@ -97,19 +106,39 @@ def test_student_version_has_stubs_and_no_solutions(solution, student):
             assert after.source == before.source
             continue
         assert after.outputs == [] and after.execution_count is None
-        assert make_student.BEGIN not in after.source and make_student.END not in after.source
-    stubs = [c.source for c in _code(student) if make_student.STUB in c.source]
+        assert BEGIN not in after.source and END not in after.source
+    stubs = [c.source for c in _code(student) if "raise NotImplementedError()" in c.source]
     assert len(stubs) == len(EXERCISES)
     # the body is gone, the signature and the indentation of the stub stay
     responsibilities = next(s for s in stubs if s.startswith("def responsibilities("))
     assert responsibilities == (
-        "def responsibilities(X, weights, means, covariances):\n    " + make_student.STUB
+        "def responsibilities(X, weights, means, covariances):\n    " + STUB.replace("\n", "\n    ")
     )
     assert all("logsumexp(log_joint" not in c.source for c in _code(student))
 
 
+def test_student_version_does_not_say_it_is_the_solution(student):
+    text = "".join(cell.source for cell in student.cells).lower()
+    assert "solution version" not in text and "for teachers" not in text
+
+
+def test_every_cell_carries_valid_nbgrader_metadata(solution, student):
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in solution.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-zA-Z0-9_-]+", i) for i in ids)
+    for cell in solution.cells:
+        meta = cell.metadata.get("nbgrader")
+        if cell.cell_type == "code" and re.fullmatch(r"check_\w+\(\w+\)", cell.source.strip()):
+            assert meta["grade"] and meta["locked"] and meta["points"] > 0, cell.source
+        if BEGIN in cell.source:
+            assert meta["solution"] and not meta["grade"] and not meta["locked"], cell.source
+    # nbgrader locks the checks in what students get
+    checks = [c for c in _code(student) if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(checks) == len(EXERCISES)
+    assert all(c.metadata["deletable"] is False and c.metadata["editable"] is False for c in checks)
+
+
 def test_solution_notebook_is_left_untouched(solution, student):
-    assert make_student.BEGIN in "".join(c.source for c in _code(solution))
+    assert BEGIN in "".join(c.source for c in _code(solution))
     assert any(c.outputs for c in _code(solution))
 
 
@@ -143,39 +172,27 @@ def test_a_wrong_student_answer_gets_a_diagnosis(student):
 
 
 # ---------------------------------------------------------------------------
-# The marker parser and the command line
+# The command line
 # ---------------------------------------------------------------------------
-
-
-def test_strip_solutions_keeps_code_around_the_block():
-    source = (
-        "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n"
-    )
-    assert make_student.strip_solutions(source) == (
-        "def f(x):\n    y = 1\n    " + make_student.STUB
-    )
-
-
-@pytest.mark.parametrize(
-    ("source", "problem"),
-    [
-        ("### BEGIN SOLUTION\nx = 1\n", "without a matching"),
-        ("x = 1\n### END SOLUTION\n", "without a '### BEGIN SOLUTION' before it"),
-        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "nested"),
-    ],
-)
-def test_unbalanced_markers_are_refused(source, problem):
-    with pytest.raises(ValueError, match=problem):
-        make_student.strip_solutions(source)
 
 
 def test_command_line_writes_the_student_notebook(tmp_path, capsys):
     destination = tmp_path / "student" / "03_exercises.ipynb"
     assert make_student.main([str(SOLUTION), str(destination)]) == 0
-    assert f"({len(EXERCISES)} solutions replaced by stubs)" in capsys.readouterr().out
+    assert "nbgrader's release of 03_exercises.ipynb" in capsys.readouterr().out
     written = nbformat.read(destination, as_version=4)
     nbformat.validate(written)
-    assert sum(make_student.STUB in c.source for c in _code(written)) == len(EXERCISES)
+    assert sum("raise NotImplementedError()" in c.source for c in _code(written)) == len(EXERCISES)
+
+
+def test_command_line_reports_nbgrader_refusing_a_notebook(tmp_path, capsys):
+    broken = nbformat.read(SOLUTION, as_version=4)
+    cell = next(c for c in broken.cells if BEGIN in c.source)
+    cell.source = cell.source.replace(END, "")  # a BEGIN without its END
+    nbformat.write(broken, tmp_path / "broken.ipynb")
+    assert make_student.main([str(tmp_path / "broken.ipynb"), str(tmp_path / "out.ipynb")]) == 1
+    assert "nbgrader generate_assignment failed" in capsys.readouterr().out
+    assert not (tmp_path / "out.ipynb").exists()
 
 
 def test_command_line_refuses_a_missing_source_and_overwriting_it(tmp_path, capsys):

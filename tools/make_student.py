@@ -1,78 +1,84 @@
-"""Make the student version of an exercise notebook: solutions out, outputs cleared.
+"""Make the student version of an exercise notebook: nbgrader's own release, nothing else.
 
-Every block of lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` (nbgrader's markers) in a
-code cell is replaced by ``raise NotImplementedError(...)`` at the same indentation, and every
-output and execution count is cleared, so that the student starts from a clean notebook.
+The solution notebook carries nbgrader's cell metadata (schema 3). This tool copies it into a
+temporary course folder (``source/<assignment>/``), runs ``nbgrader generate_assignment`` there
+and copies ``release/<assignment>/<notebook>`` to the destination: what the students get from
+``make student`` is byte for byte what a teacher's nbgrader would release. nbgrader replaces each
+``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by ``raise NotImplementedError()``, clears
+every output and locks the text and check cells.
 
 Usage::
 
     python tools/make_student.py [SOURCE] [DESTINATION]
 
 SOURCE defaults to ``notebooks/03_exercises.ipynb`` and DESTINATION to
-``out/student/03_exercises.ipynb`` (``out/`` is not committed).
+``out/student/03_exercises.ipynb`` (``out/`` is not committed). nbgrader must be installed
+(``pip install -e '.[classroom]'``).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-import nbformat
+__all__ = ["ASSIGNMENT", "NbgraderError", "nbgrader_command", "release"]
 
-__all__ = ["BEGIN", "END", "STUB", "make_student", "strip_solutions"]
-
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-STUB = 'raise NotImplementedError("write your solution here, then run the check below")'
+ASSIGNMENT = "lesson3"
 
 _ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = _ROOT / "notebooks" / "03_exercises.ipynb"
 DEFAULT_DESTINATION = _ROOT / "out" / "student" / "03_exercises.ipynb"
 
-_BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)" + re.escape(BEGIN) + r"\s*$")
-_END_RE = re.compile(r"^[ \t]*" + re.escape(END) + r"\s*$")
+
+class NbgraderError(RuntimeError):
+    """nbgrader refused the notebook or is missing; the message holds its own words."""
 
 
-def strip_solutions(source: str) -> str:
-    """Replace each BEGIN/END SOLUTION block of a cell's source by a NotImplementedError stub.
+def nbgrader_command(*args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that run this Python's nbgrader.
+
+    nbgrader calls ``alembic`` (its database migrations) by name: the folder of this Python's
+    scripts goes first on PATH so that it is found inside a virtual environment that is not
+    activated.
+    """
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return [sys.executable, "-m", "nbgrader", *args], env
+
+
+def release(source: Path, destination: Path, assignment: str = ASSIGNMENT) -> Path:
+    """Write nbgrader's student version of ``source`` to ``destination`` and return it.
 
     Raises
     ------
-    ValueError
-        If the markers are unbalanced (a BEGIN without its END, an END without a BEGIN, or nested).
+    NbgraderError
+        If nbgrader is not installed or refuses the notebook (bad metadata, unbalanced markers).
     """
-    out: list[str] = []
-    inside = False
-    for number, line in enumerate(source.splitlines(), start=1):
-        begin = _BEGIN_RE.match(line)
-        if begin:
-            if inside:
-                raise ValueError(f"line {number}: nested {BEGIN!r}: close the first block")
-            inside = True
-            out.append(begin["indent"] + STUB)
-        elif _END_RE.match(line):
-            if not inside:
-                raise ValueError(f"line {number}: {END!r} without a {BEGIN!r} before it")
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise ValueError(f"{BEGIN!r} without a matching {END!r}: add the END marker")
-    return "\n".join(out)
-
-
-def make_student(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of ``notebook`` with solutions stubbed out and all outputs cleared."""
-    student = nbformat.from_dict(notebook)
-    for cell in student.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.source = strip_solutions(cell.source)
-        cell.outputs = []
-        cell.execution_count = None
-    return student
+    with tempfile.TemporaryDirectory(prefix="gmmlearn-course-") as tmp:
+        course = Path(tmp)
+        (course / "source" / assignment).mkdir(parents=True)
+        shutil.copy(source, course / "source" / assignment / source.name)
+        command, env = nbgrader_command(
+            "generate_assignment", assignment, "--no-db", f"--CourseDirectory.root={course}"
+        )
+        # cwd=course: no nbgrader_config.py of the caller's folder changes what is released
+        done = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
+        released = course / "release" / assignment / source.name
+        if done.returncode != 0 or not released.is_file():
+            words = (done.stderr or done.stdout).strip().splitlines()
+            errors = [line for line in words if "ERROR" in line or "Error" in line]
+            raise NbgraderError(
+                "nbgrader generate_assignment failed: "
+                + ("; ".join(errors[-3:]) or (words[-1] if words else f"exit {done.returncode}"))
+            )
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(released, destination)
+    return destination
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,14 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         print("make_student: destination equals source: give another path (it would be lost)")
         return 2
     try:
-        student = make_student(nbformat.read(args.source, as_version=4))
-    except ValueError as exc:
+        release(args.source, args.destination)
+    except NbgraderError as exc:
         print(f"make_student: {args.source}: {exc}")
         return 1
-    args.destination.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(student, args.destination)
-    n_stubs = sum(c.source.count(STUB) for c in student.cells if c.cell_type == "code")
-    print(f"wrote {args.destination} ({n_stubs} solutions replaced by stubs)")
+    print(f"wrote {args.destination} (nbgrader's release of {args.source.name})")
     return 0
 
 

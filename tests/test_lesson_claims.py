@@ -1,0 +1,327 @@
+"""Every numerical claim of the lessons' prose and of docs/answer-key.md, recomputed (issue #15).
+
+nbval re-runs the lessons and compares their printed numbers; these tests pin what the *prose*
+and the answer key say about those numbers (a saddle, label switching, "stopped ≠ converged",
+which K BIC picks, …), so that a change of the library that moves a number past what the text
+claims fails here, with the claim in the test's name.
+"""
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+
+import gmmlearn
+from gmmlearn import datasets
+from gmmlearn.estimator import GaussianMixture, _n_parameters
+from gmmlearn.params import GaussianMixtureParams
+
+# --- the data and starts of the lessons --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faithful() -> np.ndarray:
+    X = datasets.old_faithful()
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+@pytest.fixture(scope="module")
+def x_csv() -> np.ndarray:
+    return np.loadtxt(datasets.path("x.csv"), delimiter=",")
+
+
+# PRML Fig. 9.8(a)'s start, the one of lessons 2 and 5.
+FIG_9_8_START = GaussianMixtureParams(
+    weights=np.array([0.5, 0.5]),
+    means=np.array([[-1.5, 1.0], [1.5, -1.0]]),
+    covariances=np.stack([0.25 * np.eye(2)] * 2),
+)
+# Lesson 4's saddle start: the means exactly across the data.
+SADDLE_START = GaussianMixtureParams(
+    weights=np.array([0.3, 0.7]),
+    means=np.array([[-1.5, 1.5], [1.5, -1.5]]),
+    covariances=np.stack([0.5 * np.eye(2)] * 2),
+)
+
+
+def one_gaussian_log_likelihood(X: np.ndarray) -> float:
+    return GaussianMixture(1).fit(X).score(X) * len(X)
+
+
+# --- lesson 2 --------------------------------------------------------------------------------
+
+
+def test_l2_reg_covar_counter_example_lowers_ln_p_by_at_most_the_penalty(faithful):
+    """L2 c24: from the ε = 0 optimum one step with ε > 0 lowers ln p, within the bound."""
+    optimum = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=500, tol=0, reg_covar=0)
+    expected_fall = {1e-6: 1.69e-8, 1e-3: 0.0165, 0.1: 48.7}
+    for eps, fall in expected_fall.items():
+        step = gmmlearn.run_em(faithful, optimum.final_params, max_iter=1, tol=0, reg_covar=eps)
+        gain = step.log_likelihoods[1] - step.log_likelihoods[0]
+        nk = gmmlearn.effective_counts(step.responsibilities(0))
+        bound = gmmlearn.reg_covar_penalty(nk, step.params[1], eps) - gmmlearn.reg_covar_penalty(
+            nk, optimum.final_params, eps
+        )
+        assert gain == pytest.approx(-fall, rel=0.01)
+        assert bound <= gain < 0
+
+
+def test_l2_q_is_not_jointly_concave_but_the_update_is_its_maximum(faithful):
+    """L2 c14/c15: the 1-D Hessian of Q in (m, λ) is indefinite beyond |m − x̄| = σ/√2; profiled,
+    the weighted mean and the weighted scatter are the maximum."""
+    resp = gmmlearn.responsibilities(faithful, FIG_9_8_START)
+    x, g = faithful[:, 0], resp[:, 0]
+    n1 = g.sum()
+    x_bar = g @ x / n1
+    sigma2 = g @ (x - x_bar) ** 2 / n1
+
+    def hessian_det(m, lam):  # analytic, for q(m, λ) = Σ g [½ ln λ − ½ λ (x − m)²]
+        d_mm, d_ll, d_ml = -n1 * lam, -n1 / (2 * lam**2), g @ (x - m)
+        return d_mm * d_ll - d_ml**2
+
+    lam = 1 / sigma2
+    assert hessian_det(x_bar + 0.69 * np.sqrt(sigma2), lam) > 0
+    assert hessian_det(x_bar + 0.72 * np.sqrt(sigma2), lam) < 0
+    assert hessian_det(x_bar + np.sqrt(sigma2 / 2), lam) == pytest.approx(0, abs=1e-6 * n1**2)
+
+    def q(m, lam):
+        return float(np.sum(g * (0.5 * np.log(lam) - 0.5 * lam * (x - m) ** 2)))
+
+    rng = np.random.default_rng(0)
+    for lam_any in rng.uniform(0.05, 20, size=50):  # any λ: the weighted mean is the best m
+        assert q(x_bar, lam_any) >= max(q(x_bar + d, lam_any) for d in (-0.1, 0.1))
+        assert q(x_bar, lam) >= q(x_bar, lam_any)  # and then 1/σ² the best λ
+
+
+def test_l2_and_l4_saddle_stopped_is_not_converged(faithful):
+    """L2 c20 and L4 c9/c10: the default tol stops 3 iterations in at −541.90, just above one
+    Gaussian (−544.99); a longer run leaves the saddle for the two-cluster optimum −385.46."""
+    stopped = gmmlearn.run_em(faithful, SADDLE_START)
+    assert stopped.converged and stopped.n_iter == 3
+    assert stopped.log_likelihoods[-1] == pytest.approx(-541.90, abs=0.005)
+    one = one_gaussian_log_likelihood(faithful)
+    assert one == pytest.approx(-544.99, abs=0.005)
+    assert 0 < stopped.log_likelihoods[-1] - one < 3.2
+    longer = gmmlearn.run_em(faithful, SADDLE_START, max_iter=100, tol=0.0)
+    assert longer.log_likelihoods[30] < -541  # still on the plateau at 30 …
+    assert longer.log_likelihoods[100] == pytest.approx(-385.46, abs=0.005)  # … not at 100
+
+
+# --- lesson 4 --------------------------------------------------------------------------------
+
+
+def test_l4_stopped_runs_continue_and_converged_is_not_the_maximum():
+    """L4 c11/c12: continued with tol=0, five of the eight bounding-box runs end at −2088.0, the
+    worst reaches −2088.3 in 50 more iterations, and none reaches the k-means starts' −2085.0."""
+    X, _ = make_blobs(600, centers=6, cluster_std=0.6, center_box=(-8, 8), random_state=2)
+    fits = [
+        GaussianMixture(6, init_params="bounding-box", random_state=seed, max_iter=500).fit(X)
+        for seed in range(8)
+    ]
+    more = [gmmlearn.run_em(X, gm.params_, max_iter=600, tol=0.0) for gm in fits]
+    final = np.array([trace.log_likelihoods[-1] for trace in more])
+    assert np.sum(np.abs(final + 2087.97) < 0.05) == 5
+    worst = int(np.argmin([gm.score(X) for gm in fits]))
+    assert more[worst].log_likelihoods[50] == pytest.approx(-2088.3, abs=0.05)
+    best_kmeans = max(
+        GaussianMixture(6, random_state=seed, max_iter=500).fit(X).score(X) * len(X)
+        for seed in range(8)
+    )
+    assert best_kmeans == pytest.approx(-2085.0, abs=0.05)
+    assert final.max() < best_kmeans - 2
+
+
+def test_l4_kmeans_limit_holds_for_unequal_weights(faithful):
+    """L4 c24/c25: π = (0.9, 0.1) at ε = 1e-3 gives the k-means assignment, and
+    −½ Σ γ ‖x − μ‖² → −J/2 (9.43)."""
+    km = KMeans(2, n_init=10, random_state=0).fit(faithful)
+    params = GaussianMixtureParams(
+        np.array([0.9, 0.1]), km.cluster_centers_, np.full(2, 1e-3), "spherical"
+    )
+    resp = gmmlearn.responsibilities(faithful, params)
+    assert np.all(resp.max(axis=1) > 0.999)
+    np.testing.assert_array_equal(resp.argmax(axis=1), km.labels_)
+    sq_dist = ((faithful[:, None, :] - km.cluster_centers_) ** 2).sum(axis=2)
+    assert -0.5 * np.sum(resp * sq_dist) == pytest.approx(-km.inertia_ / 2, rel=1e-6)
+    coarse = GaussianMixtureParams(params.weights, params.means, np.full(2, 1.0), "spherical")
+    coarse_resp = gmmlearn.responsibilities(faithful, coarse)
+    assert np.mean(coarse_resp.argmax(axis=1) == km.labels_) < 0.95  # at ε = 1 the π still count
+
+
+@pytest.mark.parametrize("kind", ["full", "tied", "diag", "spherical"])
+@pytest.mark.parametrize(("K", "D"), [(1, 1), (2, 2), (4, 3), (7, 5)])
+def test_l4_parameter_counts_of_the_four_covariance_types(kind, K, D):
+    """L4 c19's table: (K − 1) + KD + the covariance parameters of each type."""
+    covariance = {"full": K * D * (D + 1) // 2, "tied": D * (D + 1) // 2, "diag": K * D}
+    assert _n_parameters(kind, K, D) == (K - 1) + K * D + covariance.get(kind, K)
+
+
+@pytest.mark.parametrize("kind", ["full", "tied", "diag", "spherical"])
+def test_l4_bic_is_minus_twice_prml_4_139(faithful, kind):
+    """L4 c19: scikit-learn's BIC is −2 × PRML's ln p(X | θ̂) − ½ p ln N (smaller is better)."""
+    gm = GaussianMixture(2, covariance_type=kind, random_state=0).fit(faithful)
+    N = len(faithful)
+    prml = gm.score(faithful) * N - 0.5 * _n_parameters(kind, 2, 2) * np.log(N)
+    assert gm.bic(faithful) == pytest.approx(-2 * prml, rel=1e-12)
+
+
+def test_l4_diag_bic_counts_density_components_not_clusters():
+    """L4 exercise 3: diagonal covariances on the tilted blobs of x.csv; BIC picks K = 6 on
+    1…7 but 12 on 1…20 (a misspecified model), full covariances pick the 4 blobs."""
+    X3 = datasets.load_four_blobs()
+    bic = np.array(
+        [
+            GaussianMixture(K, covariance_type="diag", random_state=0).fit(X3).bic(X3)
+            for K in range(1, 21)
+        ]
+    )
+    assert np.argmin(bic[:7]) + 1 == 6
+    assert np.argmin(bic) + 1 == 12
+    full = [GaussianMixture(K, random_state=0).fit(X3).bic(X3) for K in range(1, 8)]
+    assert np.argmin(full) + 1 == 4
+
+
+def test_l4_no_reg_covar_makes_component_3_own_more_than_the_duplicates(faithful):
+    """L4 exercise 2: N₃ stays 3.0 up to ε = 0.3; at ε = 1 the component drops even those."""
+    X_dup = np.vstack([faithful, np.tile([2.5, -2.0], (3, 1))])
+    theta0 = GaussianMixtureParams(
+        np.array([0.45, 0.45, 0.1]),
+        np.array([[-1.0, -1.0], [1.0, 1.0], [2.4, -1.9]]),
+        np.stack([0.5 * np.eye(2)] * 3),
+    )
+    n3 = {}
+    for eps in (1e-6, 1e-2, 0.1, 0.3, 1.0):
+        final = gmmlearn.run_em(X_dup, theta0, reg_covar=eps, max_iter=500).final_params
+        n3[eps] = gmmlearn.responsibilities(X_dup, final)[:, 2].sum()
+    for eps in (1e-6, 1e-2, 0.1, 0.3):
+        assert n3[eps] == pytest.approx(3.0, abs=0.01)
+    assert n3[1.0] < 1
+
+
+def test_l4_collapse_adds_d_ln_10_per_factor_10(faithful):
+    """L4 c15: each factor 10 in σ adds D ln 10 (D = 2: ln 100) to ln p."""
+    good = GaussianMixture(2, random_state=0).fit(faithful).params_
+
+    def with_spike(sigma):
+        return gmmlearn.log_likelihood(
+            faithful,
+            GaussianMixtureParams(
+                np.append(0.95 * good.weights, 0.05),
+                np.vstack([good.means, faithful[:1]]),
+                np.concatenate([good.covariances, [sigma**2 * np.eye(2)]]),
+            ),
+        )
+
+    assert with_spike(1e-16) - with_spike(1e-8) == pytest.approx(8 * 2 * np.log(10), rel=1e-6)
+
+
+# --- lesson 1 --------------------------------------------------------------------------------
+
+
+def test_l1_label_switching_four_seeds_one_optimum_permuted(x_csv):
+    """L1 exercise 1: seeds 0–3 all reach −19403.64 with the components permuted."""
+    finals = [
+        gmmlearn.run_em(x_csv, gmmlearn.init_bounding_box(x_csv, 4, random_state=seed))
+        for seed in range(4)
+    ]
+    values = [trace.log_likelihoods[-1] for trace in finals]
+    assert values == pytest.approx([-19403.64] * 4, abs=0.005)
+    reference = finals[0].final_params.means
+    orders = set()
+    for trace in finals:
+        means = trace.final_params.means
+        # match every component to the nearest reference mean: a permutation, same means
+        order = tuple(np.argmin(((means[:, None] - reference) ** 2).sum(axis=2), axis=1))
+        assert sorted(order) == [0, 1, 2, 3]
+        np.testing.assert_allclose(means, reference[list(order)], atol=0.02)
+        orders.add(order)
+    assert len(orders) == 4  # four different labellings of one mixture
+
+
+def test_l1_second_moment_is_close_to_the_covariance_only_because_x_is_centred(x_csv):
+    """L1 c4: XᵀX/N − cov = x̄x̄ᵀ, small because x̄ is near 0."""
+    second = x_csv.T @ x_csv / len(x_csv)
+    cov = np.cov(x_csv.T, bias=True)
+    mean = x_csv.mean(axis=0)
+    np.testing.assert_allclose(second - cov, np.outer(mean, mean), atol=1e-9)
+    assert np.abs(mean).max() < 0.35
+    shifted = x_csv + 10.0  # the same data, not centred: the second moment is far off
+    assert np.abs(shifted.T @ shifted / len(x_csv) - cov).max() > 90
+
+
+# --- lesson 5 --------------------------------------------------------------------------------
+
+
+def test_l5_the_log_likelihood_curve_is_converged_by_l_11(faithful):
+    """L5 c13: gains 1958, 38, 19, …; from L ≈ 11 nothing visible moves."""
+    trace = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=20, tol=0.0)
+    gains = np.diff(trace.log_likelihoods)
+    np.testing.assert_allclose(gains[:3], [1957.7, 38.3, 18.8], atol=0.1)
+    assert np.all(gains[1:9] < 40) and np.all(gains[1:9] > 5)
+    assert np.all(gains[10:] < 0.05)
+
+
+def test_l5_exercise_1_symmetric_start_stops_on_the_saddle(faithful):
+    """L5 exercise 1: the default tol stops at L = 6 at −541.94; tol=0 escapes by L = 40."""
+    sym = GaussianMixtureParams(
+        FIG_9_8_START.weights, SADDLE_START.means, FIG_9_8_START.covariances
+    )
+    stopped = gmmlearn.run_em(faithful, sym)
+    assert stopped.n_iter == 6
+    assert stopped.log_likelihoods[-1] == pytest.approx(-541.94, abs=0.005)
+    longer = gmmlearn.run_em(faithful, sym, max_iter=60, tol=0.0).log_likelihoods
+    assert longer[20] < -541 and longer[40] == pytest.approx(-385.48, abs=0.01)
+
+
+def test_l5_exercise_3_em_is_equivariant_in_minutes():
+    """L5 exercise 3: the start mapped to minutes gives the same fit; ln p shifts by N Σ ln s."""
+    raw = datasets.old_faithful()
+    mean, s = raw.mean(axis=0), raw.std(axis=0)
+    X = (raw - mean) / s
+    ref = gmmlearn.run_em(X, FIG_9_8_START, max_iter=20, tol=0, reg_covar=0)
+    mapped = GaussianMixtureParams(
+        FIG_9_8_START.weights,
+        FIG_9_8_START.means * s + mean,
+        np.stack([0.25 * np.diag(s**2)] * 2),
+    )
+    minutes = gmmlearn.run_em(raw, mapped, max_iter=20, tol=0, reg_covar=0)
+    np.testing.assert_allclose(minutes.final_params.means, ref.final_params.means * s + mean)
+    shift = len(raw) * np.log(s).sum()
+    assert minutes.log_likelihoods[-1] == pytest.approx(ref.log_likelihoods[-1] - shift)
+    # (b) Σ_k = 0.25 I in minutes: nearly hard at first, same two clusters in the end (swapped)
+    circular = GaussianMixtureParams(mapped.weights, mapped.means, np.stack([0.25 * np.eye(2)] * 2))
+    assert np.mean(gmmlearn.responsibilities(raw, circular).max(axis=1) > 0.999) > 0.99
+    end = gmmlearn.run_em(raw, circular, max_iter=200, tol=0).final_params
+    np.testing.assert_allclose(end.means[::-1], ref.final_params.means * s + mean, atol=1e-3)
+
+
+def test_l5_exercise_2_bic_prefers_two_components(faithful):
+    fits = {K: GaussianMixture(K, random_state=0).fit(faithful) for K in (2, 3)}
+    assert fits[3].score(faithful) > fits[2].score(faithful)  # ln p improves a little …
+    assert fits[2].bic(faithful) < fits[3].bic(faithful)  # … but not enough for BIC
+
+
+def test_l5_exercise_4_a_1_sigma_ellipse_holds_39_percent():
+    """P(Δ ≤ r) = 1 − exp(−r²/2) in 2-D: 39.3 % at 1σ, 86.5 % at 2σ (checked by sampling)."""
+    rng = np.random.default_rng(0)
+    cov = np.array([[2.0, 0.8], [0.8, 1.0]])
+    x = rng.multivariate_normal([0, 0], cov, size=200_000)
+    delta2 = np.einsum("ni,ij,nj->n", x, np.linalg.inv(cov), x)
+    for r, expected in ((1, 0.3935), (2, 0.8647)):
+        assert 1 - np.exp(-(r**2) / 2) == pytest.approx(expected, abs=1e-4)
+        assert np.mean(delta2 <= r**2) == pytest.approx(expected, abs=0.005)
+
+
+# --- lesson 0 --------------------------------------------------------------------------------
+
+
+def test_l0_complete_data_fit_is_the_m_step_with_one_hot_z():
+    """L0 c12/c13: with the true z, the M-step with one-hot γ is the per-group ML fit (9.37)."""
+    rng = np.random.default_rng(3)
+    z = rng.choice(3, size=200, p=[0.5, 0.3, 0.2])
+    X = rng.normal(size=(200, 2)) + np.array([[0, 0], [4, 0], [0, 4]])[z]
+    fit = gmmlearn.m_step(X, np.eye(3)[z], reg_covar=0.0)
+    for k in range(3):
+        np.testing.assert_allclose(fit.means[k], X[z == k].mean(axis=0))
+        np.testing.assert_allclose(fit.covariances[k], np.cov(X[z == k].T, bias=True))
+    np.testing.assert_allclose(fit.weights, np.bincount(z) / 200)
