@@ -61,6 +61,7 @@ __all__ = [
     "MAX_COMPONENTS",
     "VIEWS",
     "EMExplorer",
+    "collapsed_components",
     "explore",
     "information_criteria",
     "is_widget_backend",
@@ -520,7 +521,8 @@ class EMExplorer:
             shown.weights, means, shown.covariances, shown.covariance_type
         )
         where = ", ".join(f"{v:.3g}" for v in means[int(k)])
-        return self._run_from(self.X, start, f"EM started again with μ{int(k) + 1} at ({where})")
+        done = f"EM started again with μ{int(k) + 1} at ({where}): press ▶ to watch it climb"
+        return self._run_from(self.X, start, done)
 
     def add_point(self, position) -> bool:
         """Add one data point at ``position`` and run EM again from the same θ₀.
