@@ -168,6 +168,11 @@ class VBExplorer(EMExplorer):
             self._say_if_stopped_early()
         return ok
 
+    def _show_run_notes(self, done: str = "") -> None:
+        """Only the message: BIC/AIC are EM's (ln p of θ_T), a VB run has a bound instead."""
+        self.criteria_html.value = ""
+        self._show_message(done, error=False)
+
     def _say_if_stopped_early(self) -> None:
         if not self.trace.converged and self.trace.n_iter > 0:
             self._show_message(

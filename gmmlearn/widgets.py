@@ -40,6 +40,7 @@ import matplotlib
 import numpy as np
 from IPython.display import display
 
+from .datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from .equations import (
     EQUATION_NAMES,
     EQUATION_NUMBERS,
@@ -48,6 +49,7 @@ from .equations import (
     params_latex,
     step_description,
 )
+from .estimator import _n_parameters
 from .init import INIT_METHODS, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams, check_covariance_type
 from .plotting.view import EMView
@@ -56,7 +58,16 @@ from .validation import check_data, check_n_components, check_nonnegative
 from .webview.export import export_html as _export_browser_html
 from .webview.widget import TraceView
 
-__all__ = ["MAX_COMPONENTS", "VIEWS", "EMExplorer", "explore", "is_widget_backend", "run_trace"]
+__all__ = [
+    "MAX_COMPONENTS",
+    "VIEWS",
+    "EMExplorer",
+    "collapsed_components",
+    "explore",
+    "information_criteria",
+    "is_widget_backend",
+    "run_trace",
+]
 
 VIEWS = ("browser", "matplotlib")
 # More components than this is no longer something to look at, and a huge K (say 4000) would
@@ -67,6 +78,9 @@ _TEXT_DELAY = 0.15
 # A re-run longer than this shows "running EM…" first.
 _SLOW_RUN_S = 0.5
 _BLEND = -1  # the "colour by" choice of the γ-blend (a Dropdown value of None shows blank)
+# A component whose smallest variance is within this factor of reg_covar has collapsed: only
+# the regularisation keeps its Σ_k invertible (PRML §9.2.1).
+_COLLAPSE_FACTOR = 10.0
 
 _WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
 
@@ -101,6 +115,44 @@ def run_trace(
         random_state=random_state,
     )  # fmt: skip
     return run_em(X, params, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
+
+
+def information_criteria(trace: EMTrace) -> dict:
+    r"""BIC and AIC of the run's last θ_T (lower is better).
+
+    .. math:: \mathrm{BIC} = -2 \ln p(X \mid \theta_T) + p \ln N, \qquad
+              \mathrm{AIC} = -2 \ln p(X \mid \theta_T) + 2p,
+
+    with p the free parameters: K − 1 weights, K·D means and the covariances (K·D(D+1)/2
+    "full", D(D+1)/2 "tied", K·D "diag", K "spherical"), counted as scikit-learn counts them.
+
+    Returns
+    -------
+    criteria : dict
+        ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``n_samples``.
+    """
+    params = trace.params[-1]
+    n_samples = trace.X.shape[0]
+    n_parameters = _n_parameters(params.covariance_type, params.n_components, params.n_features)
+    log_likelihood = float(trace.log_likelihoods[-1])
+    return {
+        "log_likelihood": log_likelihood,
+        "n_parameters": n_parameters,
+        "n_samples": n_samples,
+        "bic": -2.0 * log_likelihood + n_parameters * np.log(n_samples),
+        "aic": -2.0 * log_likelihood + 2.0 * n_parameters,
+    }
+
+
+def collapsed_components(trace: EMTrace) -> list[int]:
+    """Components (0-based) of θ_T held up only by ``reg_covar``: their smallest variance is
+    within a factor 10 of it, i.e. they sit on fewer than D + 1 distinct points."""
+    reg_covar = trace.reg_covar
+    if not reg_covar > 0:
+        return []  # with reg_covar = 0 a collapse raises during the run instead
+    params = trace.params[-1]
+    variances = np.linalg.eigvalsh(params.full_covariances())[:, 0]
+    return [int(k) for k in np.flatnonzero(variances <= _COLLAPSE_FACTOR * reg_covar)]
 
 
 def _guarded(callback):
@@ -141,6 +193,9 @@ class EMExplorer:
         the equations show (1-based, as in the book); the 3-D view angle.
     message, step_label, equations_html, params_html : widgets
         Text outputs.
+    data_input, criteria_html : widgets
+        The playground's data menu (presets; shown for 2-D data in the browser view) and the
+        BIC/AIC line of the run.
     """
 
     def __init__(
@@ -164,6 +219,9 @@ class EMExplorer:
     ) -> None:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}: use 'browser' (default) or 'matplotlib'")
+        preset = X if isinstance(X, str) else ""
+        if preset:
+            X = make_preset(preset)
         self.X = check_data(X, min_samples=2)
         self.options = {
             "max_iter": check_nonnegative(max_iter, "max_iter", integer=True),
@@ -196,8 +254,10 @@ class EMExplorer:
         self._updating = False
         self._texts_pending = False
         self._build_widgets(n_components, init, covariance_type, int(random_state), interval)
+        self.data_input.value = preset
         self._wire()
         self._render()
+        self._show_run_notes()
 
     # ---------------------------------------------------------------------------
     # Building
@@ -263,6 +323,16 @@ class EMExplorer:
             options=COVARIANCE_TYPES, value=covariance_type, description="covariance"
         )
         self.seed_input = widgets.IntText(value=seed, description="seed", layout={"width": "160px"})
+        # the playground: preset data sets, and BIC/AIC of every run
+        self.data_input = widgets.Dropdown(
+            options=[("the data passed in", "")]
+            + [(text.split(":")[0], name) for name, text in PRESET_DESCRIPTIONS.items()],
+            description="data", layout={"width": "300px"},
+        )  # fmt: skip
+        self.data_input.layout.display = None if self._is_playground() else "none"
+        if self._is_playground():  # a line kept for the message: the plane must not jump
+            self.message.layout.min_height = "1.6em"  # under the mouse when it appears
+        self.criteria_html = widgets.HTML()
         wide = {"description_width": "initial"}
         self.color_by = widgets.Dropdown(description="colour by", style=wide)
         self.point_input = widgets.BoundedIntText(
@@ -290,9 +360,10 @@ class EMExplorer:
         texts = widgets.Tab(children=[self.equations_html, self.params_html])
         texts.set_title(0, "equations")
         texts.set_title(1, "parameters")
+        playground = widgets.HBox([self.data_input, self.criteria_html], layout=nowrap)
         self.widget = widgets.VBox(
-            [self.message, run, stepping, widgets.HBox(shown, layout=nowrap), self.step_label,
-             self.figure_area, self.angles, widgets.HBox(picks), texts]
+            [self.message, run, playground, stepping, widgets.HBox(shown, layout=nowrap),
+             self.step_label, self.figure_area, self.angles, widgets.HBox(picks), texts]
         )  # fmt: skip
         self._show_angle_sliders()
 
@@ -352,6 +423,8 @@ class EMExplorer:
             self.view.observe(self._on_webgl, names="webgl")
             self.view.on_mean_moved(self._on_mean_moved)
             self.view.on_point_added(self._on_point_added)
+            self.view.on_point_removed(self._on_point_removed)
+        self.data_input.observe(self._on_data, names="value")
 
     # ---------------------------------------------------------------------------
     # Callbacks (none lets an exception escape)
@@ -426,6 +499,15 @@ class EMExplorer:
     def _on_point_added(self, position) -> None:
         self.add_point(position)
 
+    @_guarded
+    def _on_point_removed(self, index) -> None:
+        self.remove_point(index)
+
+    @_guarded
+    def _on_data(self, change) -> None:
+        if not self._updating and change["new"]:
+            self.use_preset(change["new"])
+
     # ---------------------------------------------------------------------------
     # Actions
     # ---------------------------------------------------------------------------
@@ -447,7 +529,8 @@ class EMExplorer:
             shown.weights, means, shown.covariances, shown.covariance_type
         )
         where = ", ".join(f"{v:.3g}" for v in means[int(k)])
-        return self._run_from(self.X, start, f"EM started again with μ{int(k) + 1} at ({where})")
+        done = f"EM started again with μ{int(k) + 1} at ({where}): press ▶ to watch it climb"
+        return self._run_from(self.X, start, done)
 
     def add_point(self, position) -> bool:
         """Add one data point at ``position`` and run EM again from the same θ₀.
@@ -462,10 +545,49 @@ class EMExplorer:
         X = check_data(np.vstack([self.X, point]), min_samples=2)
         where = ", ".join(f"{v:.3g}" for v in point[0])
         done = f"added point {X.shape[0]} at ({where}); EM ran again from θ₀"
-        ok = self._run_from(X, self.trace.params[0], done)
-        if ok:
-            self.point_input.max = X.shape[0]
-        return ok
+        return self._run_from(X, self.trace.params[0], done)
+
+    def remove_point(self, index: int) -> bool:
+        """Remove data point ``index`` (0-based row of X) and run EM again from the same θ₀.
+
+        The playground's shift-click on a point (2-D data) ends here.
+
+        Returns
+        -------
+        ok : bool
+        """
+        index = int(index)
+        if not 0 <= index < self.X.shape[0]:
+            raise ValueError(f"point {index + 1} does not exist: use 1 … {self.X.shape[0]}")
+        K = self.trace.params[0].n_components
+        if self.X.shape[0] <= max(K, 2):
+            self._show_message(
+                f"Cannot remove a point: {self.X.shape[0]} points are the fewest for K={K}. "
+                "Add points or choose a smaller K."
+            )
+            return False
+        where = ", ".join(f"{v:.3g}" for v in self.X[index])
+        X = np.delete(self.X, index, axis=0)
+        done = f"removed point {index + 1} at ({where}); EM ran again from θ₀"
+        return self._run_from(X, self.trace.params[0], done)
+
+    def use_preset(self, name: str) -> bool:
+        """Replace the data by the preset ``name`` (:data:`gmmlearn.datasets.PRESETS`) and run
+        EM again with the K, init, covariance type and seed of the widgets."""
+        X = check_data(make_preset(name), min_samples=2)
+        previous = self.X
+        self.X = X
+        if not self.rerun():
+            self.X = previous
+            return False
+        if self.data_input.value != name:
+            self._updating = True
+            try:
+                self.data_input.value = name
+            finally:
+                self._updating = False
+        self._show_run_notes(f"{PRESET_DESCRIPTIONS[name]} (N = {X.shape[0]}).")
+        return True
 
     def _run_from(self, X, start: GaussianMixtureParams, done: str) -> bool:
         try:
@@ -479,10 +601,60 @@ class EMExplorer:
         self.trace = trace
         self.view.set_trace(trace)
         self._set_component_options()
+        self._fit_point_input()
         self._set_slider(0)
-        self._render()
-        self._show_message(done + ".", error=False)
+        if isinstance(self.view, TraceView):
+            # the new run first: typesetting the equations in the page (MathJax) held the
+            # frame with the new run back by up to 0.1 s; they follow a moment later
+            self._schedule_texts()
+        else:
+            self._render()
+        self._show_run_notes(done + ".")
         return True
+
+    def _fit_point_input(self) -> None:
+        """The point picker's range follows N (a point added or removed, another data set)."""
+        n_samples = self.X.shape[0]
+        self._updating = True
+        try:
+            if self.point_input.value > n_samples:
+                self.point_input.value = n_samples
+            self.point_input.max = n_samples
+        finally:
+            self._updating = False
+
+    def _show_run_notes(self, done: str = "") -> None:
+        """The message after a run (a collapse explained, in red) and its BIC/AIC."""
+        criteria = information_criteria(self.trace)
+        collapsed = collapsed_components(self.trace)
+        params = self.trace.params[-1]
+        self.criteria_html.value = (
+            f"<span style='font-size:15px'>θ<sub>{self.trace.n_iter}</sub>: "
+            f"ln p = {criteria['log_likelihood']:.2f} · p = {criteria['n_parameters']} "
+            f"parameters ({params.covariance_type}, K={params.n_components}) · "
+            f"<b>BIC = {criteria['bic']:.1f}</b> · <b>AIC = {criteria['aic']:.1f}</b> "
+            "(lower is better)</span>"
+        )
+        if not collapsed:
+            self._show_message(done, error=False)
+            return
+        k = collapsed[0]
+        n_k = float(params.weights[k] * self.trace.X.shape[0])
+        if n_k < 0.5:  # no point is left to it: π_k → 0, Σ_k = reg_covar I
+            self._show_message(
+                f"{done} Component {k + 1} died: N{_sub(k + 1)} = {n_k:.1f} points are left "
+                f"to it (π{_sub(k + 1)} → 0), so its Σ{_sub(k + 1)} is only reg_covar·I. "
+                "It describes nothing: drag its mean into the data, or use fewer components."
+            )
+            return
+        self._show_message(
+            f"{done} Component {k + 1} collapsed onto N{_sub(k + 1)} = {n_k:.1f} "
+            f"point{'' if round(n_k, 1) == 1 else 's'}: its Σ{_sub(k + 1)} is singular but for "
+            f"reg_covar = {self.trace.reg_covar:g} added to its diagonal. Without reg_covar "
+            "ln p would grow without bound (the singularity of PRML §9.2.1), so this θ, its "
+            "ln p, BIC and AIC mean nothing. Drag the mean elsewhere, shift-click the point "
+            "away, use fewer components, or raise reg_covar (explore(..., reg_covar=1e-2))."
+        )
 
     def rerun(self) -> bool:
         """Run EM again with the K, init, covariance type and seed of the widgets.
@@ -517,14 +689,14 @@ class EMExplorer:
             return False
         self.trace = trace
         elapsed = time.perf_counter() - started
-        self._show_message(
-            f"{self._algorithm} ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else "",
-            error=False,
-        )
         self.view.set_trace(trace)
         self._set_component_options()
+        self._fit_point_input()
         self._set_slider(0)
         self._render()
+        self._show_run_notes(
+            f"{self._algorithm} ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else ""
+        )
         return True
 
     def show(self, index: int) -> None:
@@ -655,6 +827,9 @@ class EMExplorer:
             "(point and component are 1-based, as in the book).</i></p>" + "".join(rows)
         )
 
+    def _is_playground(self) -> bool:
+        return isinstance(self.view, TraceView) and self.view.playground
+
     def _show_message(self, text: str, error: bool = True) -> None:
         self.message_text = text
         color = "#B00020" if error else "#333"
@@ -664,6 +839,10 @@ class EMExplorer:
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+
+
+def _sub(n: int) -> str:
+    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(c)] for c in str(n))
 
 
 def _kernel_loop():
@@ -704,8 +883,10 @@ def explore(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features), or str
         2 or more features; with more than 3 the first three are shown (``dims=`` chooses).
+        A name of :data:`gmmlearn.datasets.PRESETS` (``"old_faithful"``, ``"moons"``, …) uses
+        that 2-D data set and shows it in the playground's data menu.
     n_components : int, default=4
         K.
     init : str, default="kmeans"
@@ -724,7 +905,10 @@ def explore(
         browser with WebGL, stepping and rotating without the kernel) or ``"matplotlib"``
         (drawn in the kernel; ``figsize`` sets its size); ``playground`` (default: on for 2-D
         data in the browser view): drag a mean to start EM again from there, click the plane
-        to add a point (:meth:`EMExplorer.move_mean`, :meth:`EMExplorer.add_point`).
+        to add a point, shift-click a point to remove it, hover a point to read its γ row,
+        choose a preset data set; BIC/AIC of every run (:meth:`EMExplorer.move_mean`,
+        :meth:`EMExplorer.add_point`, :meth:`EMExplorer.remove_point`,
+        :meth:`EMExplorer.use_preset`, :func:`information_criteria`).
 
     Returns
     -------

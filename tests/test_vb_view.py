@@ -311,6 +311,7 @@ def test_vb_explorer_says_when_a_run_stopped_early_and_refuses_the_playground():
     ex = explore(X, 4, method="vb", max_iter=2)
     assert "VB stopped after max_iter=2" in ex.message_text
     assert ex.view.playground is False
+    assert ex.criteria_html.value == ""  # BIC/AIC are EM's: a VB run has a bound, not ln p(X|θ)
     ex.seed_input.value = 1
     assert "VB stopped after max_iter=2" in ex.message_text
     assert not ex.move_mean(0, [0.0, 0.0]) and "runs EM" in ex.message_text

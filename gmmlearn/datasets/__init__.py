@@ -9,6 +9,9 @@ file                    shape       what
                                     (minutes), the data of PRML Fig. 9.8
 ======================  ==========  ==========================================================
 
+:func:`make_preset` makes the playground's 2-D data sets (:data:`PRESETS`: Old Faithful,
+separated, elongated, overlapping blobs, blobs with outliers, two moons, a ring).
+
 :func:`path` gives the location of each file, for code that wants a file rather than an array
 (``gmmlearn fit``, ``np.loadtxt``, a spreadsheet). Provenance is in ``README.md`` beside them.
 """
@@ -24,10 +27,13 @@ from ..params import GaussianMixtureParams
 __all__ = [
     "FILES",
     "OLD_FAITHFUL_COLUMNS",
+    "PRESETS",
+    "PRESET_DESCRIPTIONS",
     "four_blobs_params",
     "load_four_blobs",
     "load_x",
     "make_four_blobs",
+    "make_preset",
     "old_faithful",
     "path",
 ]
@@ -166,3 +172,6 @@ def old_faithful() -> np.ndarray:
     X : ndarray of shape (272, 2)
     """
     return np.loadtxt(path("old_faithful.csv"), delimiter=",", skiprows=1, ndmin=2)
+
+
+from .presets import PRESET_DESCRIPTIONS, PRESETS, make_preset  # noqa: E402

@@ -233,6 +233,8 @@ class TraceView {
     this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
     this.flat = meta.n_dims === 2;
     this.dragMean = null;
+    this.runsLoaded = (this.runsLoaded || 0) + 1;
+    this.hoverIndex = null;
     this.root.dataset.nSamples = String(meta.n_samples);
     this.rgb = meta.colors.map(hexToRgb);
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
@@ -246,7 +248,8 @@ class TraceView {
         : ", opacity ∝ π. ") +
       (this.flat
         ? this.model.get("playground")
-          ? "Drag a mean: EM starts again from there · click: add a point · wheel: zoom."
+          ? "Drag a mean: EM starts again from there · click: add a point · shift-click: " +
+            "remove one · hover: its γ · wheel: zoom."
           : "Wheel: zoom."
         : "Drag: rotate · wheel: zoom.") +
       " Double-click: reset.";
@@ -298,6 +301,7 @@ class TraceView {
     });
     scene.addEventListener("pointermove", (e) => {
       if (this.press) this.playgroundMove(e);
+      else if (this.flat) this.hover(e);
       if (!drag) return;
       this.azim = drag.azim - (e.clientX - drag.x) * 0.5;
       this.elev = Math.max(-90, Math.min(90, drag.elev + (e.clientY - drag.y) * 0.5));
@@ -315,6 +319,11 @@ class TraceView {
       model.save_changes();
     };
     scene.addEventListener("pointerup", end);
+    scene.addEventListener("pointerleave", () => {
+      if (this.hoverIndex === null || this.hoverIndex === undefined) return;
+      this.hoverIndex = null;
+      this.showHover();
+    });
     scene.addEventListener("pointercancel", end);
     scene.addEventListener(
       "wheel",
@@ -368,8 +377,13 @@ class TraceView {
   playgroundDown(e) {
     if (!this.model.get("playground")) return;
     const [x, y] = this.localPoint(e);
-    this.press = { x, y, k: this.meanAt(x, y), moved: false };
+    // shift: remove the point under the pointer (never drags a mean)
+    this.press = { x, y, k: e.shiftKey ? null : this.meanAt(x, y), moved: false, shift: e.shiftKey };
     this.scene.setPointerCapture(e.pointerId);
+    if (this.hoverBox) {
+      this.hoverIndex = null; // the γ box would hide what is dragged
+      this.showHover();
+    }
   }
 
   playgroundMove(e) {
@@ -391,6 +405,9 @@ class TraceView {
       // the cross stays where it was dropped until the new run arrives
       this.dragMean = { k: press.k, x, y };
       this.model.send({ event: "move_mean", k: press.k, position: this.toData(x, y) });
+    } else if (press.shift && !press.moved) {
+      const n = this.pointAt(x, y);
+      if (n !== null) this.model.send({ event: "remove_point", index: n });
     } else if (press.k === null && !press.moved) {
       // wait a moment: the first click of a double-click (reset the view) adds nothing
       const position = this.toData(x, y);
@@ -401,6 +418,104 @@ class TraceView {
       }, 300);
     }
     this.request();
+  }
+
+  pointAt(x, y, radius = 8) {
+    // the point nearest to the pointer within `radius` pixels (2-D), or null
+    const P = this.positions;
+    if (!P || !this.project) return null;
+    const cx = this.width / 2;
+    const cy = this.height / 2;
+    const s = this.scale;
+    let best = null;
+    let bestD = radius * radius;
+    for (let n = 0; n < P.length / 3; n++) {
+      const dx = cx + P[3 * n] * s - x;
+      const dy = cy - P[3 * n + 1] * s - y;
+      const d = dx * dx + dy * dy;
+      if (d <= bestD) {
+        bestD = d;
+        best = n;
+      }
+    }
+    return best;
+  }
+
+  hover(e) {
+    // hover a point: its row of γ, computed here from the θ that coloured it (no kernel)
+    if (!this.model.get("playground") || !this.meta.n_samples) return;
+    const [x, y] = this.localPoint(e);
+    this.scene.style.cursor = this.meanAt(x, y) !== null ? "move" : "crosshair";
+    const n = this.pointAt(x, y);
+    if (n !== this.hoverIndex) {
+      this.hoverIndex = n;
+      this.showHover();
+    }
+  }
+
+  gammaRow(n, t) {
+    // γ_nk ∝ π_k 𝒩(x_n | μ_k, Σ_k) with Σ_k = A_k A_kᵀ, in the cube's coordinates (the
+    // scaling's Jacobian is the same for every k and cancels); ln 𝒩 via u = A⁻¹(x − μ)
+    const meta = this.meta;
+    const K = meta.n_components;
+    const E = this.ellipsoids;
+    const px = this.positions[3 * n];
+    const py = this.positions[3 * n + 1];
+    const logs = [];
+    for (let k = 0; k < K; k++) {
+      const o = (t * K + k) * 12;
+      const [a00, a01, a10, a11] = [E[o + 3], E[o + 4], E[o + 6], E[o + 7]];
+      const det = a00 * a11 - a01 * a10;
+      const d0 = px - E[o];
+      const d1 = py - E[o + 1];
+      const u0 = (a11 * d0 - a01 * d1) / det;
+      const u1 = (a00 * d1 - a10 * d0) / det;
+      logs.push(Math.log(meta.weights[t][k]) - Math.log(Math.abs(det)) - 0.5 * (u0 * u0 + u1 * u1));
+    }
+    const top = Math.max(...logs);
+    const w = logs.map((v) => Math.exp(v - top));
+    const sum = w.reduce((a, b) => a + b, 0);
+    return w.map((v) => v / sum);
+  }
+
+  showHover() {
+    const n = this.hoverIndex;
+    if (!this.hoverBox) {
+      this.hoverRing = el("div", "gmm-hover-ring", this.scene); // which point is read
+      this.hoverBox = el("div", "gmm-hover", this.scene);
+    }
+    const box = this.hoverBox;
+    if (n === null || n === undefined || !this.meta.n_samples || n >= this.meta.n_samples) {
+      box.style.display = "none";
+      this.hoverRing.style.display = "none";
+      delete this.root.dataset.hoverGamma;
+      return;
+    }
+    const meta = this.meta;
+    const r = meta.color_index[this.halfStep()];
+    const gamma = this.gammaRow(n, r);
+    const [x, y] = this.toData(
+      this.width / 2 + this.positions[3 * n] * this.scale,
+      this.height / 2 - this.positions[3 * n + 1] * this.scale
+    );
+    box.textContent = "";
+    el("div", "gmm-hover-title", box).textContent =
+      `point ${n + 1} (${x.toPrecision(3)}, ${y.toPrecision(3)}) · γ(θ${subscript(r)}):`;
+    gamma.forEach((g, k) => {
+      const row = el("div", "gmm-hover-row", box);
+      const swatch = el("span", "gmm-swatch", row);
+      swatch.style.background = meta.colors[k];
+      el("span", "", row).textContent = `γ${subscript(n + 1)},${subscript(k + 1)} = ${g.toFixed(3)}`;
+    });
+    const px = this.width / 2 + this.positions[3 * n] * this.scale;
+    const py = this.height / 2 - this.positions[3 * n + 1] * this.scale;
+    this.hoverRing.style.display = "block";
+    this.hoverRing.style.left = `${px - 9}px`;
+    this.hoverRing.style.top = `${py - 9}px`;
+    box.style.display = "block";
+    box.style.left = `${Math.min(px + 14, this.width - 250)}px`;
+    box.style.top = `${Math.max(4, Math.min(py + 14, this.height - 40 - 26 * gamma.length))}px`;
+    this.root.dataset.hoverGamma = JSON.stringify({ n, gamma });
   }
 
   dispose() {
@@ -468,6 +583,10 @@ class TraceView {
       this.meanScreen.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])
     );
     this.root.dataset.framesDrawn = String(this.framesDrawn);
+    this.root.dataset.runDrawn = String(this.runsLoaded);
+    // cube → pixels (2-D: x = width/2 + c₁·scale, y = height/2 − c₂·scale), for tests and tools
+    this.root.dataset.sceneScale = JSON.stringify([width, height, scale]);
+    if (this.hoverBox) this.showHover(); // the γ row of the step now shown
   }
 
   fitScale(width, height) {
@@ -647,7 +766,9 @@ class TraceView {
       const l00 = Math.sqrt(Math.max(s00, 1e-18));
       const l10 = s01 / l00;
       const l11 = Math.sqrt(Math.max(s11 - l10 * l10, 0));
-      const [cx, cy] = P(m);
+      // a dragged mean carries its ellipses along: the whole component moves, Σ_k kept
+      const held = this.dragMean && this.dragMean.k === k;
+      const [cx, cy] = held ? [this.dragMean.x, this.dragMean.y] : P(m);
       meta.sigmas.forEach((sigma, j) => {
         const alpha = meta.alphas[t][k] * (j === 0 ? 1 : OUTER_FADE);
         const outline = new Path2D();
@@ -964,11 +1085,14 @@ class TraceView {
     ctx.fillStyle = "#333";
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
+    let lastRight = -Infinity;
     for (const v of ticks) {
       const x = X(v);
       const label = v.toFixed(digits).replace("-", "−");
       const half = ctx.measureText(label).width / 2;
       if (x - half < 2 || x + half > width - 2) continue; // a label cut by the edge misleads
+      if (x - half < lastRight + 8) continue; // long labels (a tiny span): never overlapping
+      lastRight = x + half;
       ctx.beginPath();
       ctx.moveTo(x, axisY);
       ctx.lineTo(x, axisY + 4);

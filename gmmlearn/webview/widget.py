@@ -47,8 +47,10 @@ class TraceView(anywidget.AnyWidget):
     height : int, default=560
         Height of the drawing in CSS pixels (it takes the width it is given).
     playground : bool, default=False
-        2-D data only: dragging a mean or clicking on the plane sends an event to the kernel
-        (see :meth:`on_mean_moved` and :meth:`on_point_added`); the explorer runs EM again.
+        2-D data only: dragging a mean, clicking on the plane or shift-clicking a point sends
+        an event to the kernel (see :meth:`on_mean_moved`, :meth:`on_point_added`,
+        :meth:`on_point_removed`); the explorer runs EM again. Hovering a point shows its row
+        of γ, computed in the browser from the θ sent.
 
     Attributes
     ----------
@@ -99,7 +101,9 @@ class TraceView(anywidget.AnyWidget):
         self.trace = trace
         self._send_run(trace)
         self.state = trace.half_step(0)
-        self._playground_handlers: dict[str, list] = {"move_mean": [], "add_point": []}
+        self._playground_handlers: dict[str, list] = {
+            "move_mean": [], "add_point": [], "remove_point": []
+        }  # fmt: skip
         self.playground = bool(playground)
         self.on_msg(self._on_front_message)
 
@@ -163,11 +167,23 @@ class TraceView(anywidget.AnyWidget):
         """Call ``callback(position)`` when the plane is clicked at ``position`` (shape (2,))."""
         self._playground_handlers["add_point"].append(callback)
 
+    def on_point_removed(self, callback) -> None:
+        """Call ``callback(index)`` when point ``index`` (0-based row of the trace's X) is
+        shift-clicked."""
+        self._playground_handlers["remove_point"].append(callback)
+
     def _on_front_message(self, widget, content, buffers) -> None:
         """A playground event from the browser, checked before it reaches the handlers."""
         if not self.playground or not isinstance(content, dict):
             return
         event = content.get("event")
+        if event == "remove_point":
+            index = content.get("index")
+            n_samples = self.trace.X.shape[0]
+            if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < n_samples:
+                for handler in self._playground_handlers[event]:
+                    handler(index)
+            return
         try:
             position = np.asarray(content.get("position"), dtype=np.float64)
         except (TypeError, ValueError):

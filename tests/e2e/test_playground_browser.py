@@ -2,7 +2,10 @@
 
 A mouse drag of a mean's cross is sent to the kernel, which runs EM again from there: the new
 run's θ₀ has that mean where it was dropped (to a pixel). A click on the plane adds a point:
-the new run has N + 1 points. No console errors.
+the new run has N + 1 points. Hovering a point shows its row of γ (computed in the page: equal
+to Python's to 1e-3); a mean dragged onto an outlier collapses and the message says why, with
+no traceback; a shift-click removes the point under the mouse; the data menu switches preset.
+No console errors.
 """
 
 from __future__ import annotations
@@ -34,9 +37,31 @@ def _poll(condition, what: str, timeout: float = WAIT_S):
     raise AssertionError(f"{what} within {timeout:.0f} s")
 
 
+OUTLIERS_CELL = (
+    "from gmmlearn.widgets import explore\n"
+    'ex = explore("outliers", 3, init="kmeans", random_state=0)\n'
+    "ex"
+)
+
+
 @pytest.fixture(scope="module")
 def lab_playground(lab_serving):
-    return lab_serving({"playground.ipynb": [CELL]})
+    return lab_serving({"playground.ipynb": [CELL], "outliers.ipynb": [OUTLIERS_CELL]})
+
+
+def _open(page, lab_playground, explorer_factory, name):
+    page.goto(lab_playground.url_of(name))
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return Boolean(w && w.content && w.sessionContext); }"
+    )
+    page.evaluate(
+        "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
+        ".then(() => app.commands.execute('notebook:run-all-cells')); }"
+    )
+    explorer = explorer_factory(PANEL)
+    explorer.wait_rendered()
+    return explorer, explorer.output.locator(".gmm-webview").first
 
 
 def test_drag_a_mean_and_click_a_point(lab_playground, page, explorer_factory):
@@ -91,5 +116,82 @@ def test_drag_a_mean_and_click_a_point(lab_playground, page, explorer_factory):
     explorer.output.locator(".widget-html-content", has_text="added point").first.wait_for(
         state="visible"
     )
+    assert explorer.widget_errors() == []
+    assert page.console_log.errors == []
+
+
+def test_hover_collapse_shift_click_and_presets(lab_playground, page, explorer_factory):
+    import json
+
+    import numpy as np
+
+    from gmmlearn import responsibilities
+    from gmmlearn.webview.frames import axis_frame
+    from gmmlearn.widgets import explore
+
+    # the same run in Python, at its last step
+    ex = explore("outliers", 3, init="kmeans", random_state=0)
+    last = ex.step_slider.max
+    ex.show(last)
+    X = ex.X
+    gamma = responsibilities(X, ex.trace.params[ex.view.state.resp_iteration])
+
+    explorer, view = _open(page, lab_playground, explorer_factory, "outliers.ipynb")
+    explorer.handle.focus()
+    explorer.handle.press("End")
+    _poll(lambda: view.get_attribute("data-half-step") == str(last), "End did not reach the end")
+
+    def at(point):
+        front = view.locator(".gmm-front").bounding_box()
+        width, height, scale = json.loads(view.get_attribute("data-scene-scale"))
+        centre, half = axis_frame(X, [0, 1])
+        cube = (np.asarray(point) - centre) / half
+        return front["x"] + width / 2 + cube[0] * scale, front["y"] + height / 2 - cube[1] * scale
+
+    # hover the point whose γ is most uncertain: the page's row equals Python's
+    n = int(np.argmin(gamma.max(axis=1)))
+    assert gamma[n].max() < 0.9
+    page.mouse.move(*at(X[n]), steps=3)
+    shown = _poll(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
+    shown = json.loads(shown)
+    assert shown["n"] == n
+    np.testing.assert_allclose(shown["gamma"], gamma[n], atol=1e-3)
+    box = view.locator(".gmm-hover")
+    assert box.is_visible() and f"point {n + 1} (" in box.inner_text()
+
+    # mean 3 dragged onto the outlier X[12]: the component collapses, the widget says why
+    runs = int(view.get_attribute("data-run-drawn"))
+    x0, y0 = json.loads(view.get_attribute("data-mean-positions"))[2]
+    front = view.locator(".gmm-front").bounding_box()
+    page.mouse.move(front["x"] + x0, front["y"] + y0)
+    page.mouse.down()
+    page.mouse.move(*at(X[12]), steps=8)
+    page.mouse.up()
+    _poll(lambda: int(view.get_attribute("data-run-drawn")) > runs, "no run after the drag")
+    message = explorer.output.locator(".widget-html-content", has_text="collapsed onto")
+    message.first.wait_for(state="visible")
+    text = message.first.inner_text()
+    assert "Component 3 collapsed onto N₃ = 1.0 point" in text and "reg_covar" in text
+    assert "Traceback" not in explorer.output.inner_text()
+
+    # shift-click the point X[40]: it is gone
+    n_samples = int(view.get_attribute("data-n-samples"))
+    page.keyboard.down("Shift")
+    page.mouse.click(*at(X[40]))
+    page.keyboard.up("Shift")
+    _poll(
+        lambda: view.get_attribute("data-n-samples") == str(n_samples - 1),
+        "a shift-click did not remove the point",
+    )
+    explorer.output.locator(".widget-html-content", has_text="removed point 41").first.wait_for(
+        state="visible"
+    )
+
+    # the data menu: Old Faithful
+    explorer.output.locator("select").filter(
+        has=page.locator("option", has_text="Old Faithful")
+    ).select_option(label="Old Faithful")
+    _poll(lambda: view.get_attribute("data-n-samples") == "272", "the preset did not switch")
+    explorer.output.locator(".widget-html-content", has_text="BIC = ").first.wait_for()
     assert explorer.widget_errors() == []
     assert page.console_log.errors == []
