@@ -46,7 +46,7 @@ lab: $(VENV)/.lessons-installed
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: $(VENV)/.test-installed
-	$(BIN)/ruff check gmmlearn tests benchmarks tools
+	$(BIN)/ruff check gmmlearn tests benchmarks tools notebooks
 	$(TEST_ENV) $(BIN)/python -m pytest -q tests $(PYTEST_NOTEBOOKS)
 
 # Everything but the browser and the notebooks, for a quick loop while editing.
@@ -54,11 +54,11 @@ test-fast: $(VENV)/.test-installed
 	$(TEST_ENV) $(BIN)/python -m pytest -q tests -m "not e2e and not slow"
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check gmmlearn tests benchmarks tools
-	$(BIN)/ruff format --check gmmlearn tests benchmarks tools
+	$(BIN)/ruff check gmmlearn tests benchmarks tools notebooks
+	$(BIN)/ruff format --check gmmlearn tests benchmarks tools notebooks
 
 format: $(VENV)/.test-installed
-	$(BIN)/ruff format gmmlearn tests benchmarks tools
+	$(BIN)/ruff format gmmlearn tests benchmarks tools notebooks
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_em.py
