@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .estimator import draw_from_mixture, print_run
 from .init import initial_responsibilities
 from .params import COVARIANCE_TYPES
 from .validation import check_data, check_n_components
@@ -404,30 +405,8 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         self.lower_bounds_ = [float(b) for b in trace.lower_bounds]
 
     def _print_run(self, trace: VBTrace, start_bound: float, seconds: float) -> None:
-        """scikit-learn's verbose messages, printed after the run (times are averages)."""
-        if not self.verbose:
-            return
         bounds = np.concatenate([[start_bound], trace.lower_bounds])
-        per_iter = seconds / max(trace.n_iter, 1)
-        last = 0
-        for n_iter in range(1, trace.n_iter + 1):
-            if n_iter % self.verbose_interval:
-                continue
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            else:
-                change = bounds[n_iter] - bounds[n_iter - 1]
-                lapse = per_iter * (n_iter - last)
-                print(f"  Iteration {n_iter}\t time lapse {lapse:.5f}s\t ll change {change:.5f}")
-            last = n_iter
-        message = "converged" if trace.converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {message}.")
-        else:
-            print(
-                f"Initialization {message}. time lapse {seconds:.5f}s\t lower bound"
-                f" {bounds[-1]:.5f}."
-            )
+        print_run(self, bounds, trace.converged, seconds, bounds[-1])
 
     # -- using the fit ----------------------------------------------------------------
     def _fitted_data(self, X) -> np.ndarray:
@@ -484,27 +463,8 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-            raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
-        if n_samples < 1:
-            raise ValueError(f"n_samples must be at least 1, got {n_samples}: ask for 1 or more")
         params: VBParams = self.params_
-        rng = check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, params.weights)
-        kind, cov = params.covariance_type, params.covariances
-        if kind == "full":
-            parts = [
-                rng.multivariate_normal(mean, c, int(n))
-                for mean, c, n in zip(params.m, cov, counts)
-            ]
-        elif kind == "tied":
-            parts = [
-                rng.multivariate_normal(mean, cov, int(n)) for mean, n in zip(params.m, counts)
-            ]
-        else:
-            parts = [
-                mean + rng.standard_normal(size=(n, params.n_features)) * np.sqrt(c)
-                for mean, c, n in zip(params.m, cov, counts)
-            ]
-        labels = np.repeat(np.arange(params.n_components, dtype=np.int64), counts)
-        return np.vstack(parts), labels
+        return draw_from_mixture(
+            self.random_state, n_samples, params.weights, params.m, params.covariances,
+            params.covariance_type,
+        )  # fmt: skip

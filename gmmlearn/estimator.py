@@ -127,6 +127,63 @@ def _n_parameters(covariance_type: str, n_components: int, n_features: int) -> i
     return int(cov_params + n_features * n_components + n_components - 1)
 
 
+def print_run(estimator, bounds: np.ndarray, converged: bool, seconds: float, final: float):
+    """scikit-learn's verbose messages for one initialisation, printed after the run.
+
+    ``bounds`` holds the bound before the run, then after each of its iterations; the times
+    are averages (the run is not interrupted to print). Used by both estimators.
+    """
+    if not estimator.verbose:
+        return
+    n_iters = len(bounds) - 1
+    per_iter = seconds / max(n_iters, 1)
+    last = 0
+    for n_iter in range(1, n_iters + 1):
+        if n_iter % estimator.verbose_interval:
+            continue
+        if estimator.verbose == 1:
+            print(f"  Iteration {n_iter}")
+        else:
+            change = bounds[n_iter] - bounds[n_iter - 1]
+            lapse = per_iter * (n_iter - last)
+            print(f"  Iteration {n_iter}\t time lapse {lapse:.5f}s\t ll change {change:.5f}")
+        last = n_iter
+    message = "converged" if converged else "did not converge"
+    if estimator.verbose == 1:
+        print(f"Initialization {message}.")
+    else:
+        print(f"Initialization {message}. time lapse {seconds:.5f}s\t lower bound {final:.5f}.")
+
+
+def draw_from_mixture(
+    random_state, n_samples, weights, means, covariances, covariance_type: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sample`` of both estimators, with scikit-learn's algorithm and use of the generator.
+
+    How many points each component gets is one multinomial draw; then each component's points
+    are drawn from its Gaussian, component by component.
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be at least 1, got {n_samples}: ask for 1 or more")
+    rng = check_random_state(random_state)
+    counts = rng.multinomial(n_samples, weights)
+    if covariance_type in ("full", "tied"):
+        full = covariances if covariance_type == "full" else [covariances] * len(weights)
+        parts = [
+            rng.multivariate_normal(mean, cov, int(count))
+            for mean, cov, count in zip(means, full, counts)
+        ]
+    else:
+        parts = [
+            mean + rng.standard_normal(size=(count, len(mean))) * np.sqrt(cov)
+            for mean, cov, count in zip(means, covariances, counts)
+        ]
+    labels = np.repeat(np.arange(len(weights), dtype=np.int64), counts)
+    return np.vstack(parts), labels
+
+
 # ---------------------------------------------------------------------------
 # The estimator
 # ---------------------------------------------------------------------------
@@ -436,30 +493,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self.lower_bounds_ = [float(b) for b in trace.mean_log_likelihoods[: trace.n_iter]]
 
     def _print_run(self, trace: EMTrace, start_bound: float, seconds: float) -> None:
-        """scikit-learn's verbose messages, printed after the run (times are averages)."""
-        if not self.verbose:
-            return
         bounds = np.concatenate([[start_bound], trace.mean_log_likelihoods[: trace.n_iter]])
-        per_iter = seconds / max(trace.n_iter, 1)
-        last = 0
-        for n_iter in range(1, trace.n_iter + 1):
-            if n_iter % self.verbose_interval:
-                continue
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            else:
-                change = bounds[n_iter] - bounds[n_iter - 1]
-                lapse = per_iter * (n_iter - last)
-                print(f"  Iteration {n_iter}\t time lapse {lapse:.5f}s\t ll change {change:.5f}")
-            last = n_iter
-        message = "converged" if trace.converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {message}.")
-        else:
-            print(
-                f"Initialization {message}. time lapse {seconds:.5f}s\t lower bound"
-                f" {_lower_bound(trace):.5f}."
-            )
+        print_run(self, bounds, trace.converged, seconds, _lower_bound(trace))
 
     # -- using the fit ----------------------------------------------------------------
     def _fitted_data(self, X) -> np.ndarray:
@@ -546,26 +581,11 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             The component each point was drawn from.
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-            raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
-        if n_samples < 1:
-            raise ValueError(f"n_samples must be at least 1, got {n_samples}: ask for 1 or more")
         params = self.params_
-        rng = check_random_state(self.random_state)
-        n_samples_comp = rng.multinomial(n_samples, params.weights)
-        if params.covariance_type in ("full", "tied"):
-            full = params.full_covariances()
-            parts = [
-                rng.multivariate_normal(mean, cov, int(count))
-                for mean, cov, count in zip(params.means, full, n_samples_comp)
-            ]
-        else:
-            parts = [
-                mean + rng.standard_normal(size=(count, params.n_features)) * np.sqrt(cov)
-                for mean, cov, count in zip(params.means, params.covariances, n_samples_comp)
-            ]
-        labels = np.repeat(np.arange(params.n_components, dtype=np.int64), n_samples_comp)
-        return np.vstack(parts), labels
+        return draw_from_mixture(
+            self.random_state, n_samples, params.weights, params.means, params.covariances,
+            params.covariance_type,
+        )  # fmt: skip
 
     def bic(self, X) -> float:
         r"""Bayesian information criterion of the fit on ``X`` (lower is better).

@@ -8,14 +8,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import poll
 
 pytestmark = pytest.mark.e2e
 
-WAIT_S = 45.0
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 EXPLORER_CELL = (
     "from gmmlearn.datasets import load_x\n"
@@ -37,16 +36,6 @@ SHOWN_JS = """
 })
 """
 SET_SLIDER_JS = "(s, v) => { s.value = String(v); s.dispatchEvent(new Event('input')); }"
-
-
-def _poll(condition, what: str, timeout: float = WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"{what} within {timeout:.0f} s")
 
 
 def _trace():
@@ -78,12 +67,12 @@ def test_the_panel_follows_the_steps_of_a_static_page(page, tmp_path):
     page.goto(path.as_uri())
     view = page.locator(".gmm-webview")
     slider = page.locator(".gmm-step")
-    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
 
     seen = {}
     for index in (0, 9, 10, 11, 12):
         slider.evaluate(SET_SLIDER_JS, index)
-        _poll(lambda i=index: view.evaluate(SHOWN_JS)["step"] == i, f"half-step {index}")
+        poll(lambda i=index: view.evaluate(SHOWN_JS)["step"] == i, f"half-step {index}")
         seen[index] = shown = view.evaluate(SHOWN_JS)
         _assert_shows(shown, trace, index)
 
@@ -127,7 +116,7 @@ def test_the_panel_follows_the_slider_in_jupyterlab(lab_explorer, page, explorer
     previous = None
     for index in (1, 2):
         explorer.press_right()
-        _poll(lambda i=index: view.evaluate(SHOWN_JS)["step"] == i, f"half-step {index}")
+        poll(lambda i=index: view.evaluate(SHOWN_JS)["step"] == i, f"half-step {index}")
         shown = view.evaluate(SHOWN_JS)
         _assert_shows(shown, trace, index)
         assert shown["bars"] != previous
@@ -150,7 +139,7 @@ def test_a_kl_at_rounding_level_is_written_as_about_zero(page, tmp_path):
     path = Path(export_html(tmp_path / "long.html", trace, step=index))
     page.goto(path.as_uri())
     view = page.locator(".gmm-webview")
-    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
     shown = view.evaluate(SHOWN_JS)
     assert shown["step"] == index and shown["kl"] == trace.kls()[index] < 0
     assert shown["values"][2] == "≈ 0"  # ln p, L, KL

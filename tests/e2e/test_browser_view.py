@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import poll
 
 pytestmark = pytest.mark.e2e
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 LOCAL_URL = "http://127.0.0.1:"
-WAIT_S = 45.0
 BUSY_SECONDS = 40  # the second cell keeps the kernel busy this long
 
 EXPLORER_CELL = (
@@ -68,16 +68,6 @@ def _requests(page) -> list[str]:
     return urls
 
 
-def _poll(condition, what: str, timeout: float = WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"{what} within {timeout:.0f} s")
-
-
 def _open_and_run(page, url: str) -> None:
     page.goto(url)
     page.wait_for_function(OPEN_JS)
@@ -96,19 +86,19 @@ def test_steps_plays_and_turns_while_the_kernel_is_busy(lab_notebooks, page, exp
     explorer = explorer_factory(PANEL)
     view = explorer.output.locator(".gmm-webview").first
     before = explorer.wait_rendered()
-    _poll(lambda: page.evaluate(KERNEL_STATUS_JS) == "busy", "the kernel never became busy")
+    poll(lambda: page.evaluate(KERNEL_STATUS_JS) == "busy", "the kernel never became busy")
     start = time.monotonic()
 
     # a key press on the step slider: the next half-step is drawn
     assert view.evaluate(HALF_STEP_JS) == 0
     explorer.press_right()
-    _poll(lambda: view.evaluate(HALF_STEP_JS) == 1, "half-step 1 was not drawn")
+    poll(lambda: view.evaluate(HALF_STEP_JS) == 1, "half-step 1 was not drawn")
     stepped = explorer.wait_figure_settled(differs_from=before)
     assert explorer.label_matches(1), explorer.label_text()
 
     # Play advances on its own, several frames
     explorer.play_pause.click()
-    _poll(lambda: view.evaluate(HALF_STEP_JS) >= 6, "Play did not advance to half-step 6")
+    poll(lambda: view.evaluate(HALF_STEP_JS) >= 6, "Play did not advance to half-step 6")
     explorer.play_pause.click()
     played = explorer.wait_figure_settled(differs_from=stepped)
 
@@ -121,10 +111,10 @@ def test_steps_plays_and_turns_while_the_kernel_is_busy(lab_notebooks, page, exp
     page.mouse.down()
     page.mouse.move(x + 120, y + 40, steps=12)
     page.mouse.up()
-    _poll(lambda: view.evaluate(SCENE_JS) != turned_from, "a drag did not turn the view")
+    poll(lambda: view.evaluate(SCENE_JS) != turned_from, "a drag did not turn the view")
     turned = view.evaluate(SCENE_JS)
     page.mouse.wheel(0, -400)
-    _poll(lambda: view.evaluate(SCENE_JS) != turned, "the wheel did not zoom")
+    poll(lambda: view.evaluate(SCENE_JS) != turned, "the wheel did not zoom")
 
     # all of the above happened while the kernel was sleeping
     assert page.evaluate(KERNEL_STATUS_JS) == "busy"
@@ -144,7 +134,7 @@ def test_the_texts_follow_from_the_kernel(lab_notebooks, page, explorer_factory)
     explorer.press_right()
     # the kernel's label (hidden: the figure's own title says it first) and the parameters
     label = explorer.output.locator(".widget-html-content", has_text="half-step ")
-    _poll(
+    poll(
         lambda: any(t.startswith("half-step 2 of") for t in label.all_text_contents()),
         "the kernel's texts did not follow the step",
     )
@@ -162,10 +152,10 @@ def test_static_export_animates_from_a_file(page, tmp_path):
     urls = _requests(page)
     page.goto(path.as_uri())
     view = page.locator(".gmm-webview")
-    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
     first = view.evaluate(SCENE_JS)
     page.click(".gmm-play")
-    _poll(lambda: view.evaluate(HALF_STEP_JS) >= 5, "the page did not play")
+    poll(lambda: view.evaluate(HALF_STEP_JS) >= 5, "the page did not play")
     assert view.evaluate(SCENE_JS) != first
     assert page.locator(".gmm-title").inner_text().startswith("half-step ")
     page.click(".gmm-play")  # pause
@@ -175,9 +165,9 @@ def test_static_export_animates_from_a_file(page, tmp_path):
     page.mouse.down()
     page.mouse.move(box["x"] + 300, box["y"] + 220, steps=8)
     page.mouse.up()
-    _poll(lambda: view.evaluate(SCENE_JS) != turned_from, "a drag did not turn the view")
+    poll(lambda: view.evaluate(SCENE_JS) != turned_from, "a drag did not turn the view")
     page.mouse.dblclick(box["x"] + 300, box["y"] + 220)  # back to the first angle and zoom
-    _poll(lambda: view.evaluate(SCENE_JS) == turned_from, "a double-click did not reset")
+    poll(lambda: view.evaluate(SCENE_JS) == turned_from, "a double-click did not reset")
     assert page.console_log.errors == []
     assert all(u.startswith(("file:", "data:", "blob:")) for u in urls), urls[:5]
 

@@ -10,13 +10,11 @@ No console errors.
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from browser_helpers import poll
 
 pytestmark = pytest.mark.e2e
 
-WAIT_S = 45.0
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 CELL = (
     "from gmmlearn.datasets import old_faithful\n"
@@ -25,16 +23,6 @@ CELL = (
     "ex"
 )
 MEANS_JS = "(el) => JSON.parse(el.dataset.meanPositions || '[]')"
-
-
-def _poll(condition, what: str, timeout: float = WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"{what} within {timeout:.0f} s")
 
 
 OUTLIERS_CELL = (
@@ -93,7 +81,7 @@ def test_drag_a_mean_and_click_a_point(lab_playground, page, explorer_factory):
     page.mouse.move(front["x"] + target[0], front["y"] + target[1], steps=10)
     page.mouse.up()
     # the kernel ran EM again: the new run's θ₀ has the mean where it was dropped
-    _poll(
+    poll(
         lambda: (
             abs(view.evaluate(MEANS_JS)[0][0] - target[0]) <= 1.5
             and abs(view.evaluate(MEANS_JS)[0][1] - target[1]) <= 1.5
@@ -109,7 +97,7 @@ def test_drag_a_mean_and_click_a_point(lab_playground, page, explorer_factory):
     corner = (front["width"] * 0.85, front["height"] * 0.2)
     assert min(abs(corner[0] - x) + abs(corner[1] - y) for x, y in means) > 40
     page.mouse.click(front["x"] + corner[0], front["y"] + corner[1])
-    _poll(
+    poll(
         lambda: view.get_attribute("data-n-samples") == str(n_samples + 1),
         "a click did not add a point",
     )
@@ -139,7 +127,7 @@ def test_hover_collapse_shift_click_and_presets(lab_playground, page, explorer_f
     explorer, view = _open(page, lab_playground, explorer_factory, "outliers.ipynb")
     explorer.handle.focus()
     explorer.handle.press("End")
-    _poll(lambda: view.get_attribute("data-half-step") == str(last), "End did not reach the end")
+    poll(lambda: view.get_attribute("data-half-step") == str(last), "End did not reach the end")
 
     def at(point):
         front = view.locator(".gmm-front").bounding_box()
@@ -152,7 +140,7 @@ def test_hover_collapse_shift_click_and_presets(lab_playground, page, explorer_f
     n = int(np.argmin(gamma.max(axis=1)))
     assert gamma[n].max() < 0.9
     page.mouse.move(*at(X[n]), steps=3)
-    shown = _poll(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
+    shown = poll(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
     shown = json.loads(shown)
     assert shown["n"] == n
     np.testing.assert_allclose(shown["gamma"], gamma[n], atol=1e-3)
@@ -167,7 +155,7 @@ def test_hover_collapse_shift_click_and_presets(lab_playground, page, explorer_f
     page.mouse.down()
     page.mouse.move(*at(X[12]), steps=8)
     page.mouse.up()
-    _poll(lambda: int(view.get_attribute("data-run-drawn")) > runs, "no run after the drag")
+    poll(lambda: int(view.get_attribute("data-run-drawn")) > runs, "no run after the drag")
     message = explorer.output.locator(".widget-html-content", has_text="collapsed onto")
     message.first.wait_for(state="visible")
     text = message.first.inner_text()
@@ -179,7 +167,7 @@ def test_hover_collapse_shift_click_and_presets(lab_playground, page, explorer_f
     page.keyboard.down("Shift")
     page.mouse.click(*at(X[40]))
     page.keyboard.up("Shift")
-    _poll(
+    poll(
         lambda: view.get_attribute("data-n-samples") == str(n_samples - 1),
         "a shift-click did not remove the point",
     )
@@ -191,7 +179,7 @@ def test_hover_collapse_shift_click_and_presets(lab_playground, page, explorer_f
     explorer.output.locator("select").filter(
         has=page.locator("option", has_text="Old Faithful")
     ).select_option(label="Old Faithful")
-    _poll(lambda: view.get_attribute("data-n-samples") == "272", "the preset did not switch")
+    poll(lambda: view.get_attribute("data-n-samples") == "272", "the preset did not switch")
     explorer.output.locator(".widget-html-content", has_text="BIC = ").first.wait_for()
     assert explorer.widget_errors() == []
     assert page.console_log.errors == []

@@ -10,13 +10,12 @@ the new run — with no console errors and nothing shown as an error in the widg
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
+from browser_helpers import poll
 
 pytestmark = pytest.mark.e2e
 
-WAIT_S = 45.0
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 EXPLORER_CELL = (
     "from gmmlearn.datasets import old_faithful\n"
@@ -37,16 +36,6 @@ SHOWN_JS = """
     scene: Array.from(el.querySelectorAll('.gmm-scene canvas'), (c) => c.toDataURL()).join('|'),
 })
 """
-
-
-def _poll(condition, what: str, timeout: float = WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"{what} within {timeout:.0f} s")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +67,7 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
 
     # one key press: the E half-step, drawn with VB's words
     explorer.press_right()
-    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == 1, "half-step 1 was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["step"] == 1, "half-step 1 was not drawn")
     one = view.evaluate(SHOWN_JS)
     assert re.match(r"^half-step 1 of \d+ · iteration 1 · E-step \(10\.46–10\.49\): r_nk",
                     one["title"]), one["title"]  # fmt: skip
@@ -86,19 +75,19 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
     # after a one-hot start there is no marker on the curve yet
     assert one["scene"] == start["scene"] and one["curve"] == start["curve"]
     explorer.press_right()
-    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == 2, "half-step 2 was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["step"] == 2, "half-step 2 was not drawn")
     two = view.evaluate(SHOWN_JS)
     assert "M-step (10.51–10.63): α_k, β_k, m_k, W_k, ν_k" in two["title"]
     assert two["scene"] != one["scene"]  # the ellipsoids moved
     assert two["curve"] != one["curve"]  # the marker appeared at ℒ(q₁)
     explorer.press_right()
-    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == 3, "half-step 3 was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["step"] == 3, "half-step 3 was not drawn")
     assert view.evaluate(SHOWN_JS)["scene"] != two["scene"]  # the colours r(q₁)
 
     # to the end: four of the six components are pruned (E[π_k] ≈ 0)
     explorer.handle.press("End")
     n_last = int(re.search(r"of (\d+)", start["title"]).group(1))
-    _poll(lambda: view.evaluate(SHOWN_JS)["step"] == n_last, "the last half-step was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["step"] == n_last, "the last half-step was not drawn")
     end = view.evaluate(SHOWN_JS)
     weights = [float(k.split("= ")[1]) for k in end["keys"]]
     assert sum(w < 0.001 for w in weights) == 4, end["keys"]
@@ -107,7 +96,7 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
     k_input = explorer.output.locator(".widget-inline-hbox", has_text="K").locator("input").first
     k_input.fill("3")
     k_input.press("Enter")
-    _poll(lambda: len(view.evaluate(SHOWN_JS)["keys"]) == 3, "K = 3 was not drawn")
+    poll(lambda: len(view.evaluate(SHOWN_JS)["keys"]) == 3, "K = 3 was not drawn")
     assert view.evaluate(SHOWN_JS)["step"] == 0
 
     assert explorer.widget_errors() == []
@@ -125,11 +114,11 @@ def test_static_export_of_a_vb_run_plays_from_a_file(page, tmp_path):
     path = Path(export_html(tmp_path / "vb.html", trace, interval=40))
     page.goto(path.as_uri())
     view = page.locator(".gmm-webview")
-    _poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
     start = view.evaluate(SHOWN_JS)
     assert start["boundHidden"] and start["title"].startswith("half-step 0 of ")
     page.click(".gmm-play")
-    _poll(lambda: view.evaluate(SHOWN_JS)["step"] >= 6, "the page did not play")
+    poll(lambda: view.evaluate(SHOWN_JS)["step"] >= 6, "the page did not play")
     page.click(".gmm-play")
     shown = view.evaluate(SHOWN_JS)
     assert shown["scene"] != start["scene"] and shown["curve"] != start["curve"]

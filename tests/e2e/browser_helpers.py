@@ -1,0 +1,19 @@
+"""Small helpers shared by the browser tests (imported by name: pytest puts this folder first
+on sys.path when it imports a test module of it)."""
+
+from __future__ import annotations
+
+import time
+
+WAIT_S = 45.0  # as conftest's UI_TIMEOUT_MS: one element or condition
+
+
+def poll(condition, what: str, timeout: float = WAIT_S):
+    """``condition()`` once it is truthy, checked every 50 ms; else fail saying ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"{what} within {timeout:.0f} s")
