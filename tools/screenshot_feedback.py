@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import conftest  # noqa: E402  (the browser tests' server and Chromium helpers)
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 SOLUTION = ROOT / "notebooks" / "03_exercises.ipynb"
 MISTAKES = {
@@ -69,37 +68,23 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     notebook = _student_notebook(tmp)
-    with conftest.jupyterlab_server(notebook, tmp / "server") as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(conftest.CHROMIUM), args=conftest.CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(server.notebook_url)
-            page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
-            page.evaluate(
-                "() => window.jupyterapp.commands.execute('application:toggle-left-area')"
-            )
-            time.sleep(2)
-            failed = page.locator(
-                ".jp-CodeCell:has([data-mime-type='application/vnd.jupyter.stderr'])"
-            )
-            for name, index in (("feedback_one_line.png", 0), ("feedback_student_frames.png", 1)):
-                cell = failed.nth(index)
-                answer = page.locator(".jp-Cell").nth(cell.evaluate(_INDEX_JS) - 1)
-                cell.evaluate("c => c.scrollIntoView({block: 'center'})")
-                time.sleep(0.8)
-                top, box = answer.bounding_box()["y"], cell.bounding_box()
-                clip = {
-                    "x": box["x"],
-                    "y": top,
-                    "width": box["width"],
-                    "height": box["y"] + box["height"] - top + 8,
-                }
-                page.screenshot(path=str(out / name), clip=clip)
-                print(out / name)
-        finally:
-            browser.close()
+    with conftest.lab_page(notebook, tmp, run_all=False) as page:
+        time.sleep(2)
+        failed = page.locator(".jp-CodeCell:has([data-mime-type='application/vnd.jupyter.stderr'])")
+        for name, index in (("feedback_one_line.png", 0), ("feedback_student_frames.png", 1)):
+            cell = failed.nth(index)
+            answer = page.locator(".jp-Cell").nth(cell.evaluate(_INDEX_JS) - 1)
+            cell.evaluate("c => c.scrollIntoView({block: 'center'})")
+            time.sleep(0.8)
+            top, box = answer.bounding_box()["y"], cell.bounding_box()
+            clip = {
+                "x": box["x"],
+                "y": top,
+                "width": box["width"],
+                "height": box["y"] + box["height"] - top + 8,
+            }
+            page.screenshot(path=str(out / name), clip=clip)
+            print(out / name)
 
 
 if __name__ == "__main__":

@@ -20,16 +20,15 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-import conftest  # noqa: E402  (servers and the browser tests' Chromium flags)
+import conftest  # noqa: E402  (the browser tests' servers, Chromium flags and helpers)
 import numpy as np  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from browser_helpers import poll as wait_for  # noqa: E402
 
 CELL = (
     "from gmmlearn.widgets import explore\n"
@@ -37,16 +36,6 @@ CELL = (
     "ex"
 )
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-
-
-def wait_for(condition, what: str, timeout: float = 45.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} within {timeout:.0f} s")
 
 
 def run_drawn(view) -> int:
@@ -93,90 +82,73 @@ def main(out: Path) -> None:
     notebook = tmp / "playground.ipynb"
     notebook.write_text(conftest.notebook_json([CELL]))
     faithful = last_run({"X": "old_faithful", "n_components": 2, "init": "kmeans"})
-    with conftest.jupyterlab_server(notebook, tmp / "server") as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(conftest.CHROMIUM), args=conftest.CHROMIUM_ARGS
+    with conftest.lab_page(notebook, tmp) as page:
+        explorer = conftest.Explorer(page, PANEL)
+        explorer.wait_rendered()
+        page.wait_for_timeout(500)
+        view = explorer.output.locator(".gmm-webview").first
+        last_step(page, explorer)
+        to_screen = screen_map(view, faithful.X)
+        scroll_to(page, explorer)
+        front = view.locator(".gmm-front").bounding_box()
+
+        # before: the converged run, the point with the most uncertain γ hovered
+        from gmmlearn import responsibilities
+
+        X = faithful.X
+        faithful.show(faithful.step_slider.max)
+        gamma = responsibilities(X, faithful.trace.params[faithful.view.state.resp_iteration])
+        n = int(gamma.max(axis=1).argmin())
+        x, y = to_screen(X[n])
+        page.mouse.move(front["x"] + x, front["y"] + y, steps=3)
+        wait_for(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
+        page.screenshot(path=str(out / "playground_before.png"))
+        print(out / "playground_before.png", view.get_attribute("data-hover-gamma"))
+
+        # dragging: mean 2 held over the other cluster (a dashed line from where it was)
+        means = faithful.trace.params[-1].means
+        start, end = to_screen(means[1]), to_screen((2.0, 75.0))
+        page.mouse.move(front["x"] + start[0], front["y"] + start[1])
+        page.mouse.down()
+        page.mouse.move(front["x"] + end[0], front["y"] + end[1], steps=12)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / "playground_dragging.png"))
+        # after: released; the new run from there, at its θ₀
+        before = run_drawn(view)
+        page.mouse.up()
+        wait_for(lambda: run_drawn(view) > before, "no new run after the drag")
+        page.mouse.move(front["x"] + 4, front["y"] + 4)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(out / "playground_after.png"))
+        print(out / "playground_after.png", message(explorer))
+
+        # the collapse: "outliers", K = 3, mean 3 dragged onto the outlier at (6.4, -10.1)
+        outliers = last_run({"X": "outliers", "n_components": 3, "init": "kmeans"})
+        select = explorer.output.locator("select").filter(
+            has=page.locator("option", has_text="blobs + outliers")
         )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(server.notebook_url)
-            page.wait_for_function(conftest.NOTEBOOK_OPEN_JS)
-            page.evaluate(
-                "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext"
-                ".ready.then(() => app.commands.execute('notebook:run-all-cells')); }"
-            )
-            explorer = conftest.Explorer(page, PANEL)
-            explorer.wait_rendered()
-            # the left side bar closed: the explorer gets the width
-            page.evaluate(
-                "() => window.jupyterapp.commands.execute('application:toggle-left-area')"
-            )
-            page.wait_for_timeout(500)
-            view = explorer.output.locator(".gmm-webview").first
-            last_step(page, explorer)
-            to_screen = screen_map(view, faithful.X)
-            scroll_to(page, explorer)
-            front = view.locator(".gmm-front").bounding_box()
-
-            # before: the converged run, the point with the most uncertain γ hovered
-            from gmmlearn import responsibilities
-
-            X = faithful.X
-            faithful.show(faithful.step_slider.max)
-            gamma = responsibilities(X, faithful.trace.params[faithful.view.state.resp_iteration])
-            n = int(gamma.max(axis=1).argmin())
-            x, y = to_screen(X[n])
-            page.mouse.move(front["x"] + x, front["y"] + y, steps=3)
-            wait_for(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
-            page.screenshot(path=str(out / "playground_before.png"))
-            print(out / "playground_before.png", view.get_attribute("data-hover-gamma"))
-
-            # dragging: mean 2 held over the other cluster (a dashed line from where it was)
-            means = faithful.trace.params[-1].means
-            start, end = to_screen(means[1]), to_screen((2.0, 75.0))
-            page.mouse.move(front["x"] + start[0], front["y"] + start[1])
-            page.mouse.down()
-            page.mouse.move(front["x"] + end[0], front["y"] + end[1], steps=12)
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(out / "playground_dragging.png"))
-            # after: released; the new run from there, at its θ₀
-            before = run_drawn(view)
-            page.mouse.up()
-            wait_for(lambda: run_drawn(view) > before, "no new run after the drag")
-            page.mouse.move(front["x"] + 4, front["y"] + 4)
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(out / "playground_after.png"))
-            print(out / "playground_after.png", message(explorer))
-
-            # the collapse: "outliers", K = 3, mean 3 dragged onto the outlier at (6.4, -10.1)
-            outliers = last_run({"X": "outliers", "n_components": 3, "init": "kmeans"})
-            select = explorer.output.locator("select").filter(
-                has=page.locator("option", has_text="blobs + outliers")
-            )
-            select.select_option(label="blobs + outliers")
-            wait_for(
-                lambda: "three" not in message(explorer) and "outliers" in message(explorer),
-                "the preset did not switch",
-            )
-            set_k(explorer, 3)
-            wait_for(lambda: "K=3" in message(explorer), "K did not become 3")
-            last_step(page, explorer)
-            to_screen = screen_map(view, outliers.X)
-            start = to_screen(outliers.trace.params[-1].means[2])
-            end = to_screen(outliers.X[12])
-            front = view.locator(".gmm-front").bounding_box()
-            before = run_drawn(view)
-            drag(page, front, start, end)
-            wait_for(lambda: run_drawn(view) > before, "no new run after the collapse drag")
-            wait_for(lambda: "collapsed" in message(explorer), "no collapse message")
-            last_step(page, explorer)
-            front = view.locator(".gmm-front").bounding_box()  # the message grew
-            page.mouse.move(front["x"] + end[0] - 2, front["y"] + end[1] - 2, steps=3)
-            page.wait_for_timeout(400)
-            page.screenshot(path=str(out / "playground_collapse.png"))
-            print(out / "playground_collapse.png", message(explorer))
-        finally:
-            browser.close()
+        select.select_option(label="blobs + outliers")
+        wait_for(
+            lambda: "three" not in message(explorer) and "outliers" in message(explorer),
+            "the preset did not switch",
+        )
+        set_k(explorer, 3)
+        wait_for(lambda: "K=3" in message(explorer), "K did not become 3")
+        last_step(page, explorer)
+        to_screen = screen_map(view, outliers.X)
+        start = to_screen(outliers.trace.params[-1].means[2])
+        end = to_screen(outliers.X[12])
+        front = view.locator(".gmm-front").bounding_box()
+        before = run_drawn(view)
+        drag(page, front, start, end)
+        wait_for(lambda: run_drawn(view) > before, "no new run after the collapse drag")
+        wait_for(lambda: "collapsed" in message(explorer), "no collapse message")
+        last_step(page, explorer)
+        front = view.locator(".gmm-front").bounding_box()  # the message grew
+        page.mouse.move(front["x"] + end[0] - 2, front["y"] + end[1] - 2, steps=3)
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(out / "playground_collapse.png"))
+        print(out / "playground_collapse.png", message(explorer))
 
 
 def scroll_to(page, explorer) -> None:

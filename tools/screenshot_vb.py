@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import conftest  # noqa: E402  (the browser tests' server and Chromium helpers)
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 CELL = (
     "from gmmlearn.datasets import old_faithful\n"
@@ -29,12 +28,6 @@ CELL = (
     '             weight_concentration_prior_type="dirichlet_distribution")\n'
     "ex"
 )
-RUN_ALL_JS = """() => {
-    const app = window.jupyterapp;
-    app.commands.execute('application:toggle-left-area');
-    app.shell.currentWidget.sessionContext.ready.then(
-        () => app.commands.execute('notebook:run-all-cells'));
-}"""
 
 
 def main(out: Path) -> None:
@@ -42,33 +35,23 @@ def main(out: Path) -> None:
     tmp = Path(tempfile.mkdtemp())
     source = tmp / "vb_explorer.ipynb"
     source.write_text(conftest.notebook_json([CELL]))
-    with conftest.jupyterlab_server(source, tmp / "server") as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(conftest.CHROMIUM), args=conftest.CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(server.notebook_url)
-            page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
-            page.evaluate(RUN_ALL_JS)
-            view = page.locator(".gmm-webview").first
-            view.wait_for(state="visible", timeout=60_000)
-            output = page.locator(".jp-OutputArea-output").filter(has=view).first
-            time.sleep(2)
+    with conftest.lab_page(source, tmp) as page:
+        view = page.locator(".gmm-webview").first
+        view.wait_for(state="visible", timeout=60_000)
+        output = page.locator(".jp-OutputArea-output").filter(has=view).first
+        time.sleep(2)
 
-            def shot(name: str) -> None:
-                time.sleep(1.5)  # the kernel's texts follow the step
-                output.scroll_into_view_if_needed()
-                page.screenshot(path=str(out / name))
-                print(out / name)
+        def shot(name: str) -> None:
+            time.sleep(1.5)  # the kernel's texts follow the step
+            output.scroll_into_view_if_needed()
+            page.screenshot(path=str(out / name))
+            print(out / name)
 
-            shot("vb_start.png")
-            explorer = conftest.Explorer(page, ".jp-NotebookPanel:not(.lm-mod-hidden)")
-            explorer.handle.focus()
-            explorer.handle.press("End")
-            shot("vb_pruned.png")
-        finally:
-            browser.close()
+        shot("vb_start.png")
+        explorer = conftest.Explorer(page, ".jp-NotebookPanel:not(.lm-mod-hidden)")
+        explorer.handle.focus()
+        explorer.handle.press("End")
+        shot("vb_pruned.png")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import conftest  # noqa: E402  (the browser tests' server and Chromium helpers)
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 CELL = (
     "from gmmlearn.datasets import load_x\n"
@@ -27,12 +26,6 @@ CELL = (
     'ex = explore(load_x(), n_components=4, init="bounding-box", random_state=0)\n'
     "ex"
 )
-RUN_ALL_JS = """() => {
-    const app = window.jupyterapp;
-    app.commands.execute('application:toggle-left-area');
-    app.shell.currentWidget.sessionContext.ready.then(
-        () => app.commands.execute('notebook:run-all-cells'));
-}"""
 
 
 def main(out: Path) -> None:
@@ -40,46 +33,36 @@ def main(out: Path) -> None:
     tmp = Path(tempfile.mkdtemp())
     source = tmp / "explorer.ipynb"
     source.write_text(conftest.notebook_json([CELL]))
-    with conftest.jupyterlab_server(source, tmp / "server") as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(conftest.CHROMIUM), args=conftest.CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(server.notebook_url)
-            page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
-            page.evaluate(RUN_ALL_JS)
-            view = page.locator(".gmm-webview").first
-            view.wait_for(state="visible", timeout=60_000)
-            output = page.locator(".jp-OutputArea-output").filter(has=view).first
-            time.sleep(2)
+    with conftest.lab_page(source, tmp, width=1280) as page:
+        view = page.locator(".gmm-webview").first
+        view.wait_for(state="visible", timeout=60_000)
+        output = page.locator(".jp-OutputArea-output").filter(has=view).first
+        time.sleep(2)
 
-            def shot(name: str) -> None:
-                time.sleep(0.6)
-                box, figure = output.bounding_box(), view.bounding_box()
-                height = figure["y"] + figure["height"] - box["y"] + 10
-                clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": height}
-                page.screenshot(path=str(out / name), clip=clip)
-                print(out / name)
+        def shot(name: str) -> None:
+            time.sleep(0.6)
+            box, figure = output.bounding_box(), view.bounding_box()
+            height = figure["y"] + figure["height"] - box["y"] + 10
+            clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": height}
+            page.screenshot(path=str(out / name), clip=clip)
+            print(out / name)
 
-            shot("browser_view_step00.png")
-            handle = page.locator(".widget-slider .noUi-handle").first
-            handle.focus()
-            for _ in range(9):
-                handle.press("ArrowRight")
-                time.sleep(0.15)
-            shot("browser_view_step09.png")
+        shot("browser_view_step00.png")
+        handle = page.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        for _ in range(9):
             handle.press("ArrowRight")
-            shot("browser_view_step10.png")
-            scene = page.locator(".gmm-scene").first.bounding_box()
-            x, y = scene["x"] + scene["width"] / 2, scene["y"] + scene["height"] / 2
-            page.mouse.move(x, y)
-            page.mouse.down()
-            page.mouse.move(x - 160, y + 70, steps=15)
-            page.mouse.up()
-            shot("browser_view_rotated.png")
-        finally:
-            browser.close()
+            time.sleep(0.15)
+        shot("browser_view_step09.png")
+        handle.press("ArrowRight")
+        shot("browser_view_step10.png")
+        scene = page.locator(".gmm-scene").first.bounding_box()
+        x, y = scene["x"] + scene["width"] / 2, scene["y"] + scene["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x - 160, y + 70, steps=15)
+        page.mouse.up()
+        shot("browser_view_rotated.png")
 
 
 if __name__ == "__main__":

@@ -513,8 +513,11 @@ class TraceView {
     this.hoverRing.style.left = `${px - 9}px`;
     this.hoverRing.style.top = `${py - 9}px`;
     box.style.display = "block";
-    box.style.left = `${Math.min(px + 14, this.width - 250)}px`;
-    box.style.top = `${Math.max(4, Math.min(py + 14, this.height - 40 - 26 * gamma.length))}px`;
+    // right of the point, or left of it where the box would run past the scene's edge
+    const w = box.offsetWidth, h = box.offsetHeight;
+    const left = px + 14 + w <= this.width ? px + 14 : px - 14 - w;
+    box.style.left = `${Math.max(0, left)}px`;
+    box.style.top = `${Math.max(4, Math.min(py + 14, this.height - h - 4))}px`;
     this.root.dataset.hoverGamma = JSON.stringify({ n, gamma });
   }
 
@@ -884,7 +887,7 @@ class TraceView {
     const yticks = niceTicks(low, high, 3);
     const spacing = Math.abs(yticks[1] - yticks[0]) || 1;
     let digits = 0;
-    while (digits < 8 && yticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
+    while (digits < 8 && yticks.some((v) => !writtenExactly(v, digits, spacing))) {
       digits += 1;
     }
     const ylabels = yticks.map((v) => v.toFixed(digits));
@@ -1078,7 +1081,7 @@ class TraceView {
     const ticks = niceTicks(axisLow, axisHigh, 3);
     const spacing = Math.abs(ticks[1] - ticks[0]) || 1;
     let digits = 0;
-    while (digits < 8 && ticks.some((v) => Math.abs(+v.toFixed(digits) - v) > 1e-9 * spacing)) {
+    while (digits < 8 && ticks.some((v) => !writtenExactly(v, digits, spacing))) {
       digits += 1;
     }
     ctx.font = `13px ${FONT}`;
@@ -1139,6 +1142,13 @@ function formatNumber(v) {
   if (!Number.isFinite(v)) return v > 0 ? "∞" : v < 0 ? "−∞" : "NaN";
   const text = v !== 0 && Math.abs(v) < 5e-4 ? v.toExponential(1) : v.toFixed(3);
   return text.replace(/-/g, "−");
+}
+
+function writtenExactly(value, digits, spacing) {
+  // `digits` decimals write a tick exactly: to a billionth of the spacing, or to the rounding
+  // of a double of that size (a tick at −1291.507825 is not exact in binary)
+  const tolerance = 1e-9 * spacing + 8 * Number.EPSILON * Math.abs(value);
+  return Math.abs(+value.toFixed(digits) - value) <= tolerance;
 }
 
 function niceTicks(low, high, count) {

@@ -283,6 +283,37 @@ def jupyterlab_server(notebook: Path, tmp: Path) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
+def lab_page(notebook: Path, tmp: Path, width: int = 1600, height: int = 1000, run_all=True):
+    """JupyterLab on ``notebook`` in headless Chromium, as the screenshot tools need it.
+
+    The page is open at ``width`` × ``height`` with the notebook's kernel ready, the left side
+    bar closed (the notebook gets the width) and, with ``run_all``, every cell started.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with jupyterlab_server(notebook, tmp / "server") as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(server.notebook_url)
+            page.wait_for_function(NOTEBOOK_OPEN_JS, timeout=60_000)
+            page.evaluate(
+                """(runAll) => {
+                    const app = window.jupyterapp;
+                    app.commands.execute('application:toggle-left-area');
+                    if (runAll) {
+                        app.shell.currentWidget.sessionContext.ready.then(
+                            () => app.commands.execute('notebook:run-all-cells'));
+                    }
+                }""",
+                run_all,
+            )
+            yield page
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
 def voila_server(notebook: Path, tmp: Path) -> Iterator[Server]:
     root = tmp / "root"
     copied = copy_notebook(notebook, root)
