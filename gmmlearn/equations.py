@@ -55,22 +55,22 @@ __all__ = [
 # The equations
 # ---------------------------------------------------------------------------
 
-_NORMAL_K = r"\mathcal{N}(x_n \mid \mu_k, \Lambda_k^{-1})"
+_NORMAL_K = r"\mathcal{N}(x_n \mid \mu_k, \Sigma_k)"
 
 EQUATIONS: dict[str, str] = {
     "density": (
-        _NORMAL_K + r" = \frac{|\Lambda_k|^{1/2}}{(2\pi)^{D/2}}"
-        r"\exp\!\left(-\tfrac12 (x_n-\mu_k)^\top \Lambda_k (x_n-\mu_k)\right)"
+        _NORMAL_K + r" = \frac{1}{(2\pi)^{D/2}\,|\Sigma_k|^{1/2}}"
+        r"\exp\!\left(-\tfrac12 (x_n-\mu_k)^\top \Sigma_k^{-1} (x_n-\mu_k)\right)"
     ),
     "gamma": (
         r"\gamma_{nk} = \frac{\pi_k\, " + _NORMAL_K + r"}"
-        r"{\sum_{j=1}^{K} \pi_j\, \mathcal{N}(x_n \mid \mu_j, \Lambda_j^{-1})}"
+        r"{\sum_{j=1}^{K} \pi_j\, \mathcal{N}(x_n \mid \mu_j, \Sigma_j)}"
     ),
     "nk": r"N_k = \sum_{n=1}^{N} \gamma_{nk}",
     "pi": r"\pi_k^{\text{new}} = \frac{N_k}{N}",
     "mu": r"\mu_k^{\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_{nk}\, x_n",
     "cov": (
-        r"\Lambda_k^{-1\,\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_{nk}"
+        r"\Sigma_k^{\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N} \gamma_{nk}"
         r"\,(x_n - \mu_k^{\text{new}})(x_n - \mu_k^{\text{new}})^\top"
     ),
     "log_likelihood": (
@@ -102,11 +102,11 @@ EQUATION_NAMES: dict[str, str] = {
 COVARIANCE_EQUATIONS: dict[str, str] = {
     "full": EQUATIONS["cov"],
     "tied": (
-        r"\Lambda^{-1\,\text{new}} = \frac{1}{N} \sum_{k=1}^{K} \sum_{n=1}^{N} \gamma_{nk}"
+        r"\Sigma^{\text{new}} = \frac{1}{N} \sum_{k=1}^{K} \sum_{n=1}^{N} \gamma_{nk}"
         r"\,(x_n - \mu_k^{\text{new}})(x_n - \mu_k^{\text{new}})^\top"
     ),
     "diag": (
-        r"\operatorname{diag}\Lambda_k^{-1\,\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N}"
+        r"\operatorname{diag}\Sigma_k^{\text{new}} = \frac{1}{N_k} \sum_{n=1}^{N}"
         r" \gamma_{nk}\,(x_n - \mu_k^{\text{new}})^{\odot 2}"
     ),
     "spherical": (
@@ -237,8 +237,8 @@ def gamma_with_numbers(trace: EMTrace, step: int, n: int, k: int) -> str:
     sub = f"{_sub(n)}{_sub(k)}" if max(n, k) < 9 else f"{_sub(n)},{_sub(k)}"
     return (
         rf"\gamma_{{{sub}}} = \frac{{\pi_{{{_sub(k)}}}\,\mathcal{{N}}(x_{{{_sub(n)}}} \mid "
-        rf"\mu_{{{_sub(k)}}}, \Lambda_{{{_sub(k)}}}^{{-1}})}}{{\sum_j \pi_j\,\mathcal{{N}}"
-        rf"(x_{{{_sub(n)}}} \mid \mu_j, \Lambda_j^{{-1}})}}"
+        rf"\mu_{{{_sub(k)}}}, \Sigma_{{{_sub(k)}}})}}{{\sum_j \pi_j\,\mathcal{{N}}"
+        rf"(x_{{{_sub(n)}}} \mid \mu_j, \Sigma_j)}}"
         rf" = \frac{{{format_number(terms[k])}}}{{{denominator}}} = {format_number(value)}" + scale
     )
 
@@ -277,7 +277,7 @@ def mean_with_numbers(trace: EMTrace, step: int, k: int) -> str:
 
 
 def covariance_with_numbers(trace: EMTrace, step: int, k: int) -> str:
-    r"""(9.25) the new :math:`\Lambda_k^{-1} = \Sigma_k` (by covariance type) with numbers."""
+    r"""(9.25) the new :math:`\Sigma_k = \Lambda_k^{-1}` (by covariance type) with numbers."""
     numbers, k = _m_step_numbers(trace, step, k)
     kind = check_covariance_type(trace.params[0].covariance_type)
     value = _covariance_latex(numbers["covariances"], kind, k)
@@ -295,7 +295,7 @@ def log_likelihood_with_numbers(trace: EMTrace, step: int) -> str:
     n_samples = trace.X.shape[0]
     return (
         r"\ln p(X \mid \theta) = \sum_{n=1}^{N} \ln \sum_{k=1}^{K} \pi_k\,"
-        r"\mathcal{N}(x_n \mid \mu_k, \Lambda_k^{-1})"
+        r"\mathcal{N}(x_n \mid \mu_k, \Sigma_k)"
         rf" = {format_number(total, 6)} = {n_samples} \times "
         rf"\left({format_number(total / n_samples, 5)}\right)"
     )
@@ -337,7 +337,7 @@ def params_latex(params, digits: int = 3) -> str:
         rows.append(
             rf"\pi_{{{s}}} &= {format_number(params.weights[k], digits)}, &"
             rf"\mu_{{{s}}} &= {format_matrix(params.means[k], digits)}, &"
-            rf"\Lambda_{{{s}}}^{{-1}} &= {cov}"
+            rf"\Sigma_{{{s}}} &= {cov}"
         )
     return r"\begin{aligned}" + r" \\[4pt] ".join(rows) + r"\end{aligned}"
 

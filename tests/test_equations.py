@@ -76,7 +76,11 @@ def test_every_update_has_latex_and_a_prml_number():
         assert name in EQUATIONS and name in EQUATION_NUMBERS
     assert r"\gamma_{nk}" in EQUATIONS["gamma"] and r"\sum_{j=1}^{K}" in EQUATIONS["gamma"]
     assert r"\frac{N_k}{N}" in EQUATIONS["pi"]
-    assert r"\Lambda_k^{-1" in EQUATIONS["cov"]
+    # one notation with the lessons: Σ_k (PRML §9.2), the precision Λ_k = Σ_k⁻¹ only where named
+    assert EQUATIONS["cov"].startswith(r"\Sigma_k^{\text{new}}")
+    assert not any(
+        r"\Lambda" in latex for latex in (*EQUATIONS.values(), *COVARIANCE_EQUATIONS.values())
+    )
     assert set(COVARIANCE_EQUATIONS) == {"full", "tied", "diag", "spherical"}
     assert PHASE_EQUATIONS["E"] == ("gamma",)
     assert set(PHASE_EQUATIONS["M"]) == {"nk", "pi", "mu", "cov"}
