@@ -34,6 +34,7 @@ from .exercises import (
     _log_density_table,
     _log_joint_using,
     _Mistake,
+    _name_the_mistake,
     _problems,
     _value_message,
     random_problem,
@@ -77,11 +78,7 @@ def _check_float(
         expected = np.asarray(reference(problem), dtype=np.float64)
         if _close(got, expected):
             continue
-        for mistake in mistakes:
-            with np.errstate(all="ignore"):
-                wrong = np.asarray(mistake.formula(problem), dtype=np.float64)
-            if _close(got, wrong):
-                raise ExerciseError(f"{name}: {mistake.message}")
+        _name_the_mistake(name, got, problem, mistakes)
         if got.shape != ():
             raise ExerciseError(
                 f"{name}: wrong shape {got.shape}, expected one number (a float): "

@@ -375,6 +375,16 @@ def _generic_hint(
     return None
 
 
+def _name_the_mistake(name: str, got: np.ndarray, problem, mistakes) -> None:
+    """Raise the message of the first classic mistake whose formula gives ``got``, if any."""
+    __tracebackhide__ = True
+    for mistake in mistakes:
+        with np.errstate(all="ignore"):
+            wrong = np.asarray(mistake.formula(problem), dtype=np.float64)
+        if _close(got, wrong):
+            raise ExerciseError(f"{name}: {mistake.message}")
+
+
 def _check(
     name: str,
     student_fn: Callable,
@@ -396,11 +406,7 @@ def _check(
         expected = np.asarray(reference(problem), dtype=np.float64)
         if _close(got, expected):
             continue
-        for mistake in mistakes:
-            with np.errstate(all="ignore"):
-                wrong = np.asarray(mistake.formula(problem), dtype=np.float64)
-            if _close(got, wrong):
-                raise ExerciseError(f"{name}: {mistake.message}")
+        _name_the_mistake(name, got, problem, mistakes)
         if got.shape != expected.shape:
             raise ExerciseError(_shape_message(name, got, expected, what))
         if not np.all(np.isfinite(got)):

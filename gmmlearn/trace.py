@@ -81,8 +81,44 @@ class HalfStep:
     resp_iteration: int
 
 
+class HalfSteps:
+    """The half-step numbering a view walks through, shared by EM and VB traces.
+
+    Needs ``params`` (θ₀ … θ_T, or what a view draws for each q_t) and ``n_iter``; see the
+    module docstring for what each index shows.
+    """
+
+    @property
+    def n_half_steps(self) -> int:
+        """2T + 1 states: the initialisation, then an E and an M state per iteration."""
+        return 2 * self.n_iter + 1
+
+    def half_step(self, index: int) -> HalfStep:
+        """The state after half-step ``index`` (0 … 2T), see the module docstring."""
+        if not 0 <= index < self.n_half_steps:
+            raise IndexError(f"half-step {index} is outside 0 … {self.n_half_steps - 1}")
+        if index == 0:
+            return HalfStep(0, 0, "init", self.params[0], 0)
+        t = (index + 1) // 2
+        if index % 2:
+            return HalfStep(index, t, "E", self.params[t - 1], t - 1)
+        return HalfStep(index, t, "M", self.params[t], t - 1)
+
+    def n_steps(self, half_steps: bool = True) -> int:
+        """How many steps a viewer walks through: 2T + 1 half-steps or T + 1 iterations."""
+        return self.n_half_steps if half_steps else self.n_iter + 1
+
+    def step_index(self, index: int, half_steps: bool = True) -> int:
+        """The half-step index of step ``index`` (counting iterations, t is its M half-step 2t)."""
+        n = self.n_steps(half_steps)
+        if not 0 <= int(index) < n:
+            unit = "half-step" if half_steps else "iteration"
+            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
+        return int(index) if half_steps else 2 * int(index)
+
+
 @dataclass(frozen=True, eq=False)
-class EMTrace:
+class EMTrace(HalfSteps):
     """The record of one EM run.
 
     Attributes
@@ -123,11 +159,6 @@ class EMTrace:
         return len(self.params) - 1
 
     @property
-    def n_half_steps(self) -> int:
-        """2T + 1 states: the initialisation, then an E and an M state per iteration."""
-        return 2 * self.n_iter + 1
-
-    @property
     def final_params(self) -> GaussianMixtureParams:
         """θ_T."""
         return self.params[-1]
@@ -155,29 +186,6 @@ class EMTrace:
                 self._resp_cache.pop(next(iter(self._resp_cache)))
             self._resp_cache[t] = _responsibilities_in_blocks(self.X, self.params[t])
         return self._resp_cache[t]
-
-    def half_step(self, index: int) -> HalfStep:
-        """The state after half-step ``index`` (0 … 2T), see the module docstring."""
-        if not 0 <= index < self.n_half_steps:
-            raise IndexError(f"half-step {index} is outside 0 … {self.n_half_steps - 1}")
-        if index == 0:
-            return HalfStep(0, 0, "init", self.params[0], 0)
-        t = (index + 1) // 2
-        if index % 2:
-            return HalfStep(index, t, "E", self.params[t - 1], t - 1)
-        return HalfStep(index, t, "M", self.params[t], t - 1)
-
-    def n_steps(self, half_steps: bool = True) -> int:
-        """How many steps a viewer walks through: 2T + 1 half-steps or T + 1 iterations."""
-        return self.n_half_steps if half_steps else self.n_iter + 1
-
-    def step_index(self, index: int, half_steps: bool = True) -> int:
-        """The half-step index of step ``index`` (counting iterations, t is its M half-step 2t)."""
-        n = self.n_steps(half_steps)
-        if not 0 <= int(index) < n:
-            unit = "half-step" if half_steps else "iteration"
-            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
-        return int(index) if half_steps else 2 * int(index)
 
     def __len__(self) -> int:
         return len(self.params)

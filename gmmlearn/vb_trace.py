@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 
 from .params import GaussianMixtureParams
-from .trace import HalfStep
+from .trace import HalfSteps
 from .validation import check_data, check_nonnegative
 from .vb import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
 
@@ -37,7 +37,7 @@ VB_ENGINES: tuple[str, ...] = ("auto", "steps", "fused")
 
 
 @dataclass(frozen=True, eq=False)
-class VBTrace:
+class VBTrace(HalfSteps):
     """The record of one VB run.
 
     Attributes
@@ -96,34 +96,8 @@ class VBTrace:
         """The lower bound of q_0 … q_T, shape (T + 1,): what a view plots (EM: ln p)."""
         return np.concatenate([[self.initial_lower_bound], self.lower_bounds])
 
-    # -- the half-steps a view walks through (numbered as in gmmlearn.trace) ---------------
-    @property
-    def n_half_steps(self) -> int:
-        """2T + 1 states: the initialisation, then an E and an M state per iteration."""
-        return 2 * self.n_iter + 1
-
-    def half_step(self, index: int) -> HalfStep:
-        """The state after half-step ``index``: E shows q_{t-1} with r(q_{t-1}), M shows q_t."""
-        if not 0 <= index < self.n_half_steps:
-            raise IndexError(f"half-step {index} is outside 0 … {self.n_half_steps - 1}")
-        if index == 0:
-            return HalfStep(0, 0, "init", self.params[0], 0)
-        t = (index + 1) // 2
-        if index % 2:
-            return HalfStep(index, t, "E", self.params[t - 1], t - 1)
-        return HalfStep(index, t, "M", self.params[t], t - 1)
-
-    def n_steps(self, half_steps: bool = True) -> int:
-        """How many steps a viewer walks through: 2T + 1 half-steps or T + 1 iterations."""
-        return self.n_half_steps if half_steps else self.n_iter + 1
-
-    def step_index(self, index: int, half_steps: bool = True) -> int:
-        """The half-step index of step ``index`` (counting iterations, t is its M half-step 2t)."""
-        n = self.n_steps(half_steps)
-        if not 0 <= int(index) < n:
-            unit = "half-step" if half_steps else "iteration"
-            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
-        return int(index) if half_steps else 2 * int(index)
+    # the half-steps a view walks through are numbered as in gmmlearn.trace (HalfSteps);
+    # at an E half-step the colours are r(q_{t-1}), at an M half-step q_t is drawn
 
     #: What ``curve`` holds, for a view's axis label (EM's is ln p(X | θₜ)).
     curve_label = "VB lower bound ℒ(qₜ)"

@@ -246,10 +246,7 @@ class VBExplorer(EMExplorer):
         self.equations_html.value = self._equations(h.index)
 
     def _equations(self, step: int) -> str:
-        n = self.point_input.value - 1
-        k = self.component_input.value
-        if not 0 <= n < self.X.shape[0]:
-            raise ValueError(f"point n={n + 1} does not exist: use 1 … {self.X.shape[0]}")
+        n, k = self._chosen_point(), self.component_input.value
         latex = vb_equations_with_numbers(self.trace, step, n, k)
         applied = VB_PHASE_EQUATIONS[self.view.state.phase]
         rows = []

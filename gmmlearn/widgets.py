@@ -809,11 +809,15 @@ class EMExplorer:
         )
         self.equations_html.value = self._equations(h.index)
 
-    def _equations(self, step: int) -> str:
+    def _chosen_point(self) -> int:
+        """The 0-based n of the "point n" box (1-based, as in the book), checked."""
         n = self.point_input.value - 1
-        k = self.component_input.value
         if not 0 <= n < self.X.shape[0]:
             raise ValueError(f"point n={n + 1} does not exist: use 1 … {self.X.shape[0]}")
+        return n
+
+    def _equations(self, step: int) -> str:
+        n, k = self._chosen_point(), self.component_input.value
         latex = all_equations_with_numbers(self.trace, step, n, k)
         applied = PHASE_EQUATIONS[self.view.state.phase]
         rows = []

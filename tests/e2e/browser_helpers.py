@@ -17,3 +17,20 @@ def poll(condition, what: str, timeout: float = WAIT_S):
             return result
         time.sleep(0.05)
     raise AssertionError(f"{what} within {timeout:.0f} s")
+
+
+NOTEBOOK_READY_JS = (
+    "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+    " return Boolean(w && w.content && w.content.model && w.sessionContext); }"
+)
+RUN_ALL_JS = (
+    "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
+    ".then(() => app.commands.execute('notebook:run-all-cells')); }"
+)
+
+
+def open_and_run(page, url: str) -> None:
+    """Open a notebook of JupyterLab at ``url`` and start all its cells (not waiting)."""
+    page.goto(url)
+    page.wait_for_function(NOTEBOOK_READY_JS)
+    page.evaluate(RUN_ALL_JS)

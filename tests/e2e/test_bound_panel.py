@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import poll
+from browser_helpers import open_and_run, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -100,15 +100,7 @@ def lab_explorer(lab_serving):
 
 def test_the_panel_follows_the_slider_in_jupyterlab(lab_explorer, page, explorer_factory):
     trace = _trace()
-    page.goto(lab_explorer.url_of("bound.ipynb"))
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " return Boolean(w && w.content && w.sessionContext); }"
-    )
-    page.evaluate(
-        "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
-        ".then(() => app.commands.execute('notebook:run-all-cells')); }"
-    )
+    open_and_run(page, lab_explorer.url_of("bound.ipynb"))
     explorer = explorer_factory(PANEL)
     explorer.wait_rendered()
     view = explorer.output.locator(".gmm-webview").first

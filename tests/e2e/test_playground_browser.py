@@ -11,7 +11,7 @@ No console errors.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import poll
+from browser_helpers import open_and_run, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -38,15 +38,7 @@ def lab_playground(lab_serving):
 
 
 def _open(page, lab_playground, explorer_factory, name):
-    page.goto(lab_playground.url_of(name))
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " return Boolean(w && w.content && w.sessionContext); }"
-    )
-    page.evaluate(
-        "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
-        ".then(() => app.commands.execute('notebook:run-all-cells')); }"
-    )
+    open_and_run(page, lab_playground.url_of(name))
     explorer = explorer_factory(PANEL)
     explorer.wait_rendered()
     return explorer, explorer.output.locator(".gmm-webview").first
@@ -56,18 +48,7 @@ def test_drag_a_mean_and_click_a_point(lab_playground, page, explorer_factory):
     from gmmlearn.datasets import old_faithful
 
     n_samples = len(old_faithful())
-    page.goto(lab_playground.url_of("playground.ipynb"))
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " return Boolean(w && w.content && w.sessionContext); }"
-    )
-    page.evaluate(
-        "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
-        ".then(() => app.commands.execute('notebook:run-all-cells')); }"
-    )
-    explorer = explorer_factory(PANEL)
-    explorer.wait_rendered()
-    view = explorer.output.locator(".gmm-webview").first
+    explorer, view = _open(page, lab_playground, explorer_factory, "playground.ipynb")
     assert view.get_attribute("data-n-samples") == str(n_samples)
     assert "Drag a mean" in view.locator(".gmm-note").inner_text()
     front = view.locator(".gmm-front").bounding_box()

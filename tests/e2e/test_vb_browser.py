@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import poll
+from browser_helpers import open_and_run, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -44,15 +44,7 @@ def lab_vb(lab_serving):
 
 
 def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
-    page.goto(lab_vb.url_of("vb.ipynb"))
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " return Boolean(w && w.content && w.content.model && w.sessionContext); }"
-    )
-    page.evaluate(
-        "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
-        ".then(() => app.commands.execute('notebook:run-all-cells')); }"
-    )
+    open_and_run(page, lab_vb.url_of("vb.ipynb"))
     explorer = explorer_factory(PANEL)
     view = explorer.output.locator(".gmm-webview").first
     explorer.wait_rendered()
