@@ -41,7 +41,7 @@ from typing import IO
 
 import numpy as np
 
-from .params import GaussianMixtureParams, check_covariance_type
+from ..params import GaussianMixtureParams, check_covariance_type
 
 __all__ = [
     "OUTPUT_FILES",
@@ -885,7 +885,7 @@ def write_results(
     paths : dict
         File name → path written, in the order of ``OUTPUT_FILES``.
     """
-    from .plotting.static import em_figure  # matplotlib only when a figure is written
+    from ..plotting.static import em_figure  # matplotlib only when a figure is written
 
     out_dir = Path(out_dir)
     _make_folder(out_dir)  # fail early, before the figure is drawn
