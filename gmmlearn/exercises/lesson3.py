@@ -41,8 +41,8 @@ from pathlib import Path
 import numpy as np
 from scipy.special import logsumexp
 
-from . import steps
-from .params import GaussianMixtureParams
+from .. import steps
+from ..params import GaussianMixtureParams
 
 __all__ = [
     "ExerciseError",

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma
 
-from . import vb
-from .exercises import ExerciseError, random_problem
+from .. import vb
+from .lesson3 import ExerciseError, random_problem
 
 __all__ = ["check_W_inverse", "check_expected_log_pi"]
 

@@ -24,8 +24,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
-from . import bound
-from .exercises import (
+from .. import bound
+from .lesson3 import (
     ExerciseError,
     Problem,
     _as_array,
