@@ -1,9 +1,10 @@
 r"""Instant feedback for the exercises of lesson 6: the lower bound L and the gap KL yourself.
 
-Like :mod:`gmmlearn.exercises` (lesson 3): each checker calls *your* function on several seeded
-random problems, compares with the reference in :mod:`gmmlearn.bound`, and either prints a
-one-line "correct" or raises :class:`~gmmlearn.exercises.ExerciseError` saying what is wrong
-(a mistake is recognised by computing the mistaken formula too). A last problem has exact zeros
+Like lesson 3's (:mod:`gmmlearn.exercises`), and on the same engine: each checker calls *your*
+function on several seeded random problems, compares with the reference in
+:mod:`gmmlearn.bound`, and either prints a one-line "correct" or raises
+:class:`~gmmlearn.exercises.ExerciseError` saying what is wrong (a mistake is recognised by
+computing the mistaken formula too). A last problem has exact zeros
 in q, where :math:`0\ln 0 = 0` must hold.
 
 ========================================================  ===========================  =====
@@ -25,20 +26,18 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from .. import bound
-from .lesson3 import (
-    ExerciseError,
+from ._engine import (
+    Case,
+    Edge,
+    Exercise,
+    Mistake,
     Problem,
-    _as_array,
-    _call,
-    _close,
-    _log_density_table,
-    _log_joint_using,
-    _Mistake,
-    _name_the_mistake,
-    _problems,
-    _value_message,
+    _check,
+    problem_case,
+    problem_cases,
     random_problem,
 )
+from .lesson3 import _log_density_table, _log_joint_using
 
 __all__ = ["check_kl_to_posterior", "check_lower_bound"]
 
@@ -65,32 +64,16 @@ def _args(p: Problem) -> tuple:
     return p.X, p.resp, p.weights, p.means, p.covariances
 
 
-def _check_float(
-    name: str,
-    student_fn: Callable,
-    reference: Callable[[Problem], float],
-    mistakes: tuple[_Mistake, ...],
-) -> None:
-    __tracebackhide__ = True  # IPython: show the student's cell, not ours
-    problems = _problems()
-    for problem in problems:
-        got = _as_array(_call(student_fn, name, _args(problem), problem), name)
-        expected = np.asarray(reference(problem), dtype=np.float64)
-        if _close(got, expected):
-            continue
-        _name_the_mistake(name, got, problem, mistakes)
-        if got.shape != ():
-            raise ExerciseError(
-                f"{name}: wrong shape {got.shape}, expected one number (a float): "
-                "sum over every n and k"
-            )
-        raise ExerciseError(_value_message(name, got, expected, problem))
-    problem = _problem_with_zeros()
-    with np.errstate(all="ignore"):
-        got = _as_array(_call(student_fn, name, _args(problem), problem), name)
-    if not _close(got, np.asarray(reference(problem), dtype=np.float64)):
-        raise ExerciseError(f"{name}: {_ZERO_HINT}")
-    print(f"✔ {name}: correct on {len(problems)} random problems (and a q with exact zeros).")
+def _one_number(name: str, got: np.ndarray, expected: np.ndarray, case: Case) -> str | None:
+    """Lesson 6's diagnosis of a wrong shape: the answer is one number."""
+    if got.shape == ():
+        return None
+    return f"{name}: wrong shape {got.shape}, expected one number (a float): sum over every n and k"
+
+
+_ZEROS = Edge(
+    lambda: problem_case(_problem_with_zeros(), _args), _ZERO_HINT, " (and a q with exact zeros)"
+)
 
 
 def _joint(p: Problem) -> np.ndarray:
@@ -118,35 +101,38 @@ def check_lower_bound(student_fn: Callable) -> None:
         return -xlogy(p.resp, p.resp).sum()
 
     mistakes = (
-        _Mistake(
+        Mistake(
             lambda p: np.sum(p.resp * _joint(p)),
             "you returned Σ q ln(π_k N), the expected complete-data log-likelihood Q of "
             "lesson 2: L also has the entropy of q, −Σ_n Σ_k q_nk ln q_nk (the /q_nk in the log)",
         ),
-        _Mistake(
+        Mistake(
             lambda p: np.sum(p.resp * _joint(p)) - entropy(p),
             "the q ln q term has the wrong sign: L = Σ q ln(π N / q) = Σ q ln(π N) − Σ q ln q",
         ),
-        _Mistake(
+        Mistake(
             lambda p: np.sum(p.resp * _joint(p) - xlogy(p.resp, p.resp), axis=1),
             "you returned one number per point, shape (N,): L sums over n as well as k",
         ),
-        _Mistake(
+        Mistake(
             lambda p: logsumexp(_joint(p), axis=1).sum(),
             "you returned ln p(X | θ), which does not depend on q: L weights each "
             "ln(π_k N / q_nk) by q_nk (they are equal only when q is the posterior γ)",
         ),
-        _Mistake(
+        Mistake(
             lambda p: np.sum(p.resp * _log_density_table(p.X, p.means, p.covariances)) + entropy(p),
             "forgot the mixing weights: the numerator is π_k N(x_n | μ_k, Σ_k)",
         ),
-        _Mistake(
+        Mistake(
             lambda p: np.sum(p.resp * _log_gamma(p)) + entropy(p),
             "used the posterior γ_nk in the numerator: L has the joint π_k N(x_n | μ_k, Σ_k), "
             "not normalised over k (your answer is −KL)",
         ),
     )
-    _check_float("lower_bound", student_fn, reference, mistakes)
+    exercise = Exercise(
+        "lower_bound", reference, problem_cases(_args), mistakes, (_one_number,), edge=_ZEROS
+    )
+    _check(exercise, student_fn)
 
 
 def check_kl_to_posterior(student_fn: Callable) -> None:
@@ -164,27 +150,30 @@ def check_kl_to_posterior(student_fn: Callable) -> None:
         return xlogy(p.resp, p.resp).sum()
 
     mistakes = (
-        _Mistake(
+        Mistake(
             lambda p: -reference(p),
             "your KL is negative: KL = −Σ q ln(γ / q) = Σ q ln(q / γ) ≥ 0 (check the sign)",
         ),
-        _Mistake(
+        Mistake(
             lambda p: np.sum(np.exp(_log_gamma(p)) * (_log_gamma(p) - np.log(p.resp))),
             "that is KL(p ‖ q), the other direction: the sum is weighted by q_nk, "
             "Σ q ln(q / γ), not by γ_nk",
         ),
-        _Mistake(
+        Mistake(
             lambda p: q_log_q(p) - np.sum(p.resp * _joint(p)),
             "used π_k N(x_n | μ_k, Σ_k) where the posterior γ_nk belongs: divide it by "
             "Σ_j π_j N(x_n | μ_j, Σ_j) (your answer is −L)",
         ),
-        _Mistake(
+        Mistake(
             lambda p: np.sum(xlogy(p.resp, p.resp) - p.resp * _log_gamma(p), axis=1),
             "you returned one number per point, shape (N,): KL sums over n as well as k",
         ),
-        _Mistake(
+        Mistake(
             lambda p: -np.sum(p.resp * _log_gamma(p)),
             "forgot the q ln q term: KL = Σ q ln q − Σ q ln γ",
         ),
     )
-    _check_float("kl_to_posterior", student_fn, reference, mistakes)
+    exercise = Exercise(
+        "kl_to_posterior", reference, problem_cases(_args), mistakes, (_one_number,), edge=_ZEROS
+    )
+    _check(exercise, student_fn)

@@ -1,6 +1,6 @@
 r"""Instant feedback for the exercises of lesson 7: two updates of variational Bayes yourself.
 
-Like :mod:`gmmlearn.exercises` (lesson 3) and :mod:`gmmlearn.bound_exercises` (lesson 6): each
+Like :mod:`gmmlearn.exercises` (lesson 3) and lesson 6's, on the same engine: each
 checker calls *your* function on several seeded random problems, compares with the reference in
 :mod:`gmmlearn.vb`, and either prints a one-line "correct" or raises
 :class:`~gmmlearn.exercises.ExerciseError` saying what is wrong (a typical mistake is recognised
@@ -20,31 +20,23 @@ Shapes: ``alpha``, ``nk`` (K,); ``xbar`` (K, D); ``S`` (K, D, D); ``beta0`` a fl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import digamma
 
 from .. import vb
-from .lesson3 import ExerciseError, random_problem
+from ._engine import _SIZES, Case, Exercise, Mistake, _check, random_problem
 
 __all__ = ["check_W_inverse", "check_expected_log_pi"]
 
-_RTOL = 1e-6
-_ATOL = 1e-8
-# (N, D, K): N ≠ K and D ≠ K so that transposes and divisions by the wrong count show.
-_SIZES = ((7, 2, 3), (12, 3, 4), (9, 1, 2), (15, 2, 5), (6, 4, 2))
+
+def _case(args: dict[str, object], text: str) -> Case:
+    """A case whose arguments the reference and the mistakes read by name."""
+    shapes = ", ".join(f"{name} {np.shape(value)}" for name, value in args.items())
+    return Case(tuple(args.values()), args, text, shapes)
 
 
-@dataclass(frozen=True)
-class _Case:
-    """One random problem: the arguments passed, named, and a short description."""
-
-    args: dict[str, object]
-    text: str
-
-
-def _alpha_cases() -> list[_Case]:
+def _alpha_cases() -> list[Case]:
     cases = []
     for i, (n, _, k) in enumerate(_SIZES):
         rng = np.random.default_rng(70 + i)
@@ -52,11 +44,11 @@ def _alpha_cases() -> list[_Case]:
         nk = rng.dirichlet(np.full(k, 0.7)) * n
         nk[rng.integers(k)] = 0.0
         alpha0 = float(10.0 ** rng.uniform(-3, 1))
-        cases.append(_Case({"alpha": alpha0 + nk}, f"K={k}, α₀={alpha0:.3g}"))
+        cases.append(_case({"alpha": alpha0 + nk}, f"K={k}, α₀={alpha0:.3g}"))
     return cases
 
 
-def _w_cases() -> list[_Case]:
+def _w_cases() -> list[Case]:
     cases = []
     for i, (n, d, k) in enumerate(_SIZES):
         p = random_problem(n, d, k, random_state=80 + i)
@@ -71,80 +63,39 @@ def _w_cases() -> list[_Case]:
             "m0": rng.normal(size=d),
             "W0_inverse": A @ A.T + np.eye(d),
         }
-        cases.append(_Case(args, f"N={n}, D={d}, K={k}"))
+        cases.append(_case(args, f"N={n}, D={d}, K={k}"))
     return cases
 
 
-def _shapes(case: _Case) -> str:
-    return ", ".join(f"{name} {np.shape(value)}" for name, value in case.args.items())
-
-
-def _call(student_fn: Callable, name: str, case: _Case) -> np.ndarray:
-    __tracebackhide__ = True  # IPython: show the student's cell, not ours
-    if not callable(student_fn):
-        raise ExerciseError(
-            f"{name}: pass the function itself, check_…({name}), not the result of calling it"
-        )
-    # copies: a function that changes its inputs in place must not change the problem
-    args = [v.copy() if isinstance(v, np.ndarray) else v for v in case.args.values()]
-    try:
-        value = student_fn(*args)
-    except NotImplementedError:
-        raise ExerciseError(
-            f"{name}: not implemented yet — write the body of `{name}` (replace the "
-            "`raise NotImplementedError`) and run both cells again"
-        ) from None
-    except Exception as exc:  # a student's bug: report it briefly, keep the original
-        raise ExerciseError(
-            f"{name}: your function raised {type(exc).__name__}: {exc} (on a problem with "
-            f"{case.text}; shapes: {_shapes(case)})"
-        ) from exc
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ExerciseError(
-            f"{name}: returned {type(value).__name__}, expected a numpy array of numbers"
-        ) from None
-
-
-def _close(got: np.ndarray, expected: np.ndarray) -> bool:
-    return got.shape == expected.shape and bool(
-        np.allclose(got, expected, rtol=_RTOL, atol=_ATOL, equal_nan=False)
+def _shape_on_case(name: str, got: np.ndarray, expected: np.ndarray, case: Case) -> str | None:
+    if got.shape == expected.shape:
+        return None
+    return (
+        f"{name}: wrong shape {got.shape}, expected {expected.shape} on a problem with {case.text}"
     )
 
 
-def _check(
-    name: str,
-    student_fn: Callable,
-    cases: list[_Case],
-    reference: Callable[..., np.ndarray],
-    mistakes: tuple[tuple[Callable[..., np.ndarray], str], ...],
-) -> None:
-    __tracebackhide__ = True  # IPython: show the student's cell, not ours
-    for case in cases:
-        got = _call(student_fn, name, case)
-        expected = np.asarray(reference(**case.args), dtype=np.float64)
-        if _close(got, expected):
-            continue
-        for formula, message in mistakes:
-            with np.errstate(all="ignore"):
-                wrong = np.asarray(formula(**case.args), dtype=np.float64)
-            if _close(got, wrong):
-                raise ExerciseError(f"{name}: {message}")
-        if got.shape != expected.shape:
-            raise ExerciseError(
-                f"{name}: wrong shape {got.shape}, expected {expected.shape} on a problem with "
-                f"{case.text}"
-            )
-        error = np.abs(got - expected)
-        where = np.unravel_index(
-            int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), got.shape
-        )
-        raise ExerciseError(
-            f"{name}: wrong values on a problem with {case.text}: at [{', '.join(map(str, where))}]"
-            f" expected {expected[where]:.6g}, got {got[where]:.6g}"
-        )
-    print(f"✔ {name}: correct on {len(cases)} random problems.")
+def _largest_difference(name: str, got: np.ndarray, expected: np.ndarray, case: Case) -> str:
+    error = np.abs(got - expected)
+    where = np.unravel_index(int(np.nanargmax(np.where(np.isnan(error), np.inf, error))), got.shape)
+    return (
+        f"{name}: wrong values on a problem with {case.text}: at [{', '.join(map(str, where))}]"
+        f" expected {expected[where]:.6g}, got {got[where]:.6g}"
+    )
+
+
+def _exercise(name: str, cases: Callable[[], list[Case]], reference, mistakes) -> Exercise:
+    """Lesson 7's exercise: ``reference`` and the ``mistakes``' formulas take the arguments by
+    name; the answer is not fed to another exercise (not strict)."""
+    return Exercise(
+        name,
+        lambda args: reference(**args),
+        cases,
+        tuple(Mistake(lambda args, f=f: f(**args), message) for f, message in mistakes),
+        (_shape_on_case,),
+        _largest_difference,
+        strict=False,
+    )
 
 
 def check_expected_log_pi(student_fn: Callable) -> None:
@@ -180,7 +131,7 @@ def check_expected_log_pi(student_fn: Callable) -> None:
             "the digammas",
         ),
     )
-    _check("expected_log_pi", student_fn, _alpha_cases(), reference, mistakes)
+    _check(_exercise("expected_log_pi", _alpha_cases, reference, mistakes), student_fn)
 
 
 def check_W_inverse(student_fn: Callable) -> None:  # noqa: N802 (named after the book's W)
@@ -235,4 +186,4 @@ def check_W_inverse(student_fn: Callable) -> None:  # noqa: N802 (named after th
             "the weight of (x̄_k − m₀)(x̄_k − m₀)ᵀ is β₀N_k/(β₀ + N_k), not β₀",
         ),
     )
-    _check("W_inverse", student_fn, _w_cases(), reference, mistakes)
+    _check(_exercise("W_inverse", _w_cases, reference, mistakes), student_fn)

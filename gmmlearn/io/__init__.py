@@ -16,17 +16,15 @@ Three modules: :mod:`~gmmlearn.io.tables` reads tables of numbers (encodings, he
 separators, one-line errors), :mod:`~gmmlearn.io.formats` holds the seed's files, and
 :mod:`~gmmlearn.io._atomic` the atomic writes (temporaries, renames rolled back, a lock per
 folder, a forked second writer), which know nothing of mixtures. Every name is also here, as
-when ``gmmlearn.io`` was one module.
+when ``gmmlearn.io`` was one module, and a name patched here reaches the module that reads it.
 """
 
 # ruff: noqa: F401 (the names below are gmmlearn.io's, as when it was one module)
 from __future__ import annotations
 
-import builtins
 import os  # (gmmlearn.io.os, as when this was one module: tests patch os.replace)
-import sys
-import types
 
+from .._moved import was_one_module
 from . import _atomic, formats, tables
 from ._atomic import (
     Writer,
@@ -100,37 +98,4 @@ __all__ = [
     "write_results",
 ]
 
-_PARTS = (tables, formats, _atomic)
-
-
-def _readers(name: str) -> list[types.ModuleType]:
-    """The modules whose code reads the global ``name``: those that define or import it, or
-    all of them for a builtin (``open``), which any of them may call."""
-    if name.startswith("__"):  # the module's own attributes (__doc__, …)
-        return []
-    if hasattr(builtins, name):
-        return list(_PARTS)
-    return [part for part in _PARTS if name in vars(part)]
-
-
-class _Package(types.ModuleType):
-    """``gmmlearn.io``, whose patched names reach the code of its three modules.
-
-    When this was one module, ``monkeypatch.setattr(gmmlearn.io, "_ROWS_TO_SHARE", 100)`` (or
-    ``"open"``, ``"_can_share"``) changed what its functions saw; the tests still patch so. A
-    name set or deleted here is set or deleted in each module that reads it too.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        for part in _readers(name):
-            setattr(part, name, value)
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        for part in _readers(name):
-            if name in vars(part):
-                delattr(part, name)
-        super().__delattr__(name)
-
-
-sys.modules[__name__].__class__ = _Package
+was_one_module(__name__, (tables, formats, _atomic))
