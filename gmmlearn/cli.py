@@ -21,7 +21,9 @@ from pathlib import Path
 
 from . import __version__, datasets
 from .init import INIT_METHODS, initialize
-from .io import OUTPUT_FILES, read_points, remove_folder_if_free, write_results
+from .io._atomic import remove_folder_if_free
+from .io.formats import OUTPUT_FILES, write_results
+from .io.tables import read_points
 from .params import COVARIANCE_TYPES
 from .trace import EMTrace, run_em
 from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
