@@ -30,6 +30,7 @@ from ._engine import (
     Case,
     Edge,
     Exercise,
+    ExerciseError,  # noqa: F401 (what the checks raise, importable here too)
     Mistake,
     Problem,
     _check,

@@ -25,7 +25,15 @@ import numpy as np
 from scipy.special import digamma
 
 from .. import vb
-from ._engine import _SIZES, Case, Exercise, Mistake, _check, random_problem
+from ._engine import (
+    _SIZES,
+    Case,
+    Exercise,
+    ExerciseError,  # noqa: F401 (what the checks raise, importable here too)
+    Mistake,
+    _check,
+    random_problem,
+)
 
 __all__ = ["check_W_inverse", "check_expected_log_pi"]
 
