@@ -110,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the four result files, created if needed (default: ./%(default)s)",
     )
+    _add_run_options(fit)
+    fit.set_defaults(run=_run_fit)
+    return parser
+
+
+def _add_run_options(fit: argparse.ArgumentParser) -> None:
+    """The options of ``gmmlearn fit`` that shape the run: iterations, θ₀, Σ_k, output."""
     fit.add_argument(
         "--max-iter",
         type=int,
@@ -156,8 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing but warnings and errors"
     )
-    fit.set_defaults(run=_run_fit)
-    return parser
 
 
 # ---------------------------------------------------------------------------
