@@ -86,3 +86,18 @@ def test_a_name_patched_on_a_split_package_reaches_the_part_that_reads_it(monkey
     monkeypatch.undo()
     assert formats._ROWS_TO_SHARE == 400_000 and gmmlearn.exercises._engine._RTOL == 1e-6
     assert "open" not in vars(tables) and not hasattr(gmmlearn.io, "open")
+
+
+def test_no_frame_of_gmmlearn_is_shown_as_the_students_after_the_move():
+    """The exercises moved a folder down: a frame in gmmlearn.steps is still not the student's
+    (and tests that look for "gmmlearn/exercises.py" in the shown lines could no longer see it)."""
+    from gmmlearn import steps
+
+    def calls_the_library_wrongly(X, mean, covariance):
+        return steps.log_gaussian_density(X, "not params")
+
+    with pytest.raises(gmmlearn.exercises.ExerciseError) as info:
+        gmmlearn.exercises.check_log_gaussian_density(calls_the_library_wrongly)
+    shown = "\n".join(info.value._render_traceback_())
+    assert "in calls_the_library_wrongly" in shown
+    assert "gmmlearn/steps.py" not in shown and "gmmlearn/exercises/" not in shown, shown
