@@ -165,7 +165,7 @@ class Mistake:
     message: str
 
 
-_Mistake = Mistake  # its name before lesson 6 and 7 shared the engine
+_Mistake = Mistake  # its name when exercises.py was one module (lesson 6 imported it)
 
 
 @dataclass(frozen=True)
