@@ -21,7 +21,9 @@ from pathlib import Path
 
 from . import __version__, datasets
 from .init import INIT_METHODS, initialize
-from .io import OUTPUT_FILES, read_points, remove_folder_if_free, write_results
+from .io._atomic import remove_folder_if_free
+from .io.formats import OUTPUT_FILES, write_results
+from .io.tables import read_points
 from .params import COVARIANCE_TYPES
 from .trace import EMTrace, run_em
 from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
@@ -108,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the four result files, created if needed (default: ./%(default)s)",
     )
+    _add_run_options(fit)
+    fit.set_defaults(run=_run_fit)
+    return parser
+
+
+def _add_run_options(fit: argparse.ArgumentParser) -> None:
+    """The options of ``gmmlearn fit`` that shape the run: iterations, θ₀, Σ_k, output."""
     fit.add_argument(
         "--max-iter",
         type=int,
@@ -154,8 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing but warnings and errors"
     )
-    fit.set_defaults(run=_run_fit)
-    return parser
 
 
 # ---------------------------------------------------------------------------
