@@ -95,7 +95,7 @@ def test_a_run_that_fails_keeps_the_previous_one_and_says_why(explorer, monkeypa
     def collapse(*args, **kwargs):
         raise ValueError("covariance of component 0 is not positive definite")
 
-    monkeypatch.setattr(gmmlearn.widgets, "run_em", collapse)
+    monkeypatch.setattr(gmmlearn.widgets._base, "run_em", collapse)
     trace, X = explorer.trace, explorer.X
     _send(explorer, {"event": "move_mean", "k": 0, "position": [1e6, 1e6]})
     _send(explorer, {"event": "add_point", "position": [3.0, 70.0]})

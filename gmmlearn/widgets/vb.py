@@ -24,17 +24,17 @@ import ipywidgets as widgets
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .bayesian import BayesianGaussianMixture
-from .validation import check_n_components
-from .vb import PRIOR_TYPES
-from .vb_equations import (
+from ..bayesian import BayesianGaussianMixture
+from ..validation import check_n_components
+from ..vb import PRIOR_TYPES
+from ..vb_equations import (
     VB_PHASE_EQUATIONS,
     vb_equations_with_numbers,
     vb_params_latex,
     vb_step_description,
 )
-from .vb_trace import VBTrace
-from .widgets import _BLEND, EMExplorer
+from ..vb_trace import VBTrace
+from ._base import _BLEND, EMExplorer
 
 __all__ = ["VB_INIT_METHODS", "VBExplorer", "run_vb_trace"]
 

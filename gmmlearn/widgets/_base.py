@@ -40,8 +40,8 @@ import matplotlib
 import numpy as np
 from IPython.display import display
 
-from .datasets.presets import PRESET_DESCRIPTIONS, make_preset
-from .equations import (
+from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
+from ..equations import (
     EQUATION_NAMES,
     EQUATION_NUMBERS,
     PHASE_EQUATIONS,
@@ -49,14 +49,14 @@ from .equations import (
     params_latex,
     step_description,
 )
-from .estimator import _n_parameters
-from .init import INIT_METHODS, initialize
-from .params import COVARIANCE_TYPES, GaussianMixtureParams, check_covariance_type
-from .plotting.view import EMView
-from .trace import EMTrace, run_em
-from .validation import check_data, check_n_components, check_nonnegative
-from .webview.export import export_html as _export_browser_html
-from .webview.widget import TraceView
+from ..estimator import _n_parameters
+from ..init import INIT_METHODS, initialize
+from ..params import COVARIANCE_TYPES, GaussianMixtureParams, check_covariance_type
+from ..plotting.view import EMView
+from ..trace import EMTrace, run_em
+from ..validation import check_data, check_n_components, check_nonnegative
+from ..webview.export import export_html as _export_browser_html
+from ..webview.widget import TraceView
 
 __all__ = [
     "MAX_COMPONENTS",
@@ -923,7 +923,7 @@ def explore(
     if method not in ("em", "vb"):
         raise ValueError(f"unknown method {method!r}: use 'em' or 'vb' (variational Bayes)")
     if method == "vb":
-        from .vb_widgets import VBExplorer
+        from .vb import VBExplorer
 
         explorer = VBExplorer
     else:
