@@ -50,10 +50,10 @@ from ..equations import (
     step_description,
 )
 from ..estimator import _n_parameters
-from ..init import INIT_METHODS, initialize
-from ..params import COVARIANCE_TYPES, GaussianMixtureParams, check_covariance_type
+from ..init import INIT_METHODS
+from ..params import COVARIANCE_TYPES, GaussianMixtureParams
 from ..plotting.view import EMView
-from ..trace import EMTrace, run_em
+from ..trace import EMTrace, run_em, run_trace
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.widget import TraceView
@@ -88,33 +88,6 @@ _WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
 def is_widget_backend() -> bool:
     """Whether matplotlib runs on ipympl (``%matplotlib widget``), whose canvas is a widget."""
     return matplotlib.get_backend().lower() in _WIDGET_BACKENDS
-
-
-def run_trace(
-    X: np.ndarray,
-    n_components: int,
-    init: str = "kmeans",
-    *,
-    covariance_type: str = "full",
-    random_state=0,
-    max_iter: int = 100,
-    tol: float = 1e-3,
-    reg_covar: float = 1e-6,
-) -> EMTrace:
-    """Initialise and run EM once, checking the choices first (the explorer's model).
-
-    Raises
-    ------
-    ValueError, TypeError
-        For a bad K, method or covariance type, or a component that collapses during the run.
-    """
-    n_components = check_n_components(n_components, X.shape[0])
-    check_covariance_type(covariance_type)
-    params = initialize(
-        X, n_components, init, covariance_type=covariance_type, reg_covar=reg_covar,
-        random_state=random_state,
-    )  # fmt: skip
-    return run_em(X, params, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
 
 
 def information_criteria(trace: EMTrace) -> dict:
