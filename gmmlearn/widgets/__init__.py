@@ -1,7 +1,6 @@
 """The explorers: ipywidgets controls around a view of a run (see :func:`explore`)."""
 
 from ._base import (
-    _BLEND,
     MAX_COMPONENTS,
     VIEWS,
     EMExplorer,

@@ -41,6 +41,7 @@ import numpy as np
 from IPython.display import display
 
 from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
+from ..diagnostics import collapsed_components, information_criteria
 from ..equations import (
     EQUATION_NAMES,
     EQUATION_NUMBERS,
@@ -49,11 +50,10 @@ from ..equations import (
     params_latex,
     step_description,
 )
-from ..estimator import _n_parameters
 from ..init import INIT_METHODS
 from ..params import COVARIANCE_TYPES, GaussianMixtureParams
 from ..plotting.view import EMView
-from ..trace import EMTrace, run_em, run_trace
+from ..trace import run_em, run_trace
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.widget import TraceView
@@ -78,9 +78,6 @@ _TEXT_DELAY = 0.15
 # A re-run longer than this shows "running EM…" first.
 _SLOW_RUN_S = 0.5
 _BLEND = -1  # the "colour by" choice of the γ-blend (a Dropdown value of None shows blank)
-# A component whose smallest variance is within this factor of reg_covar has collapsed: only
-# the regularisation keeps its Σ_k invertible (PRML §9.2.1).
-_COLLAPSE_FACTOR = 10.0
 
 _WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
 
@@ -88,44 +85,6 @@ _WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
 def is_widget_backend() -> bool:
     """Whether matplotlib runs on ipympl (``%matplotlib widget``), whose canvas is a widget."""
     return matplotlib.get_backend().lower() in _WIDGET_BACKENDS
-
-
-def information_criteria(trace: EMTrace) -> dict:
-    r"""BIC and AIC of the run's last θ_T (lower is better).
-
-    .. math:: \mathrm{BIC} = -2 \ln p(X \mid \theta_T) + p \ln N, \qquad
-              \mathrm{AIC} = -2 \ln p(X \mid \theta_T) + 2p,
-
-    with p the free parameters: K − 1 weights, K·D means and the covariances (K·D(D+1)/2
-    "full", D(D+1)/2 "tied", K·D "diag", K "spherical"), counted as scikit-learn counts them.
-
-    Returns
-    -------
-    criteria : dict
-        ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``n_samples``.
-    """
-    params = trace.params[-1]
-    n_samples = trace.X.shape[0]
-    n_parameters = _n_parameters(params.covariance_type, params.n_components, params.n_features)
-    log_likelihood = float(trace.log_likelihoods[-1])
-    return {
-        "log_likelihood": log_likelihood,
-        "n_parameters": n_parameters,
-        "n_samples": n_samples,
-        "bic": -2.0 * log_likelihood + n_parameters * np.log(n_samples),
-        "aic": -2.0 * log_likelihood + 2.0 * n_parameters,
-    }
-
-
-def collapsed_components(trace: EMTrace) -> list[int]:
-    """Components (0-based) of θ_T held up only by ``reg_covar``: their smallest variance is
-    within a factor 10 of it, i.e. they sit on fewer than D + 1 distinct points."""
-    reg_covar = trace.reg_covar
-    if not reg_covar > 0:
-        return []  # with reg_covar = 0 a collapse raises during the run instead
-    params = trace.params[-1]
-    variances = np.linalg.eigvalsh(params.full_covariances())[:, 0]
-    return [int(k) for k in np.flatnonzero(variances <= _COLLAPSE_FACTOR * reg_covar)]
 
 
 def _guarded(callback):
