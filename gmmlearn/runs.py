@@ -23,7 +23,7 @@ import numpy as np
 
 from .params import GaussianMixtureParams
 
-__all__ = ["HalfStep", "HalfSteps", "Run", "component_index", "subscript"]
+__all__ = ["HalfStep", "HalfSteps", "Run", "check_run", "component_index", "subscript"]
 
 _SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 
@@ -173,3 +173,12 @@ class Run(Protocol):
     def equations_with_numbers(self, step: int, n: int, k: int) -> dict[str, str]:
         """The LaTeX of each update at half-step ``step`` with point n's and component k's
         numbers (0-based), by equation name: the equations panel."""
+
+
+def check_run(trace) -> None:
+    """Raise a TypeError unless ``trace`` is a run a view can draw (:class:`Run`)."""
+    if not isinstance(trace, Run):
+        raise TypeError(
+            "trace must be a recorded run (gmmlearn.runs.Run): an EMTrace (gmmlearn.run_em) or a "
+            f"VBTrace (BayesianGaussianMixture().fit(X).trace_), got {type(trace).__name__}"
+        )
