@@ -151,6 +151,28 @@ def _ticks(centre: float, half: float) -> tuple[list[float], list[str]]:
     return [float((v - centre) / half) for v in values], labels
 
 
+def _opacities(weights: list[np.ndarray], prunes: bool) -> dict[str, list]:
+    """``alphas`` of the ellipsoids and ``mean_alphas`` of the means, per θ_t and component."""
+    if prunes:  # VB: opacity ∝ E[π_k] up to 1/K, so that a pruned component fades out entirely
+        return {
+            "alphas": [share_alpha(w).tolist() for w in weights],
+            "mean_alphas": [share_alpha(w, 1.0).tolist() for w in weights],
+        }
+    return {
+        "alphas": [weight_alpha(w, low=0.3).tolist() for w in weights],
+        "mean_alphas": [np.ones_like(w).tolist() for w in weights],
+    }
+
+
+def _bound_split(trace: Run) -> dict[str, list | None]:
+    """Why EM climbs: ln p = L + KL at every half-step (the bar panel), or null (VB)."""
+    split = trace.bound_split()
+    names = ("log_p", "lower_bounds", "kls")
+    if split is None:
+        return dict.fromkeys(names)
+    return {name: values.tolist() for name, values in zip(names, split)}
+
+
 def trace_payload(
     trace: Run, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
 ) -> tuple[dict, dict[str, bytes]]:
@@ -187,8 +209,6 @@ def trace_payload(
     ellipsoids = ellipsoid_frames(trace, dims, centre, half)
 
     steps = [trace.half_step(i) for i in range(trace.n_half_steps)]
-    prunes = trace.prunes_components
-    split = trace.bound_split()
     # VB: the bound of q₀ is NaN after a one-hot start; JSON has no NaN, the view skips null
     curve = trace.curve
     finite = curve[np.isfinite(curve)]
@@ -213,21 +233,12 @@ def trace_payload(
         "color_index": [h.resp_iteration for h in steps],
         "params_index": [h.iteration if h.phase != "E" else h.resp_iteration for h in steps],
         "weights": [w.tolist() for w in weights],
-        # VB: opacity ∝ E[π_k] up to 1/K, so that a pruned component fades out entirely
-        "alphas": [
-            (share_alpha(w) if prunes else weight_alpha(w, low=0.3)).tolist() for w in weights
-        ],
-        "mean_alphas": [
-            (share_alpha(w, 1.0) if prunes else np.ones_like(w)).tolist() for w in weights
-        ],
+        **_opacities(weights, trace.prunes_components),
         "log_likelihoods": [float(v) if np.isfinite(v) else None for v in curve],
         "curve_limits": list(_curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
         "curve_label": trace.curve_label,
         "method": trace.method,
-        # why EM climbs: ln p = L + KL at every half-step (the bar panel; EM only)
-        "log_p": None if split is None else split[0].tolist(),
-        "lower_bounds": None if split is None else split[1].tolist(),
-        "kls": None if split is None else split[2].tolist(),
+        **_bound_split(trace),
     }
     buffers = {
         "positions": positions.astype("<f4").tobytes(),

@@ -1,7 +1,7 @@
 """The explorer for variational Bayes: :func:`gmmlearn.widgets.explore` with ``method="vb"``.
 
-:class:`VBExplorer` is the EM explorer (:class:`gmmlearn.widgets.EMExplorer`) with a VB run
-in place of the EM run: the same view (browser or matplotlib) and the same stepping, the run
+:class:`VBExplorer` is the shared explorer (:class:`gmmlearn.widgets._base.Explorer`) with a VB
+run: the same view (browser or matplotlib) and the same stepping as EM's, the run
 made exactly as :class:`gmmlearn.BayesianGaussianMixture` makes it (its ``trace_``), and
 
 * the colours are r_nk (PRML 10.49), the ellipsoids E[Λ_k]⁻¹ = W_k⁻¹/ν_k, the opacity of
@@ -12,12 +12,12 @@ made exactly as :class:`gmmlearn.BayesianGaussianMixture` makes it (its ``trace_
 * the step label, the parameters and the equations are VB's (:mod:`gmmlearn.vb_equations`):
   no EM formula is shown for a VB run.
 
-The 2-D playground (drag a mean, click to add a point) runs EM and is not offered here.
+The 2-D playground (drag a mean, click to add or remove a point) runs EM and is not offered
+here: the explorer refuses those actions with a message.
 """
 
 from __future__ import annotations
 
-import html
 import warnings
 
 import ipywidgets as widgets
@@ -27,14 +27,9 @@ from sklearn.exceptions import ConvergenceWarning
 from ..bayesian import BayesianGaussianMixture
 from ..validation import check_n_components
 from ..vb import PRIOR_TYPES
-from ..vb_equations import (
-    VB_PHASE_EQUATIONS,
-    vb_equations_with_numbers,
-    vb_params_latex,
-    vb_step_description,
-)
+from ..vb_equations import VB_PHASE_EQUATIONS, vb_params_latex
 from ..vb_trace import VBTrace
-from ._base import _BLEND, EMExplorer
+from ._base import Explorer
 
 __all__ = ["VB_INIT_METHODS", "VBExplorer", "run_vb_trace"]
 
@@ -108,10 +103,10 @@ def run_vb_trace(
     return model.trace_
 
 
-class VBExplorer(EMExplorer):
+class VBExplorer(Explorer):
     """Step through a VB run with widgets; see :func:`gmmlearn.widgets.explore` (``method="vb"``).
 
-    Parameters are those of :class:`~gmmlearn.widgets.EMExplorer`, plus
+    Parameters are those of :class:`~gmmlearn.widgets.EMExplorer` (but ``playground``), plus
     ``weight_concentration_prior`` (α₀; default 1/K, as scikit-learn) and
     ``weight_concentration_prior_type`` (default ``"dirichlet_process"``); ``init`` is one of
     :data:`VB_INIT_METHODS`.
@@ -126,6 +121,10 @@ class VBExplorer(EMExplorer):
     """
 
     _algorithm = "VB"
+    _init_methods = VB_INIT_METHODS
+    # the toggle and the colour picker say what a VB half-step and its colours are
+    _half_step_names = "r / q half-steps"
+    _resp_symbol = "r"
 
     def __init__(
         self,
@@ -134,11 +133,8 @@ class VBExplorer(EMExplorer):
         *,
         weight_concentration_prior: float | None = None,
         weight_concentration_prior_type: str = "dirichlet_process",
-        playground: bool | None = None,
         **options,
     ) -> None:
-        if playground:
-            raise ValueError("the 2-D playground runs EM: drop playground=True, or use method='em'")
         alpha0 = weight_concentration_prior
         if alpha0 is None:
             alpha0 = 1.0 / max(int(n_components), 1)
@@ -147,7 +143,7 @@ class VBExplorer(EMExplorer):
             "weight_concentration_prior": float(alpha0),
             "weight_concentration_prior_type": weight_concentration_prior_type,
         }
-        super().__init__(X, n_components, playground=False, **options)
+        super().__init__(X, n_components, **options)
         self._say_if_stopped_early()
 
     # -- the run --------------------------------------------------------------------------
@@ -168,11 +164,6 @@ class VBExplorer(EMExplorer):
             self._say_if_stopped_early()
         return ok
 
-    def _show_run_notes(self, done: str = "") -> None:
-        """Only the message: BIC/AIC are EM's (ln p of θ_T), a VB run has a bound instead."""
-        self.criteria_html.value = ""
-        self._show_message(done, error=False)
-
     def _say_if_stopped_early(self) -> None:
         if not self.trace.converged and self.trace.n_iter > 0:
             self._show_message(
@@ -181,21 +172,25 @@ class VBExplorer(EMExplorer):
                 error=False,
             )
 
+    # -- EM's playground is not here ----------------------------------------------------------
     def move_mean(self, k: int, position) -> bool:
         """Not for VB: the playground runs EM."""
-        self._show_message("Dragging a mean runs EM: use explore(X, method='em') for that.")
-        return False
+        return self._refuse("Dragging a mean")
 
     def add_point(self, position) -> bool:
         """Not for VB: the playground runs EM."""
-        self._show_message("Adding a point runs EM: use explore(X, method='em') for that.")
+        return self._refuse("Adding a point")
+
+    def remove_point(self, index: int) -> bool:
+        """Not for VB: the playground runs EM (the data and the run stay as they are)."""
+        return self._refuse("Removing a point")
+
+    def _refuse(self, action: str) -> bool:
+        self._show_message(f"{action} runs EM: use explore(X, method='em') for that.")
         return False
 
     # -- widgets ----------------------------------------------------------------------------
-    def _build_widgets(self, n_components, init, covariance_type, seed, interval) -> None:
-        super()._build_widgets(n_components, init, covariance_type, seed, interval)
-        self.init_input.options = VB_INIT_METHODS
-        self.init_input.value = init
+    def _extra_rows(self) -> tuple:
         self.alpha_input = widgets.FloatLogSlider(
             value=self._prior_choice["weight_concentration_prior"], base=10, min=-4, max=2,
             step=0.25, readout_format=".2g", continuous_update=False, description="α₀",
@@ -205,56 +200,28 @@ class VBExplorer(EMExplorer):
             options=_PRIOR_LABELS, value=self._prior_choice["weight_concentration_prior_type"],
             description="prior on π", style={"description_width": "initial"},
         )  # fmt: skip
-        self.widget.children = (
-            self.widget.children[:2]
-            + (widgets.HBox([self.alpha_input, self.prior_input]),)
-            + self.widget.children[2:]
-        )
-        # the toggle says what a VB half-step is
-        self.half_steps_toggle.options = [("r / q half-steps", True), ("whole iterations", False)]
-        self.half_steps_toggle.value = self.view.half_steps
+        return (widgets.HBox([self.alpha_input, self.prior_input]),)
 
     def _wire(self) -> None:
         super()._wire()
-        self.alpha_input.observe(self._on_run_choice, names="value")
-        self.prior_input.observe(self._on_run_choice, names="value")
-
-    def _set_component_options(self) -> None:
-        super()._set_component_options()
-        self._updating = True
-        try:
-            keep = self.color_by.value
-            self.color_by.options = [("r-blend of all", _BLEND)] + [
-                (f"r of component {k + 1}", k) for k in range(self.trace.params[0].n_components)
-            ]
-            self.color_by.value = keep
-        finally:
-            self._updating = False
+        self._observe(self.alpha_input, self._on_run_choice)
+        self._observe(self.prior_input, self._on_run_choice)
 
     # -- texts ------------------------------------------------------------------------------
-    def _update_texts(self) -> None:
-        h = self.view.state
-        self.step_label.value = (
-            f"<b>{html.escape(vb_step_description(h, self.trace.n_half_steps))}</b>"
-        )
+    _applied_equations = VB_PHASE_EQUATIONS
+    _equations_intro = (
+        "Variational Bayes (PRML §10.2). E-step: r<sub>nk</sub> from q; M-step: q(π) "
+        "and q(μ<sub>k</sub>, Λ<sub>k</sub>) from those r (point and component are "
+        "1-based, as in the book)."
+    )
+
+    def _equation_title(self, name: str) -> str:
+        return _VB_EQUATION_NAMES[name]
+
+    def _params_text(self, h) -> str:
         t = h.resp_iteration if h.phase == "E" else h.iteration
-        self.params_html.value = (
+        return (
             f"<p>q shown (q<sub>{t}</sub>): E[π<sub>k</sub>], the parameters of q(π) and "
             "q(μ<sub>k</sub>, Λ<sub>k</sub>), and the drawn E[Λ<sub>k</sub>]<sup>−1</sup>:</p>"
             f"$$ {vb_params_latex(self.trace.states[t])} $$"
-        )
-        self.equations_html.value = self._equations(h.index)
-
-    def _equations(self, step: int) -> str:
-        n, k = self._chosen_point(), self.component_input.value
-        latex = vb_equations_with_numbers(self.trace, step, n, k)
-        applied = VB_PHASE_EQUATIONS[self.view.state.phase]
-        rows = []
-        for name, text in latex.items():
-            tag = " — <b>just applied</b>" if name in applied else ""
-            rows.append(f"<p>{_VB_EQUATION_NAMES[name]}{tag}</p>$$ {text} $$")
-        return (
-            "<p><i>Variational Bayes (PRML §10.2). E-step: r<sub>nk</sub> from q; M-step: q(π) "
-            "and q(μ<sub>k</sub>, Λ<sub>k</sub>) from those r (point and component are "
-            "1-based, as in the book).</i></p>" + "".join(rows)
         )
