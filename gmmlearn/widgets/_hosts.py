@@ -108,6 +108,7 @@ class MatplotlibHost:
     needs_webgl = False
     writes_step_title = False
     playground = False
+    uses_widget_canvas = False  # set by __init__ from matplotlib's backend
 
     def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground=False) -> None:
         self.uses_widget_canvas = is_widget_backend()
