@@ -76,7 +76,9 @@ def fake(em_trace):
 
 def test_the_traces_and_the_fake_are_runs(em_trace, fake):
     assert isinstance(em_trace, Run) and isinstance(fake, Run)
-    vb_trace = gmmlearn.BayesianGaussianMixture(3, random_state=0, max_iter=5).fit(em_trace.X)
+    vb_trace = gmmlearn.BayesianGaussianMixture(n_components=3, random_state=0, max_iter=5).fit(
+        em_trace.X
+    )
     assert isinstance(vb_trace.trace_, Run) and vb_trace.trace_.bound_split() is None
     assert not isinstance(fake, gmmlearn.EMTrace)
     with pytest.raises(TypeError, match="gmmlearn.runs.Run"):
