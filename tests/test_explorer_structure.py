@@ -37,6 +37,11 @@ def test_explore_looks_the_method_up_in_the_table(monkeypatch):
     assert isinstance(ex, CountingExplorer) and CountingExplorer.made == 1
 
 
+def test_the_shared_explorer_is_abstract():
+    with pytest.raises(TypeError, match="abstract"):
+        widgets_package.Explorer(blobs(), 3, view="matplotlib")
+
+
 def test_the_two_hosts_offer_the_same_interface():
     def public(cls):
         return {name for name in dir(cls) if not name.startswith("_")}

@@ -24,6 +24,7 @@ import asyncio
 import functools
 import html
 import time
+from abc import ABC, abstractmethod
 
 import numpy as np
 from IPython.display import display
@@ -65,7 +66,7 @@ def _guarded(callback):
     return wrapper
 
 
-class Explorer(ControlBar):
+class Explorer(ControlBar, ABC):
     """Step through a run with widgets; :class:`~gmmlearn.widgets.em.EMExplorer` and
     :class:`~gmmlearn.widgets.vb.VBExplorer` say how a run is made and what its texts are.
 
@@ -157,9 +158,9 @@ class Explorer(ControlBar):
         """Whether the figure is drawn in ipympl's canvas widget (``%matplotlib widget``)."""
         return self.host.uses_widget_canvas
 
+    @abstractmethod
     def _make_trace(self, X, **choices):
         """The run for these choices (K, init, covariance type, seed)."""
-        raise NotImplementedError("an explorer of one method says how to make its run")
 
     def _check_playground(self, playground: bool | None, view: str) -> bool:
         """Whether to offer EM's 2-D playground; a method without one refuses it."""
@@ -419,11 +420,13 @@ class Explorer(ControlBar):
     _applied_equations: dict = {}
     _equations_intro = ""
 
+    @abstractmethod
     def _equation_title(self, name: str) -> str:
-        raise NotImplementedError
+        """The heading of equation ``name`` in the equations panel."""
 
+    @abstractmethod
     def _params_text(self, h) -> str:
-        raise NotImplementedError
+        """The parameters panel at state ``h`` (HTML with LaTeX)."""
 
     def _update_texts(self) -> None:
         h = self.view.state
