@@ -26,17 +26,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
 from . import fast
 from .bound import m_step_bounds
-from .params import GaussianMixtureParams
+from .init import initialize
+from .params import GaussianMixtureParams, check_covariance_type
+from .runs import HalfStep, HalfSteps, component_index
 from .steps import e_step, log_weighted_densities, m_step, responsibilities
-from .validation import check_em_arguments, check_sample_weight
+from .validation import check_em_arguments, check_n_components, check_sample_weight
 
-__all__ = ["ENGINES", "EMTrace", "HalfStep", "run_em"]
+__all__ = ["ENGINES", "EMTrace", "HalfStep", "run_em", "run_trace"]
 
 _CACHE_SIZE = 8
 
@@ -54,67 +55,6 @@ def _responsibilities_in_blocks(X: np.ndarray, params: GaussianMixtureParams) ->
         rows = slice(start, start + _ROWS_PER_BLOCK)
         resp[rows] = responsibilities(X[rows], params)
     return resp
-
-
-@dataclass(frozen=True)
-class HalfStep:
-    """One state of a run, as the explorer shows it.
-
-    Attributes
-    ----------
-    index : int
-        Position in the half-step sequence (0 … 2T).
-    iteration : int
-        The EM iteration t this half-step belongs to (0 for the initial state).
-    phase : {"init", "E", "M"}
-        What was just applied.
-    params : GaussianMixtureParams
-        θ shown (the ellipsoids).
-    resp_iteration : int
-        γ shown is γ(θ_{resp_iteration}) (the colours).
-    """
-
-    index: int
-    iteration: int
-    phase: Literal["init", "E", "M"]
-    params: GaussianMixtureParams
-    resp_iteration: int
-
-
-class HalfSteps:
-    """The half-step numbering a view walks through, shared by EM and VB traces.
-
-    Needs ``params`` (θ₀ … θ_T, or what a view draws for each q_t) and ``n_iter``; see the
-    module docstring for what each index shows.
-    """
-
-    @property
-    def n_half_steps(self) -> int:
-        """2T + 1 states: the initialisation, then an E and an M state per iteration."""
-        return 2 * self.n_iter + 1
-
-    def half_step(self, index: int) -> HalfStep:
-        """The state after half-step ``index`` (0 … 2T), see the module docstring."""
-        if not 0 <= index < self.n_half_steps:
-            raise IndexError(f"half-step {index} is outside 0 … {self.n_half_steps - 1}")
-        if index == 0:
-            return HalfStep(0, 0, "init", self.params[0], 0)
-        t = (index + 1) // 2
-        if index % 2:
-            return HalfStep(index, t, "E", self.params[t - 1], t - 1)
-        return HalfStep(index, t, "M", self.params[t], t - 1)
-
-    def n_steps(self, half_steps: bool = True) -> int:
-        """How many steps a viewer walks through: 2T + 1 half-steps or T + 1 iterations."""
-        return self.n_half_steps if half_steps else self.n_iter + 1
-
-    def step_index(self, index: int, half_steps: bool = True) -> int:
-        """The half-step index of step ``index`` (counting iterations, t is its M half-step 2t)."""
-        n = self.n_steps(half_steps)
-        if not 0 <= int(index) < n:
-            unit = "half-step" if half_steps else "iteration"
-            raise IndexError(f"{unit} {index} is outside 0 … {n - 1}")
-        return int(index) if half_steps else 2 * int(index)
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,6 +142,33 @@ class EMTrace(HalfSteps):
     def log_joint(self, iteration: int) -> np.ndarray:
         """ln π_k + ln N(x_n | μ_k, Σ_k) under θ_t, shape (N, K): γ is its softmax."""
         return log_weighted_densities(self.X, self.params[iteration])
+
+    # -- the rest of what a view reads (gmmlearn.runs.Run) -------------------------------
+    method = "em"
+    #: A component whose π_k is small is still drawn, faintly: EM never removes one.
+    prunes_components = False
+    ellipsoid_note = "ellipsoids, opacity ∝ π"
+
+    def bound_split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """ln p = L + KL per half-step (PRML §9.4): :meth:`half_step_log_likelihoods`,
+        :meth:`lower_bounds`, :meth:`kls`, each of shape (2T + 1,)."""
+        return self.half_step_log_likelihoods(), self.lower_bounds(), self.kls()
+
+    def describe_step(self, h: HalfStep, compact: bool = False) -> str:
+        """:func:`gmmlearn.equations.step_description` of ``h`` in this run."""
+        from .equations import step_description  # imported on use: equations imports this module
+
+        return step_description(h, self.n_half_steps, compact=compact)
+
+    def weight_name(self, k: int) -> str:
+        """π with the 1-based index of component ``k``: "π₁"."""
+        return f"π{component_index(k)}"
+
+    def equations_with_numbers(self, step: int, n: int, k: int) -> dict[str, str]:
+        """:func:`gmmlearn.equations.all_equations_with_numbers` at half-step ``step``."""
+        from .equations import all_equations_with_numbers  # see describe_step
+
+        return all_equations_with_numbers(self, step, n, k)
 
     # -- why EM climbs: ln p = L + KL at every half-step (PRML §9.4) ---------------------
     def half_step_log_likelihoods(self) -> np.ndarray:
@@ -353,3 +320,30 @@ def run_em(
         max_iter=max_iter,
         sample_weight=weights,
     )
+
+
+def run_trace(
+    X: np.ndarray,
+    n_components: int,
+    init: str = "kmeans",
+    *,
+    covariance_type: str = "full",
+    random_state=0,
+    max_iter: int = 100,
+    tol: float = 1e-3,
+    reg_covar: float = 1e-6,
+) -> EMTrace:
+    """Initialise and run EM once, checking the choices first (the explorer's model).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad K, method or covariance type, or a component that collapses during the run.
+    """
+    n_components = check_n_components(n_components, X.shape[0])
+    check_covariance_type(covariance_type)
+    params = initialize(
+        X, n_components, init, covariance_type=covariance_type, reg_covar=reg_covar,
+        random_state=random_state,
+    )  # fmt: skip
+    return run_em(X, params, max_iter=max_iter, tol=tol, reg_covar=reg_covar)

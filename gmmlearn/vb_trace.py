@@ -27,6 +27,7 @@ from functools import cached_property
 import numpy as np
 
 from .params import GaussianMixtureParams
+from .runs import HalfStep, component_index
 from .trace import HalfSteps
 from .validation import check_data, check_nonnegative
 from .vb import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
@@ -118,6 +119,32 @@ class VBTrace(HalfSteps):
 
     def __len__(self) -> int:
         return len(self.states)
+
+    # -- the rest of what a view reads (gmmlearn.runs.Run) -------------------------------
+    method = "vb"
+    #: E[π_k] → 0 prunes component k: the views fade it out entirely.
+    prunes_components = True
+    ellipsoid_note = "ellipsoids of E[Λₖ]⁻¹, opacity ∝ E[πₖ]"
+
+    def bound_split(self) -> None:
+        """None: the VB curve is the bound itself, with no ln p = L + KL split."""
+        return None
+
+    def describe_step(self, h: HalfStep, compact: bool = False) -> str:
+        """:func:`gmmlearn.vb_equations.vb_step_description` of ``h`` in this run."""
+        from .vb_equations import vb_step_description  # on use: vb_equations imports this module
+
+        return vb_step_description(h, self.n_half_steps, compact=compact)
+
+    def weight_name(self, k: int) -> str:
+        """E[π] with the 1-based index of component ``k``: "E[π₁]"."""
+        return f"E[π{component_index(k)}]"
+
+    def equations_with_numbers(self, step: int, n: int, k: int) -> dict[str, str]:
+        """:func:`gmmlearn.vb_equations.vb_equations_with_numbers` at half-step ``step``."""
+        from .vb_equations import vb_equations_with_numbers  # see describe_step
+
+        return vb_equations_with_numbers(self, step, n, k)
 
 
 def _steps_iteration(X, state, prior, reg_covar):

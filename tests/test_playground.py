@@ -90,12 +90,12 @@ def test_nothing_happens_with_the_playground_off():
 
 
 def test_a_run_that_fails_keeps_the_previous_one_and_says_why(explorer, monkeypatch):
-    import gmmlearn.widgets
+    import gmmlearn.widgets.em
 
     def collapse(*args, **kwargs):
         raise ValueError("covariance of component 0 is not positive definite")
 
-    monkeypatch.setattr(gmmlearn.widgets, "run_em", collapse)
+    monkeypatch.setattr(gmmlearn.widgets.em, "run_em", collapse)
     trace, X = explorer.trace, explorer.X
     _send(explorer, {"event": "move_mean", "k": 0, "position": [1e6, 1e6]})
     _send(explorer, {"event": "add_point", "position": [3.0, 70.0]})

@@ -29,7 +29,7 @@ from gmmlearn.vb_trace import VBTrace  # noqa: E402
 from gmmlearn.vb_widgets import VB_INIT_METHODS, VBExplorer, run_vb_trace  # noqa: E402
 from gmmlearn.webview.frames import to_uint8, trace_payload  # noqa: E402
 from gmmlearn.webview.widget import TraceView  # noqa: E402
-from gmmlearn.widgets import EMExplorer, explore  # noqa: E402
+from gmmlearn.widgets import EMExplorer, Explorer, explore  # noqa: E402
 
 # the symbols and numbers of EM's updates (PRML 9.23–9.28), which a VB run must not show
 EM_WORDS = re.compile(r"γ|\\gamma|\(9\.2[3-8]|π_k, μ_k, Σ_k")
@@ -261,7 +261,9 @@ def test_explore_method_vb_wires_the_controls(view):
         weight_concentration_prior_type="dirichlet_distribution", view=view, max_iter=200,
     )  # fmt: skip
     try:
-        assert isinstance(ex, VBExplorer) and isinstance(ex, EMExplorer)
+        # the shared explorer, not EM's: VB does not inherit EM's playground
+        assert isinstance(ex, VBExplorer) and isinstance(ex, Explorer)
+        assert not isinstance(ex, EMExplorer)
         assert isinstance(ex.trace, VBTrace) and ex.trace.prior.alpha0 == 1e-3
         assert tuple(ex.init_input.options) == VB_INIT_METHODS
         assert ex.color_by.label == "r-blend of all"
@@ -316,6 +318,10 @@ def test_vb_explorer_says_when_a_run_stopped_early_and_refuses_the_playground():
     assert "VB stopped after max_iter=2" in ex.message_text
     assert not ex.move_mean(0, [0.0, 0.0]) and "runs EM" in ex.message_text
     assert not ex.add_point([0.0, 0.0])
+    # remove_point used to be EM's, inherited: it deleted the point and ran EM on a VB run
+    X_before, trace_before = ex.X, ex.trace
+    assert not ex.remove_point(0) and "Removing a point runs EM" in ex.message_text
+    assert ex.X is X_before and ex.trace is trace_before and isinstance(ex.trace, VBTrace)
     with pytest.raises(ValueError, match="playground runs EM"):
         explore(X, 4, method="vb", playground=True)
     with pytest.raises(ValueError, match="unknown method 'bayes'"):

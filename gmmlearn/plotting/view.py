@@ -24,10 +24,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..equations import step_description
-from ..trace import EMTrace, HalfStep
-from ..vb_equations import vb_step_description
-from ..vb_trace import VBTrace
+from ..runs import HalfStep, Run, check_run
 from .colors import blend_colors, component_colors
 from .ellipsoids import (
     ellipse_segments,
@@ -79,15 +76,15 @@ class _PlainTextFigure(Figure):
             super().draw(renderer)
 
 
-def _bound_text(trace: EMTrace, index: int) -> str:
+def _bound_text(trace: Run, index: int) -> str:
     """ln p = L + KL at half-step ``index``, three short lines (KL is 0 after an E-step).
 
-    A VB run has no such split (its curve is the bound itself): nothing is written.
+    A run with no such split (VB: its curve is the bound itself) writes nothing.
     """
-    if isinstance(trace, VBTrace):
+    split = trace.bound_split()
+    if split is None:
         return ""
-    log_p = trace.half_step_log_likelihoods()[index]
-    lower, kl = trace.lower_bounds()[index], trace.kls()[index]
+    log_p, lower, kl = (values[index] for values in split)
     # a KL within rounding below 0 (late in a run, −1e-14) is written 0.00, not −0.00
     values = [f"{v:.2f}".replace("-0.00", "0.00") for v in (log_p, lower, kl)]
     width = max(len(v) for v in values)
@@ -132,13 +129,15 @@ def _curve_limits(curve: np.ndarray, n_samples: int) -> tuple[float, float]:
 
 
 class EMView:
-    """A figure of an :class:`~gmmlearn.trace.EMTrace` that steps through the run in place.
+    """A figure of a run (:class:`~gmmlearn.runs.Run`) that steps through it in place.
 
     Parameters
     ----------
-    trace : EMTrace or VBTrace
-        A VB run is drawn the same way: colours r_nk, ellipsoids of E[Λ_k]⁻¹ = W_k⁻¹/ν_k, the
-        opacity of ellipsoids and means ∝ E[π_k] (pruned components fade out), the VB bound.
+    trace : Run
+        An :class:`~gmmlearn.trace.EMTrace`, or any run the :class:`~gmmlearn.runs.Run`
+        protocol describes: a VB run is drawn the same way (colours r_nk, ellipsoids of
+        E[Λ_k]⁻¹ = W_k⁻¹/ν_k, the opacity of ellipsoids and means ∝ E[π_k] as pruned
+        components fade out, the VB bound).
     figure : matplotlib.figure.Figure, optional
         An empty figure to draw into (e.g. one made by pyplot under ``%matplotlib widget``).
         By default a new off-screen figure with an Agg canvas.
@@ -176,7 +175,7 @@ class EMView:
 
     def __init__(
         self,
-        trace: EMTrace,
+        trace: Run,
         *,
         figure: Figure | None = None,
         dims=None,
@@ -188,11 +187,7 @@ class EMView:
         azim: float = -60.0,
         title: bool = True,
     ) -> None:
-        if not isinstance(trace, (EMTrace, VBTrace)):
-            raise TypeError(
-                "trace must be an EMTrace (gmmlearn.run_em) or a VBTrace (gmmlearn.vb_trace."
-                f"run_vb), got {type(trace).__name__}"
-            )
+        check_run(trace)
         self.trace = trace
         self.dims = _check_dims(dims, trace.X.shape[1])
         self.sigmas = tuple(float(s) for s in sigmas)
@@ -241,8 +236,7 @@ class EMView:
             axis.set_major_locator(MaxNLocator(3))
         self.ax_curve.set_xlabel("iteration t")
         self.ax_curve.set_ylabel("ln p(X | θₜ)")
-        vb = isinstance(self.trace, VBTrace)
-        what = " ellipsoids of E[Λₖ]⁻¹, opacity ∝ E[πₖ]" if vb else " ellipsoids, opacity ∝ π"
+        what = " " + self.trace.ellipsoid_note
         self.ax_info.text(
             0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + what, fontsize=9, va="top",
         )  # fmt: skip
@@ -369,8 +363,7 @@ class EMView:
         self.marker.set_visible(bool(np.isfinite(value)))  # VB: no bound for some q₀
         self.bound_text.set_text(_bound_text(self.trace, h.index))
         if self.title.get_visible():
-            describe = vb_step_description if isinstance(self.trace, VBTrace) else step_description
-            self.title.set_text(describe(h, self.trace.n_half_steps, compact=True))
+            self.title.set_text(self.trace.describe_step(h, compact=True))
         self._request_redraw()
         return h
 
@@ -388,7 +381,7 @@ class EMView:
             self._update_points()
             self._request_redraw()
 
-    def set_trace(self, trace: EMTrace | VBTrace, index: int = 0) -> HalfStep:
+    def set_trace(self, trace: Run, index: int = 0) -> HalfStep:
         """Show another run of the same data (new K, initialisation or seed) in the same figure."""
         if trace.X.shape != self.trace.X.shape or not np.array_equal(trace.X, self.trace.X):
             raise ValueError("set_trace needs a run on the same data: make a new EMView instead")
@@ -449,8 +442,8 @@ class EMView:
             self.means_artist._offsets3d = tuple(means.T)
         else:
             self.means_artist.set_offsets(means)
-        vb = isinstance(self.trace, VBTrace)
-        if vb:  # a mean fades with E[π_k] (a pruned component's sits at the prior mean m₀)
+        prunes = self.trace.prunes_components
+        if prunes:  # a mean fades with E[π_k] (a pruned component's sits at the prior mean m₀)
             faded = np.column_stack([self.colors[:, :3], share_alpha(params.weights, 1.0)])
             self.means_artist.set_facecolor(faded)
             self.means_artist.set_edgecolor(
@@ -459,7 +452,7 @@ class EMView:
         if self.sigmas:
             segments = ellipse_segments(means, covariances, self.sigmas, self._unit)
             per_line = len(self._unit)
-            alpha = (share_alpha if vb else weight_alpha)(params.weights)[:, None] * np.array(
+            alpha = (share_alpha if prunes else weight_alpha)(params.weights)[:, None] * np.array(
                 [1.0] + [_OUTER_FADE] * (len(self.sigmas) - 1)
             )
             rgba = np.concatenate([np.repeat(self.colors, len(self.sigmas), 0),
@@ -468,8 +461,7 @@ class EMView:
             self.ellipses_artist.set_color(np.repeat(rgba, per_line, axis=0))
         # short labels: every glyph is rendered again at each step
         for k, text in enumerate(self.weight_texts):
-            pi = f"π{_SUBSCRIPTS[k] if k < 9 else k + 1}"
-            text.set_text(f"{f'E[{pi}]' if vb else pi} = {params.weights[k]:.3f}")
+            text.set_text(f"{self.trace.weight_name(k)} = {params.weights[k]:.3f}")
 
     def _request_redraw(self) -> None:
         canvas = self.figure.canvas

@@ -12,7 +12,7 @@ import html
 import json
 from pathlib import Path
 
-from ..trace import EMTrace
+from ..runs import Run
 from .frames import encode_buffers, trace_payload
 
 __all__ = ["export_html", "standalone_html"]
@@ -130,7 +130,7 @@ def _module_as_script() -> str:
 
 
 def standalone_html(
-    trace: EMTrace,
+    trace: Run,
     *,
     dims=None,
     sigmas=(1.0, 2.0),
@@ -163,13 +163,13 @@ def standalone_html(
     )
 
 
-def export_html(path, trace: EMTrace, **options) -> str:
+def export_html(path, trace: Run, **options) -> str:
     """Write the run as a self-contained page that animates with no kernel; returns the path.
 
     Parameters
     ----------
     path : str or path-like
-    trace : EMTrace
+    trace : Run
     **options
         ``dims``, ``sigmas``, ``half_steps``, ``component``, ``step``, ``elev``, ``azim``,
         ``interval`` (ms between frames when playing) and ``title``.

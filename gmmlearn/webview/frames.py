@@ -42,13 +42,10 @@ import base64
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ..equations import step_description
 from ..plotting.colors import blend_colors, component_colors
 from ..plotting.ellipsoids import covariance_transform, share_alpha, weight_alpha
 from ..plotting.view import _check_dims, _curve_limits, intensity_colors
-from ..trace import EMTrace
-from ..vb_equations import vb_step_description
-from ..vb_trace import VBTrace
+from ..runs import Run
 
 __all__ = ["axis_frame", "color_frames", "ellipsoid_frames", "encode_buffers", "trace_payload"]
 
@@ -86,7 +83,7 @@ def to_uint8(rgb: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
-def color_frames(trace: EMTrace, colors: np.ndarray, component: int | None = None) -> np.ndarray:
+def color_frames(trace: Run, colors: np.ndarray, component: int | None = None) -> np.ndarray:
     """The points' colours for every γ(θ_r) a half-step can show, uint8 of shape (R, N, 3).
 
     ``R`` is the number of distinct colourings: γ(θ_0) … γ(θ_{T-1}) (at least one). Each is
@@ -115,7 +112,7 @@ def color_frames(trace: EMTrace, colors: np.ndarray, component: int | None = Non
     return out
 
 
-def ellipsoid_frames(trace: EMTrace, dims, centre, half) -> np.ndarray:
+def ellipsoid_frames(trace: Run, dims, centre, half) -> np.ndarray:
     """Means and covariance factors of every θ_t in cube coordinates, (T + 1, K, 12) float32.
 
     Row ``[t, k]`` holds μ_k (3 numbers) then A_k row-major (9), with A_k A_kᵀ = Σ_k: the
@@ -154,14 +151,38 @@ def _ticks(centre: float, half: float) -> tuple[list[float], list[str]]:
     return [float((v - centre) / half) for v in values], labels
 
 
+def _opacities(weights: list[np.ndarray], prunes: bool) -> dict[str, list]:
+    """``alphas`` of the ellipsoids and ``mean_alphas`` of the means, per θ_t and component."""
+    if prunes:  # VB: opacity ∝ E[π_k] up to 1/K, so that a pruned component fades out entirely
+        return {
+            "alphas": [share_alpha(w).tolist() for w in weights],
+            "mean_alphas": [share_alpha(w, 1.0).tolist() for w in weights],
+        }
+    return {
+        "alphas": [weight_alpha(w, low=0.3).tolist() for w in weights],
+        "mean_alphas": [np.ones_like(w).tolist() for w in weights],
+    }
+
+
+def _bound_split(trace: Run) -> dict[str, list | None]:
+    """Why EM climbs: ln p = L + KL at every half-step (the bar panel), or null (VB)."""
+    split = trace.bound_split()
+    names = ("log_p", "lower_bounds", "kls")
+    if split is None:
+        return dict.fromkeys(names)
+    return {name: values.tolist() for name, values in zip(names, split)}
+
+
 def trace_payload(
-    trace: EMTrace | VBTrace, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
+    trace: Run, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
 ) -> tuple[dict, dict[str, bytes]]:
     """Everything the browser view draws, for the whole run.
 
     Parameters
     ----------
-    trace : EMTrace or VBTrace
+    trace : Run
+        An :class:`~gmmlearn.trace.EMTrace` or any run of the :class:`~gmmlearn.runs.Run`
+        protocol (VB's :class:`~gmmlearn.vb_trace.VBTrace`).
     dims : sequence of 2 or 3 int, optional
         Features to plot (default the first three, or two).
     sigmas : sequence of float
@@ -188,8 +209,6 @@ def trace_payload(
     ellipsoids = ellipsoid_frames(trace, dims, centre, half)
 
     steps = [trace.half_step(i) for i in range(trace.n_half_steps)]
-    vb = isinstance(trace, VBTrace)
-    describe = vb_step_description if vb else step_description
     # VB: the bound of q₀ is NaN after a one-hot start; JSON has no NaN, the view skips null
     curve = trace.curve
     finite = curve[np.isfinite(curve)]
@@ -209,22 +228,17 @@ def trace_payload(
         "colors": [_hex(c) for c in colors],
         "sigmas": sigmas,
         "component": component,
-        "labels": [describe(h, trace.n_half_steps) for h in steps],
+        "labels": [trace.describe_step(h) for h in steps],
         "phases": [h.phase for h in steps],
         "color_index": [h.resp_iteration for h in steps],
         "params_index": [h.iteration if h.phase != "E" else h.resp_iteration for h in steps],
         "weights": [w.tolist() for w in weights],
-        # VB: opacity ∝ E[π_k] up to 1/K, so that a pruned component fades out entirely
-        "alphas": [(share_alpha(w) if vb else weight_alpha(w, low=0.3)).tolist() for w in weights],
-        "mean_alphas": [(share_alpha(w, 1.0) if vb else np.ones_like(w)).tolist() for w in weights],
+        **_opacities(weights, trace.prunes_components),
         "log_likelihoods": [float(v) if np.isfinite(v) else None for v in curve],
         "curve_limits": list(_curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
         "curve_label": trace.curve_label,
-        "method": "vb" if vb else "em",
-        # why EM climbs: ln p = L + KL at every half-step (the bar panel; EM only)
-        "log_p": None if vb else trace.half_step_log_likelihoods().tolist(),
-        "lower_bounds": None if vb else trace.lower_bounds().tolist(),
-        "kls": None if vb else trace.kls().tolist(),
+        "method": trace.method,
+        **_bound_split(trace),
     }
     buffers = {
         "positions": positions.astype("<f4").tobytes(),

@@ -17,8 +17,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from ..trace import EMTrace, HalfStep
-from ..vb_trace import VBTrace
+from ..runs import HalfStep, Run, check_run
 from .frames import trace_payload
 
 __all__ = ["TraceView"]
@@ -31,9 +30,11 @@ class TraceView(anywidget.AnyWidget):
 
     Parameters
     ----------
-    trace : EMTrace or VBTrace
-        A VB run (:func:`gmmlearn.vb_trace.run_vb`, ``BayesianGaussianMixture().fit(X).trace_``)
-        is drawn the same way: colours r_nk, ellipsoids E[Λ_k]⁻¹, opacity E[π_k], the bound.
+    trace : Run
+        An :class:`~gmmlearn.trace.EMTrace` or any run of the :class:`~gmmlearn.runs.Run`
+        protocol. A VB run (:func:`gmmlearn.vb_trace.run_vb`,
+        ``BayesianGaussianMixture().fit(X).trace_``) is drawn the same way: colours r_nk,
+        ellipsoids E[Λ_k]⁻¹, opacity E[π_k], the bound.
     dims : sequence of 2 or 3 int, optional
         Features to plot; default the first three (or two).
     sigmas : sequence of float, default=(1.0, 2.0)
@@ -78,7 +79,7 @@ class TraceView(anywidget.AnyWidget):
 
     def __init__(
         self,
-        trace: EMTrace | VBTrace,
+        trace: Run,
         *,
         dims=None,
         sigmas=(1.0, 2.0),
@@ -89,7 +90,7 @@ class TraceView(anywidget.AnyWidget):
         height: int = 560,
         playground: bool = False,
     ) -> None:
-        _check_trace(trace)
+        check_run(trace)
         super().__init__(half_steps=bool(half_steps), elev=float(elev), azim=float(azim),
                          height=int(height))  # fmt: skip
         self.dims = dims
@@ -134,9 +135,9 @@ class TraceView(anywidget.AnyWidget):
         self.state = self.trace.half_step(self.half_step_index(index))
         return self.state
 
-    def set_trace(self, trace: EMTrace | VBTrace, index: int = 0) -> HalfStep:
+    def set_trace(self, trace: Run, index: int = 0) -> HalfStep:
         """Show another run (new K, initialisation or seed); everything is sent again once."""
-        _check_trace(trace)
+        check_run(trace)
         if self.component is not None and self.component >= trace.params[0].n_components:
             self.component = None
         self.trace = trace
@@ -212,7 +213,7 @@ class TraceView(anywidget.AnyWidget):
                 f"component {component} does not exist: use 0 … {n_components - 1} or None"
             )
 
-    def _send_run(self, trace: EMTrace) -> None:
+    def _send_run(self, trace: Run) -> None:
         meta, buffers = trace_payload(
             trace, dims=self.dims, sigmas=self.sigmas, component=self.component
         )
@@ -222,11 +223,3 @@ class TraceView(anywidget.AnyWidget):
             self.colors = buffers["colors"]
             self.ellipsoids = buffers["ellipsoids"]
             self.meta = meta
-
-
-def _check_trace(trace) -> None:
-    if not isinstance(trace, (EMTrace, VBTrace)):
-        raise TypeError(
-            f"trace must be an EMTrace (gmmlearn.run_em) or a VBTrace (gmmlearn.vb_trace.run_vb), "
-            f"got {type(trace).__name__}"
-        )

@@ -1,0 +1,186 @@
+"""The explorer's control bar: its widgets, their layout, and wiring that can be silenced.
+
+:class:`ControlBar` is a mixin of :class:`gmmlearn.widgets._base.Explorer`: it makes the
+widgets as attributes of the explorer (``step_slider``, ``k_input``, …, as the lessons and
+tests read them) and lays them out. A new run resets the slider and the pickers from Python;
+those changes are made inside :meth:`ControlBar._quietly`, which detaches every observer
+meanwhile, so that no callback has to ask whether the explorer itself made the change.
+"""
+
+from __future__ import annotations
+
+import html
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+
+from ..datasets.presets import PRESET_DESCRIPTIONS
+from ..params import COVARIANCE_TYPES
+
+__all__ = ["BLEND", "ControlBar"]
+
+BLEND = -1  # the "colour by" choice of the blend (a Dropdown value of None shows blank)
+
+
+class ControlBar:
+    """The widgets of an explorer, built by :meth:`_build_controls`; see the module docstring.
+
+    A subclass sets ``_init_methods`` (the init picker's options), ``_half_step_names`` (the
+    toggle's label of half-steps) and ``_resp_symbol`` (γ or r, for the colour picker).
+    """
+
+    _init_methods: tuple[str, ...] = ()
+    _half_step_names = "E / M half-steps"
+    _resp_symbol = "γ"
+
+    def _build_controls(self, n_components, init, covariance_type, seed, interval) -> None:
+        self._wiring: list[tuple] = []
+        self._quiet_depth = 0
+        self._build_stepping(interval)
+        self._build_choices(n_components, init, covariance_type, seed)
+        self._build_pickers()
+
+    def _build_stepping(self, interval: int) -> None:
+        n_frames = self.view.n_frames()
+        self.step_slider = widgets.IntSlider(
+            value=0, min=0, max=n_frames - 1, description="step", continuous_update=True,
+            layout=widgets.Layout(width="420px"),
+        )  # fmt: skip
+        self.play = widgets.Play(
+            value=0, min=0, max=n_frames - 1, interval=interval, description="play",
+            tooltip="play / pause (the square stops and rewinds)",
+        )  # fmt: skip
+        self.speed = widgets.IntSlider(
+            value=interval, min=10, max=1000, step=10, description="ms / step",
+            style={"description_width": "initial"}, layout={"width": "260px"},
+        )  # fmt: skip
+        # in the browser, without a round trip through the kernel
+        self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
+        self._speed_link = widgets.jslink((self.speed, "value"), (self.play, "interval"))
+        self.prev_button = widgets.Button(description="◀ back", layout={"width": "80px"})
+        self.next_button = widgets.Button(description="step ▶", layout={"width": "80px"})
+        self.half_steps_toggle = widgets.ToggleButtons(
+            options=[(self._half_step_names, True), ("whole iterations", False)],
+            value=self.view.half_steps,
+            style={"button_width": "130px"},
+        )
+        self.half_steps_toggle.layout.flex = "0 0 auto"
+        self.step_label = widgets.HTML()
+        self.message = widgets.HTML()
+        self.message_text = ""
+
+    def _build_choices(self, n_components, init, covariance_type, seed) -> None:
+        self.k_input = widgets.IntText(
+            value=n_components, description="K", layout={"width": "140px"}
+        )
+        self.init_input = widgets.Dropdown(
+            options=self._init_methods, value=init, description="init"
+        )
+        self.covariance_input = widgets.Dropdown(
+            options=COVARIANCE_TYPES, value=covariance_type, description="covariance"
+        )
+        self.seed_input = widgets.IntText(value=seed, description="seed", layout={"width": "160px"})
+        # the playground: preset data sets, and BIC/AIC of every run
+        self.data_input = widgets.Dropdown(
+            options=[("the data passed in", "")]
+            + [(text.split(":")[0], name) for name, text in PRESET_DESCRIPTIONS.items()],
+            description="data", layout={"width": "300px"},
+        )  # fmt: skip
+        self.data_input.layout.display = None if self.host.playground else "none"
+        if self.host.playground:  # a line kept for the message: the plane must not jump
+            self.message.layout.min_height = "1.6em"  # under the mouse when it appears
+        self.criteria_html = widgets.HTML()
+
+    def _build_pickers(self) -> None:
+        wide = {"description_width": "initial"}
+        self.color_by = widgets.Dropdown(description="colour by", style=wide)
+        self.point_input = widgets.BoundedIntText(
+            value=1, min=1, max=self.X.shape[0], description="point n", style=wide,
+            layout={"width": "150px"},
+        )  # fmt: skip
+        self.component_input = widgets.Dropdown(
+            description="component k", style=wide, layout={"width": "170px"}
+        )
+        self._set_component_options()
+        self.elev_slider = widgets.IntSlider(value=22, min=-90, max=90, description="elevation")
+        self.azim_slider = widgets.IntSlider(value=-60, min=-180, max=180, description="azimuth")
+        self.equations_html = widgets.HTMLMath()
+        self.params_html = widgets.HTMLMath()
+        self.angles = widgets.HBox([self.elev_slider, self.azim_slider])
+
+    def _layout(self, extra_rows=()) -> widgets.VBox:
+        """Everything in one column; ``extra_rows`` go under the run's choices."""
+        nowrap = widgets.Layout(flex_flow="row nowrap", align_items="center")
+        stepping = widgets.HBox(
+            [self.prev_button, self.play, self.step_slider, self.next_button], layout=nowrap
+        )
+        run = widgets.HBox([self.k_input, self.init_input, self.covariance_input, self.seed_input])
+        shown = [self.half_steps_toggle, self.speed]
+        picks = [self.color_by, self.point_input, self.component_input]
+        texts = widgets.Tab(children=[self.equations_html, self.params_html])
+        texts.set_title(0, "equations")
+        texts.set_title(1, "parameters")
+        playground = widgets.HBox([self.data_input, self.criteria_html], layout=nowrap)
+        return widgets.VBox(
+            [self.message, run, *extra_rows, playground, stepping,
+             widgets.HBox(shown, layout=nowrap), self.step_label, self.figure_area, self.angles,
+             widgets.HBox(picks), texts]
+        )  # fmt: skip
+
+    # -- wiring ---------------------------------------------------------------------------
+    def _observe(self, widget, handler, names: str = "value") -> None:
+        """``widget.observe(handler, names)``, remembered so that :meth:`_quietly` can detach it."""
+        self._wiring.append((widget, handler, names))
+        widget.observe(handler, names=names)
+
+    @contextmanager
+    def _quietly(self):
+        """Change widgets from Python without running the explorer's callbacks."""
+        if self._quiet_depth == 0:
+            for widget, handler, names in self._wiring:
+                widget.unobserve(handler, names=names)
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+            if self._quiet_depth == 0:
+                for widget, handler, names in self._wiring:
+                    widget.observe(handler, names=names)
+
+    # -- following a new run ----------------------------------------------------------------
+    def _set_slider(self, value: int) -> None:
+        with self._quietly():
+            n_frames = self.view.n_frames()
+            self.step_slider.max = self.play.max = n_frames - 1
+            self.step_slider.value = self.play.value = min(value, n_frames - 1)
+
+    def _set_component_options(self) -> None:
+        n_components = self.trace.params[0].n_components
+        symbol = self._resp_symbol
+        with self._quietly():
+            keep = self.color_by.value if self.color_by.value is not None else BLEND
+            self.color_by.options = [(f"{symbol}-blend of all", BLEND)] + [
+                (f"{symbol} of component {k + 1}", k) for k in range(n_components)
+            ]
+            self.color_by.value = keep if keep < n_components else BLEND
+            chosen = self.component_input.value
+            self.component_input.options = [(str(k + 1), k) for k in range(n_components)]
+            self.component_input.value = (
+                chosen if chosen is not None and chosen < n_components else 0
+            )
+
+    def _fit_point_input(self) -> None:
+        """The point picker's range follows N (a point added or removed, another data set)."""
+        n_samples = self.X.shape[0]
+        with self._quietly():
+            if self.point_input.value > n_samples:
+                self.point_input.value = n_samples
+            self.point_input.max = n_samples
+
+    def _show_message(self, text: str, error: bool = True) -> None:
+        self.message_text = text
+        color = "#B00020" if error else "#333"
+        self.message.value = (
+            f'<div style="color:{color}"><b>{html.escape(text)}</b></div>' if text else ""
+        )

@@ -1,0 +1,172 @@
+"""How the explorer holds each of its two views: one small interface, two implementations.
+
+:class:`BrowserHost` holds the browser view (:class:`gmmlearn.webview.widget.TraceView`): it
+draws and steps in the page, linked to the slider there, so the texts may follow a moment
+later. :class:`MatplotlibHost` holds the matplotlib view (:class:`gmmlearn.plotting.view.EMView`):
+every step is drawn in the kernel and shown as a PNG (or in ipympl's canvas widget). The
+explorer calls the same methods on either and never asks which one it holds.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib
+
+from ..plotting.view import EMView
+from ..webview.widget import TraceView
+
+__all__ = ["HOSTS", "BrowserHost", "MatplotlibHost", "is_widget_backend"]
+
+_WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
+
+
+def is_widget_backend() -> bool:
+    """Whether matplotlib runs on ipympl (``%matplotlib widget``), whose canvas is a widget."""
+    return matplotlib.get_backend().lower() in _WIDGET_BACKENDS
+
+
+class BrowserHost:
+    """The browser view: the run is sent once; stepping and turning happen in the page.
+
+    Attributes
+    ----------
+    view : TraceView
+    widget : TraceView
+        What the explorer displays (the view itself).
+    """
+
+    #: Without WebGL nothing is drawn: the explorer then swaps in a :class:`MatplotlibHost`.
+    needs_webgl = True
+    #: The view writes the step in its own title, at once; the kernel's label would only
+    #: repeat it late.
+    writes_step_title = True
+    uses_widget_canvas = False
+
+    def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground) -> None:
+        self.view = TraceView(
+            run, dims=dims, sigmas=sigmas, half_steps=half_steps, playground=bool(playground)
+        )
+        self.widget = self.view
+        self.link = None
+
+    @property
+    def playground(self) -> bool:
+        return self.view.playground
+
+    def connect(self, slider, on_webgl):
+        """Link the slider to the view in the browser; returns the link."""
+        # the figure follows the slider in the browser, before the kernel hears of it
+        self.link = widgets.jslink((slider, "value"), (self.view, "step"))
+        self.view.observe(on_webgl, names="webgl")
+        return self.link
+
+    def disconnect(self) -> None:
+        self.link.unlink()
+
+    def on_playground(self, move_mean, add_point, remove_point) -> None:
+        """Where the playground's drag, click and shift-click go."""
+        self.view.on_mean_moved(move_mean)
+        self.view.on_point_added(add_point)
+        self.view.on_point_removed(remove_point)
+
+    def follow(self, explorer) -> None:
+        """The slider moved: the browser has drawn the step already (and may be further on:
+        never write the step back); the texts may come a moment later."""
+        self.view.follow(explorer.step_slider.value)
+        explorer._schedule_texts()
+
+    def move_to(self, index: int) -> None:
+        """From Python: move the view too (no browser may link them)."""
+        self.view.show(index)
+
+    def publish(self) -> None:
+        """Nothing to send: the page draws what it has."""
+
+    def angles(self) -> dict:
+        """The 3-D angle on screen (as the mouse left it), for the exports."""
+        return {"elev": self.view.elev, "azim": self.view.azim}
+
+    def slider_angles(self) -> tuple[int, int] | None:
+        """None: the view turns with the mouse, no angle sliders are shown."""
+        return None
+
+
+class MatplotlibHost:
+    """The matplotlib view: each step drawn in the kernel (a PNG, or ipympl's canvas).
+
+    Attributes
+    ----------
+    view : EMView
+    widget : ipywidgets.Image or the ipympl canvas
+        What the explorer displays.
+    uses_widget_canvas : bool
+        Whether the figure is drawn in ipympl's canvas widget (``%matplotlib widget``).
+    """
+
+    needs_webgl = False
+    writes_step_title = False
+    playground = False
+    uses_widget_canvas = False  # set by __init__ from matplotlib's backend
+
+    def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground=False) -> None:
+        self.uses_widget_canvas = is_widget_backend()
+        self.view = EMView(
+            run, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
+            half_steps=half_steps, title=False,
+        )  # fmt: skip
+        # a PNG of the Agg figure, replaced at each step: works with any non-widget backend,
+        # needs no figure formatter, does not flicker
+        self.widget = (
+            self.view.figure.canvas if self.uses_widget_canvas else widgets.Image(format="png")
+        )
+
+    def _new_figure(self, figsize):
+        if not self.uses_widget_canvas:
+            return None  # the view makes an off-screen Agg figure, shown through an Image
+        import matplotlib.pyplot as plt
+
+        with plt.ioff():  # do not let pyplot display it on its own as well
+            figure = plt.figure(figsize=figsize)
+        figure.canvas.header_visible = False
+        return figure
+
+    def connect(self, slider, on_webgl):
+        """Nothing to link: the slider's callback draws each step in the kernel."""
+        return None
+
+    def disconnect(self) -> None:
+        """Nothing was linked."""
+
+    def on_playground(self, move_mean, add_point, remove_point) -> None:
+        """No playground: dragging needs the browser view."""
+
+    def follow(self, explorer) -> None:
+        """The slider moved: draw the step and its texts now."""
+        explorer._render()
+
+    def move_to(self, index: int) -> None:
+        """Nothing more: the slider's callback has drawn ``index``."""
+
+    def publish(self) -> None:
+        """Send the figure just drawn: as a PNG, unless ipympl's canvas shows it itself."""
+        if not self.uses_widget_canvas:
+            buffer = io.BytesIO()
+            self.view.figure.savefig(buffer, format="png")
+            self.widget.value = buffer.getvalue()
+
+    def angles(self) -> dict:
+        """The 3-D angle of the axes (as the sliders left it), for the exports."""
+        ax = self.view.ax
+        return {"elev": ax.elev, "azim": ax.azim} if self.view.is_3d else {}
+
+    def slider_angles(self) -> tuple[int, int] | None:
+        """The angle the elevation/azimuth sliders start at (3-D only: the PNG cannot turn)."""
+        if not self.view.is_3d:
+            return None
+        return round(self.view.ax.elev), round(self.view.ax.azim)
+
+
+#: The explorer's ``view=`` choices.
+HOSTS = {"browser": BrowserHost, "matplotlib": MatplotlibHost}

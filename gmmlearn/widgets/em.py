@@ -1,0 +1,204 @@
+"""The EM explorer: :func:`gmmlearn.widgets.explore` (``method="em"``, the default).
+
+In a notebook::
+
+    from gmmlearn.widgets import explore
+    explore(X, n_components=4)
+
+shows the data coloured by the responsibilities, the ellipsoids, the log-likelihood curve,
+the parameters and the equations with their current numbers, with a step slider, a Play
+button, an E/M half-step toggle, and pickers for K, the initialisation, the covariance type
+and the seed. For 2-D data in the browser view it is also a playground: drag a mean to start
+EM again from there, click the plane to add a point, shift-click a point to remove it, choose
+a preset data set; every run's BIC/AIC is written under the controls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..diagnostics import collapsed_components, information_criteria
+from ..equations import EQUATION_NAMES, EQUATION_NUMBERS, PHASE_EQUATIONS, params_latex
+from ..init import INIT_METHODS
+from ..params import GaussianMixtureParams
+from ..runs import subscript
+from ..trace import EMTrace, run_em, run_trace
+from ..validation import check_data
+from ._base import Explorer, _guarded
+
+__all__ = ["EMExplorer"]
+
+
+class EMExplorer(Explorer):
+    """Step through an EM run with widgets; see :func:`gmmlearn.widgets.explore`.
+
+    The attributes are those of :class:`~gmmlearn.widgets._base.Explorer` (the widgets, the
+    view, ``widget`` to display), with:
+
+    Attributes
+    ----------
+    trace : EMTrace
+        The run shown; changing K, init, covariance type or seed runs EM again.
+    data_input, criteria_html : widgets
+        The playground's data menu (presets; shown for 2-D data in the browser view) and the
+        BIC/AIC line of the run.
+    """
+
+    _algorithm = "EM"
+    _init_methods = INIT_METHODS
+
+    def _make_trace(self, X, **choices) -> EMTrace:
+        return run_trace(X, **choices, **self.options)
+
+    def _check_playground(self, playground: bool | None, view: str) -> bool:
+        two_d_browser = view == "browser" and self.X.shape[1] == 2
+        if playground is None:  # on where it can work: 2-D data drawn in the browser
+            return two_d_browser
+        if playground and not two_d_browser:
+            raise ValueError(
+                "playground=True needs 2-D data (two features) and the browser view: "
+                "pass two columns of X and view='browser'"
+            )
+        return bool(playground)
+
+    def _wire(self) -> None:
+        super()._wire()
+        self.host.on_playground(self._on_mean_moved, self._on_point_added, self._on_point_removed)
+
+    # -- texts --------------------------------------------------------------------------------
+    _applied_equations = PHASE_EQUATIONS
+    _equations_intro = (
+        "E-step at the θ that made the colours shown; M-step on those colours "
+        "(point and component are 1-based, as in the book)."
+    )
+
+    def _equation_title(self, name: str) -> str:
+        return f"{EQUATION_NAMES[name]} ({EQUATION_NUMBERS[name]})"
+
+    def _params_text(self, h) -> str:
+        return (
+            f"<p>θ shown (θ<sub>{h.resp_iteration if h.phase == 'E' else h.iteration}</sub>):</p>"
+            f"$$ {params_latex(h.params)} $$"
+        )
+
+    def _show_run_notes(self, done: str = "") -> None:
+        """The message after a run (a collapse explained, in red) and its BIC/AIC."""
+        criteria = information_criteria(self.trace)
+        params = self.trace.params[-1]
+        self.criteria_html.value = (
+            f"<span style='font-size:15px'>θ<sub>{self.trace.n_iter}</sub>: "
+            f"ln p = {criteria['log_likelihood']:.2f} · p = {criteria['n_parameters']} "
+            f"parameters ({params.covariance_type}, K={params.n_components}) · "
+            f"<b>BIC = {criteria['bic']:.1f}</b> · <b>AIC = {criteria['aic']:.1f}</b> "
+            "(lower is better)</span>"
+        )
+        collapsed = collapsed_components(self.trace)
+        if not collapsed:
+            self._show_message(done, error=False)
+            return
+        k = collapsed[0]
+        n_k = float(params.weights[k] * self.trace.X.shape[0])
+        sub = subscript(k + 1)
+        if n_k < 0.5:  # no point is left to it: π_k → 0, Σ_k = reg_covar I
+            self._show_message(
+                f"{done} Component {k + 1} died: N{sub} = {n_k:.1f} points are left "
+                f"to it (π{sub} → 0), so its Σ{sub} is only reg_covar·I. "
+                "It describes nothing: drag its mean into the data, or use fewer components."
+            )
+            return
+        self._show_message(
+            f"{done} Component {k + 1} collapsed onto N{sub} = {n_k:.1f} "
+            f"point{'' if round(n_k, 1) == 1 else 's'}: its Σ{sub} is singular but for "
+            f"reg_covar = {self.trace.reg_covar:g} added to its diagonal. Without reg_covar "
+            "ln p would grow without bound (the singularity of PRML §9.2.1), so this θ, its "
+            "ln p, BIC and AIC mean nothing. Drag the mean elsewhere, shift-click the point "
+            "away, use fewer components, or raise reg_covar (explore(..., reg_covar=1e-2))."
+        )
+
+    # -- the 2-D playground -------------------------------------------------------------------
+    @_guarded
+    def _on_mean_moved(self, k, position) -> None:
+        self.move_mean(k, position)
+
+    @_guarded
+    def _on_point_added(self, position) -> None:
+        self.add_point(position)
+
+    @_guarded
+    def _on_point_removed(self, index) -> None:
+        self.remove_point(index)
+
+    def move_mean(self, k: int, position) -> bool:
+        """Start EM again from the θ shown, with the mean μ_k moved to ``position``.
+
+        The playground's drag of a mean (2-D data) ends here; ``k`` is 0-based.
+
+        Returns
+        -------
+        ok : bool
+            False if EM failed from there (the message says why; the previous run stays).
+        """
+        shown = self.view.state.params
+        means = shown.means.copy()
+        means[int(k)] = np.asarray(position, dtype=np.float64)
+        start = GaussianMixtureParams(
+            shown.weights, means, shown.covariances, shown.covariance_type
+        )
+        where = ", ".join(f"{v:.3g}" for v in means[int(k)])
+        done = f"EM started again with μ{int(k) + 1} at ({where}): press ▶ to watch it climb"
+        return self._run_from(self.X, start, done)
+
+    def add_point(self, position) -> bool:
+        """Add one data point at ``position`` and run EM again from the same θ₀.
+
+        The playground's click on the plane (2-D data) ends here.
+
+        Returns
+        -------
+        ok : bool
+        """
+        point = np.asarray(position, dtype=np.float64).reshape(1, -1)
+        X = check_data(np.vstack([self.X, point]), min_samples=2)
+        where = ", ".join(f"{v:.3g}" for v in point[0])
+        done = f"added point {X.shape[0]} at ({where}); EM ran again from θ₀"
+        return self._run_from(X, self.trace.params[0], done)
+
+    def remove_point(self, index: int) -> bool:
+        """Remove data point ``index`` (0-based row of X) and run EM again from the same θ₀.
+
+        The playground's shift-click on a point (2-D data) ends here.
+
+        Returns
+        -------
+        ok : bool
+        """
+        index = int(index)
+        if not 0 <= index < self.X.shape[0]:
+            raise ValueError(f"point {index + 1} does not exist: use 1 … {self.X.shape[0]}")
+        K = self.trace.params[0].n_components
+        if self.X.shape[0] <= max(K, 2):
+            self._show_message(
+                f"Cannot remove a point: {self.X.shape[0]} points are the fewest for K={K}. "
+                "Add points or choose a smaller K."
+            )
+            return False
+        where = ", ".join(f"{v:.3g}" for v in self.X[index])
+        X = np.delete(self.X, index, axis=0)
+        done = f"removed point {index + 1} at ({where}); EM ran again from θ₀"
+        return self._run_from(X, self.trace.params[0], done)
+
+    def _run_from(self, X, start: GaussianMixtureParams, done: str) -> bool:
+        try:
+            trace = run_em(X, start, **self.options)
+        except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            self._show_message(
+                f"Could not run EM from there: {exc}. Still showing the previous run."
+            )
+            return False
+        self.X = X
+        self._show_run(trace)
+        # browser view: the new run first; typesetting the equations in the page (MathJax)
+        # held the frame with the new run back by up to 0.1 s, so they follow a moment later
+        self.host.follow(self)
+        self._show_run_notes(done + ".")
+        return True
