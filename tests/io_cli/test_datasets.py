@@ -18,7 +18,7 @@ from gmmlearn.datasets import (
 )
 from gmmlearn.steps import responsibilities
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------------------
