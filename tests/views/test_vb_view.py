@@ -4,11 +4,13 @@ opacity, curve and words."""
 
 import json
 import re
+from functools import partial
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import blob_data  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -35,10 +37,7 @@ from gmmlearn.widgets import EMExplorer, explore  # noqa: E402
 EM_WORDS = re.compile(r"γ|\\gamma|\(9\.2[3-8]|π_k, μ_k, Σ_k")
 
 
-def blobs(n_per=50, d=3, seed=0):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0, 0.0], [4.0, 0.5, 0.0], [0.5, 4.0, 1.5]])[:, :d]
-    return np.vstack([rng.normal(size=(n_per, d)) * 0.7 + c for c in centres])
+blobs = partial(blob_data.blobs, "vb_3d")
 
 
 def vb_trace(X, k=5, init="kmeans", **options):
@@ -307,7 +306,7 @@ def test_explore_method_vb_wires_the_controls(view):
 
 
 def test_vb_explorer_says_when_a_run_stopped_early_and_refuses_the_playground():
-    X = blobs(d=2)
+    X = blobs(n_features=2)
     ex = explore(X, 4, method="vb", max_iter=2)
     assert "VB stopped after max_iter=2" in ex.message_text
     assert ex.view.playground is False
