@@ -3,20 +3,20 @@
     .venv/bin/python benchmarks/bench_browser.py [--quick] [--sizes 10000 100000]
         [--views browser matplotlib] [--presses 30] [--screencast] [--json PATH] [--strict]
 
-Starts JupyterLab on 127.0.0.1 (tests/e2e/conftest.py's ``jupyterlab_server``, temporary
+Starts JupyterLab on 127.0.0.1 (tools/browser_harness.py's ``jupyterlab_server``, temporary
 config, nothing of the user's is read), opens one notebook per case in Debian's headless
 Chromium (Playwright, viewport 1400×1000) and runs ``explore(X, n_components=4,
 init="bounding-box", random_state=0, max_iter=100, tol=0.0, view=...)`` on ``make_data(N)``
 of benchmarks/bench_view.py (four elongated 3-D clusters). Cases: the browser view at every
 ``--sizes`` N (default 10⁴ and 10⁵), the matplotlib view at the smallest N only.
 
-Two Chromium flag sets (the notes in /work/shared/notes explain why):
+Two Chromium flag sets (why: docs/browser-view.md, "Frame rates"):
 
-* ``[swiftshader]`` = conftest.CHROMIUM_ARGS + ``--use-angle=swiftshader
+* ``[swiftshader]`` = browser_harness.CHROMIUM_ARGS + ``--use-angle=swiftshader
   --enable-unsafe-swiftshader --ignore-gpu-blocklist``: key-press latency and first frame;
 * ``[swiftshader+nocomp]`` = the same + ``--disable-gpu-compositing``: Play and drag frame
-  rates (the notes measured 17–19 frames/s for a WebGL canvas in JupyterLab without it,
-  37–45 with it).
+  rates (a WebGL canvas in JupyterLab was measured at 17–19 frames/s without it, 37–45
+  with it, on this kind of 2-core machine).
 
 Each case is opened once per flag set, in a new tab with a fresh kernel (the others shut down).
 In the page, every redraw, new PNG, key press and long task (> 50 ms) is recorded with
@@ -92,16 +92,16 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO / "tests" / "e2e"))
+sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(HERE))
 
-import conftest  # noqa: E402  (tests/e2e: the JupyterLab server and Chromium helpers)
+import browser_harness as harness  # noqa: E402  (the JupyterLab server, Chromium, the explorer)
 from bench_view import make_data  # noqa: E402
 
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 FLAG_SETS = {
-    "swiftshader": conftest.CHROMIUM_ARGS + WEBGL_ARGS,
-    "swiftshader+nocomp": conftest.CHROMIUM_ARGS + WEBGL_ARGS + ["--disable-gpu-compositing"],
+    "swiftshader": harness.CHROMIUM_ARGS + WEBGL_ARGS,
+    "swiftshader+nocomp": harness.CHROMIUM_ARGS + WEBGL_ARGS + ["--disable-gpu-compositing"],
 }
 LATENCY_FLAGS, FPS_FLAGS = "swiftshader", "swiftshader+nocomp"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -465,16 +465,16 @@ class NotebookPage:
         self.view = view
         self.renderer = None
         self.page = context.new_page()
-        self.console = conftest.ConsoleLog(self.page)
+        self.console = harness.ConsoleLog(self.page)
         self.page.goto(f"{server.base_url}/lab/tree/{notebook}?reset&token={server.token}")
-        self.page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
+        self.page.wait_for_function(harness.NOTEBOOK_OPEN_JS, timeout=60_000)
         self.renderer = self.page.evaluate(WEBGL_JS)
         if self.renderer is None:
             raise BenchError(
                 "this Chromium has no WebGL (document.createElement('canvas').getContext('webgl')"
                 " is null): the browser view cannot be measured; check the swiftshader flags"
             )
-        self.explorer = conftest.Explorer(self.page, PANEL)
+        self.explorer = harness.Explorer(self.page, PANEL)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -904,13 +904,10 @@ def run_fps_phase(context, server, case: CaseResult, notebook: str, opts: Option
 
 
 def launch(pw, flags: str):
-    browser = pw.chromium.launch(
-        executable_path=str(conftest.CHROMIUM), headless=True, args=FLAG_SETS[flags],
-        timeout=UI_TIMEOUT_MS,
-    )  # fmt: skip
+    browser = harness.launch_chromium(pw, FLAG_SETS[flags], timeout=UI_TIMEOUT_MS)
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(UI_TIMEOUT_MS)
-    context.route(conftest._is_remote, lambda route: route.abort())
+    harness.block_remote(context)
     return browser, context
 
 
@@ -935,7 +932,7 @@ def run(args) -> tuple[list[CaseResult], dict]:
             name = f"bench_{case.view}_{case.n}.ipynb"
             write_notebook(sources / name, case.view, case.n)
             names[id(case)] = name
-        with conftest.jupyterlab_server(sources / names[id(cases[0])], tmp / "lab") as server:
+        with harness.jupyterlab_server(sources / names[id(cases[0])], tmp / "lab") as server:
             root = tmp / "lab" / "root"
             for case in cases:
                 np.save(root / f"X_{case.n}.npy", make_data(case.n))
@@ -1178,7 +1175,7 @@ def main(argv=None) -> int:
         args.drag_seconds = 1.0 if args.quick else 2.0
     missing = [
         name for name, ok in [
-            (str(conftest.CHROMIUM), conftest.CHROMIUM.is_file()),
+            (str(harness.CHROMIUM), harness.CHROMIUM.is_file()),
             ("playwright", importlib.util.find_spec("playwright") is not None),
             ("jupyterlab", importlib.util.find_spec("jupyterlab") is not None),
             ("anywidget", importlib.util.find_spec("anywidget") is not None),

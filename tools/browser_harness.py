@@ -1,12 +1,13 @@
-"""Fixtures for the browser tests: JupyterLab or Voilà on 127.0.0.1 and headless Chromium.
+"""JupyterLab or Voilà on 127.0.0.1 and headless Chromium: what the browser tests, the browser
+benchmarks and the screenshot tools share.
+
+Import it with ``tools/`` on ``sys.path`` (``sys.path.insert(0, str(REPO / "tools"))``); the
+browser tests' fixtures (tests/e2e/conftest.py) are built on it, and nothing here needs pytest.
 
 Every server runs in its own process group with a temporary root, config, data, runtime and
-settings directory, and is stopped by its own process id in the fixture's ``finally``, also when
-a test fails or times out. Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright for
-Python; ``playwright install`` is never used.
-
-Missing browser policy: when ``/usr/bin/chromium``, playwright, voila or jupyterlab is missing the
-tests skip with the reason, unless ``GMMLEARN_REQUIRE_BROWSER=1`` (set by CI): then they fail.
+settings directory, and is stopped by its own process id in a ``finally``, also when a test
+fails or times out. Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright for Python;
+``playwright install`` is never used.
 """
 
 from __future__ import annotations
@@ -27,12 +28,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-OVERRIDES = Path(__file__).resolve().parent / "overrides.json"
+# JupyterLab settings of the test environment: no autosave, no news pop-up
+OVERRIDES = Path(__file__).resolve().parent / "jupyterlab_overrides.json"
 LESSON = NOTEBOOKS / "01_em_step_by_step.ipynb"  # opened in JupyterLab
 APP = NOTEBOOKS / "explorer_app.ipynb"  # served by Voilà
 
@@ -57,16 +56,16 @@ REQUIRE_BROWSER_ENV = "GMMLEARN_REQUIRE_BROWSER"
 
 SERVER_START_TIMEOUT = 60.0  # seconds until the server's port accepts connections
 SERVER_STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
-TEST_TIME_LIMIT = 150  # seconds for one test and its per-test fixtures
 UI_TIMEOUT_MS = 45_000  # Playwright's default wait for one element or condition
 FIGURE_SETTLE_S = 1.0  # a figure is drawn once its image stayed the same this long
 
 
 # =============================================================================
-# Missing browser: skip on a user's machine, fail on CI
+# Requirements
 
 
-def _missing_requirements() -> list[str]:
+def missing_requirements() -> list[str]:
+    """What the browser tests need and this machine lacks, each with how to install it."""
     missing = []
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
@@ -79,45 +78,6 @@ def _missing_requirements() -> list[str]:
         if importlib.util.find_spec(module) is None:
             missing.append(f"{module} (pip install {package})")
     return missing
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _browser_requirements() -> None:
-    missing = _missing_requirements()
-    if not missing:
-        return
-    reason = "browser tests need " + ", ".join(missing)
-    if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
-        pytest.fail(f"{reason}; {REQUIRE_BROWSER_ENV}=1 makes this a failure", pytrace=False)
-    pytest.skip(f"{reason}; set {REQUIRE_BROWSER_ENV}=1 to make this a failure")
-
-
-# =============================================================================
-# Whole-test time limit
-
-
-class E2ETimeout(Exception):
-    """A browser test ran longer than TEST_TIME_LIMIT seconds."""
-
-
-@pytest.fixture(autouse=True)
-def _time_limit() -> Iterator[None]:
-    # SIGALRM interrupts a wait that has no timeout of its own; the fixtures' finally blocks
-    # then still stop the servers.
-    if not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def _raise(signum, frame):
-        raise E2ETimeout(f"browser test exceeded its limit of {TEST_TIME_LIMIT} s")
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.alarm(TEST_TIME_LIMIT)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # =============================================================================
@@ -292,7 +252,7 @@ def lab_page(notebook: Path, tmp: Path, width: int = 1600, height: int = 1000, r
     from playwright.sync_api import sync_playwright
 
     with jupyterlab_server(notebook, tmp / "server") as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(server.notebook_url)
@@ -338,20 +298,6 @@ def voila_server(notebook: Path, tmp: Path) -> Iterator[Server]:
         yield Server(base, token, f"{base}/?token={token}", log_path)
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory) -> Iterator[Server]:
-    """JupyterLab serving a copy of the first lesson."""
-    with jupyterlab_server(LESSON, tmp_path_factory.mktemp("jupyterlab")) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def voila_app(tmp_path_factory) -> Iterator[Server]:
-    """Voilà serving a copy of the explorer app notebook."""
-    with voila_server(APP, tmp_path_factory.mktemp("voila")) as server:
-        yield server
-
-
 # True once JupyterLab shows a notebook with its model and kernel session (a page of JupyterLab
 # started with expose_app_in_browser).
 NOTEBOOK_OPEN_JS = """
@@ -385,65 +331,58 @@ def notebook_json(cells: list[str]) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def lab_serving(tmp_path_factory):
-    """``lab_serving({name: [cell source, …], …})`` -> JupyterLab serving those notebooks.
+@contextlib.contextmanager
+def jupyterlab_serving(notebooks: dict[str, list[str]], tmp: Path) -> Iterator[Server]:
+    """JupyterLab serving ``{name: [cell source, …], …}`` as notebooks, not yet run.
 
-    The server has ``url_of(name)``; it is stopped at the end of the module.
+    The server's ``url_of(name)`` is the URL that opens notebook ``name`` (fresh layout, logged in).
     """
-    with contextlib.ExitStack() as stack:
-
-        def start(notebooks: dict[str, list[str]]) -> Server:
-            tmp = tmp_path_factory.mktemp("lab-notebooks")
-            sources = tmp / "sources"
-            sources.mkdir()
-            for name, cells in notebooks.items():
-                (sources / name).write_text(notebook_json(cells))
-            first = sources / next(iter(notebooks))
-            server = stack.enter_context(jupyterlab_server(first, tmp / "server"))
-            for name in notebooks:
-                shutil.copy2(sources / name, tmp / "server" / "root" / name)
-            server.url_of = lambda name: (
-                f"{server.base_url}/lab/tree/{name}?reset&token={server.token}"
-            )
-            return server
-
-        yield start
+    sources = tmp / "sources"
+    sources.mkdir(parents=True)
+    for name, cells in notebooks.items():
+        (sources / name).write_text(notebook_json(cells))
+    first = sources / next(iter(notebooks))
+    with jupyterlab_server(first, tmp / "server") as server:
+        for name in notebooks:
+            shutil.copy2(sources / name, tmp / "server" / "root" / name)
+        server.url_of = lambda name: f"{server.base_url}/lab/tree/{name}?reset&token={server.token}"
+        yield server
 
 
 # =============================================================================
 # Browser
 
 
-@pytest.fixture(scope="session")
-def browser_context(tmp_path_factory: pytest.TempPathFactory):
-    """Debian's Chromium, headless, with a fresh user-data dir."""
-    from playwright.sync_api import sync_playwright
+def launch_chromium(pw, args: list[str] | None = None, **options):
+    """Debian's Chromium, headless, with the flags ``args`` (default :data:`CHROMIUM_ARGS`).
 
-    user_data = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(user_data),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1600},
-            timeout=UI_TIMEOUT_MS,
-        )
-        context.set_default_timeout(UI_TIMEOUT_MS)
-        # The tests never reach the internet (Voilà's template links a CDN stylesheet);
-        # only remote requests pass through Python, so the local ones stay fast.
-        context.route(_is_remote, lambda route: route.abort())
-        try:
-            yield context
-        finally:
-            context.close()
+    ``pw`` is a started ``sync_playwright()``; ``options`` go to ``chromium.launch``.
+    """
+    args = CHROMIUM_ARGS if args is None else args
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args, **options)
+
+
+def launch_chromium_profile(pw, user_data: Path, **options):
+    """As :func:`launch_chromium`, a persistent context with the user-data dir ``user_data``."""
+    return pw.chromium.launch_persistent_context(
+        str(user_data), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, **options
+    )
+
+
+def block_remote(context) -> None:
+    """Abort every request of ``context`` to a host other than 127.0.0.1 (the tests run offline).
+
+    Voilà's template links a CDN stylesheet; only remote requests pass through Python, so the
+    local ones stay fast.
+    """
+    context.route(is_remote, lambda route: route.abort())
 
 
 LOCAL_URL = "http://127.0.0.1:"
 
 
-def _is_remote(url: str) -> bool:
+def is_remote(url: str) -> bool:
+    """Whether ``url`` is an http(s) request to a host other than 127.0.0.1."""
     return url.startswith(("http://", "https://")) and not url.startswith(LOCAL_URL)
 
 
@@ -465,21 +404,10 @@ class ConsoleLog:
             return
         url = (msg.location or {}).get("url", "")
         text = f"console.error: {msg.text} ({url})"
-        if msg.text.startswith("Failed to load resource") and _is_remote(url):
+        if msg.text.startswith("Failed to load resource") and is_remote(url):
             self.remote.append(text)
         else:
             self.errors.append(text)
-
-
-@pytest.fixture
-def page(browser_context):
-    """A new tab whose console errors are collected in ``page.console_log``."""
-    page = browser_context.new_page()
-    page.console_log = ConsoleLog(page)
-    try:
-        yield page
-    finally:
-        page.close()
 
 
 # =============================================================================
@@ -532,9 +460,10 @@ def expected_step_label(step: int) -> re.Pattern:
 class Explorer:
     """The first explorer inside ``scope`` of ``page``: step slider, Play, label, figure."""
 
-    def __init__(self, page, scope: str):
+    def __init__(self, page, scope: str, screenshot_dir: Path | None = None):
         self.page = page
         self.scope = scope
+        self.screenshot_dir = screenshot_dir  # where screenshot() saves
         # has= locators are relative to the element they filter
         step_description = page.locator(".widget-label", has_text=re.compile(r"^\s*step\s*$"))
         step_slider = page.locator(".widget-slider").filter(has=step_description)
@@ -643,14 +572,40 @@ class Explorer:
         return before if self.value() == before else None
 
     def screenshot(self, name: str) -> Path:
-        """Save a picture of the explorer under tests/e2e/screenshots/; return its path."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / name
+        """Save a picture of the explorer as ``name`` in ``screenshot_dir``; return its path."""
+        if self.screenshot_dir is None:
+            raise ValueError("Explorer(page, scope, screenshot_dir=...) names where to save it")
+        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+        path = self.screenshot_dir / name
         self.output.screenshot(path=str(path))
         return path
 
 
-@pytest.fixture
-def explorer_factory(page):
-    """``explorer_factory(scope)`` -> the :class:`Explorer` inside ``scope`` of the page."""
-    return lambda scope: Explorer(page, scope)
+# =============================================================================
+# Waiting and running
+
+WAIT_S = UI_TIMEOUT_MS / 1000  # one element or condition
+
+
+def poll(condition, what: str, timeout: float = WAIT_S):
+    """``condition()`` once it is truthy, checked every 50 ms; else fail saying ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"{what} within {timeout:.0f} s")
+
+
+RUN_ALL_JS = (
+    "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext.ready"
+    ".then(() => app.commands.execute('notebook:run-all-cells')); }"
+)
+
+
+def open_and_run(page, url: str) -> None:
+    """Open a notebook of JupyterLab at ``url`` and start all its cells (not waiting)."""
+    page.goto(url)
+    page.wait_for_function(NOTEBOOK_OPEN_JS)
+    page.evaluate(RUN_ALL_JS)

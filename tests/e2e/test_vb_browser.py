@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import open_and_run, poll
+from browser_harness import open_and_run, poll
 
 pytestmark = pytest.mark.e2e
 
