@@ -116,11 +116,13 @@ TIME_LIMIT_S = 600  # the whole run
 
 TARGETS = {  # (view, N): {column: (comparison, value)}
     ("browser", 10_000): {
-        "key_p50": ("<=", 50.0), "key_p95": ("<=", 100.0),
-        "play_fast": (">=", 20.0), "drag": (">=", 20.0),
+        "key_p50": ("<=", 50.0),
+        "key_p95": ("<=", 100.0),
+        "play_fast": (">=", 20.0),
+        "drag": (">=", 20.0),
     },
     ("browser", 100_000): {"key_p50": ("<=", 100.0)},
-}  # fmt: skip
+}
 
 # =============================================================================
 # The notebook
@@ -165,8 +167,10 @@ def write_notebook(path: Path, view: str, n: int) -> None:
         nbformat.v4.new_code_cell(INFO_CELL),
     ]
     nb.metadata["kernelspec"] = {
-        "name": "python3", "display_name": "Python 3", "language": "python"
-    }  # fmt: skip
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
 
 
@@ -509,8 +513,9 @@ class NotebookPage:
         except Exception as exc:
             self.page.evaluate("window.__bench.stopPolling = true")
             problems = self.page.evaluate(CELL_PROBLEMS_JS)
-            raise BenchError(f"no figure was drawn within {CELL_TIMEOUT_MS // 1000} s; "
-                             f"{problems}") from exc  # fmt: skip
+            raise BenchError(
+                f"no figure was drawn within {CELL_TIMEOUT_MS // 1000} s; {problems}"
+            ) from exc
         bench = self.page.evaluate("({start: __bench.runStart, shown: __bench.firstPresented})")
         self.page.wait_for_function(
             "window.__benchRun !== null", polling=100, timeout=CELL_TIMEOUT_MS
@@ -593,9 +598,14 @@ class Screencast:
         self.recording = True
         self.cdp.send(
             "Page.startScreencast",
-            {"format": "jpeg", "quality": 90, "maxWidth": VIEWPORT["width"],
-             "maxHeight": VIEWPORT["height"], "everyNthFrame": 1},
-        )  # fmt: skip
+            {
+                "format": "jpeg",
+                "quality": 90,
+                "maxWidth": VIEWPORT["width"],
+                "maxHeight": VIEWPORT["height"],
+                "everyNthFrame": 1,
+            },
+        )
 
     def stop(self) -> None:
         self.recording = False
@@ -611,9 +621,13 @@ class Screencast:
 
         crop_box = tuple(
             int(round(v))
-            for v in (box["x"] + 2, box["y"] + 2, box["x"] + box["width"] - 2,
-                      box["y"] + box["height"] - 2)
-        )  # fmt: skip
+            for v in (
+                box["x"] + 2,
+                box["y"] + 2,
+                box["x"] + box["width"] - 2,
+                box["y"] + box["height"] - 2,
+            )
+        )
         cache: dict[int, np.ndarray] = {}
 
         def crop(i: int) -> np.ndarray:
@@ -641,8 +655,9 @@ class Screencast:
 # The measurements
 
 
-def measure_keys(nb: NotebookPage, result: CaseResult, presses: int, gap_s: float,
-                 context=None) -> None:  # fmt: skip
+def measure_keys(
+    nb: NotebookPage, result: CaseResult, presses: int, gap_s: float, context=None
+) -> None:
     page = nb.page
     start_step = nb.step_value()
     nb.explorer.handle.focus()
@@ -778,10 +793,16 @@ def measure_play(nb: NotebookPage, seconds: float) -> dict:
                 new, highest = new + 1, h
             previous = h
         stats.update(
-            fps=distinct / window, distinct=distinct, new_fps=new / window, new=new,
-            redraws=len(inside), repeats=repeats, skipped_half_steps=skipped, backward=backward,
+            fps=distinct / window,
+            distinct=distinct,
+            new_fps=new / window,
+            new=new,
+            redraws=len(inside),
+            repeats=repeats,
+            skipped_half_steps=skipped,
+            backward=backward,
             last_h=previous,
-        )  # fmt: skip
+        )
     else:
         imgs = page.evaluate("__bench.imgs")
         decoded = [r for r in imgs if r["decoded"] is not None and t0 <= r["decoded"] <= t1]
@@ -837,11 +858,15 @@ def measure_drag(nb: NotebookPage, seconds: float, synthetic: bool) -> dict:
     window = (t1 - t0) / 1000
     after = nb.figure_pixels()
     return {
-        "fps": len(inside) / window, "redraws": len(inside), "moves": moves,
-        "moves_per_s": moves / window, "window_s": window,
-        "longtask_ms": nb.longtask_ms(t0, t1), "turned": after["hash"] != before["hash"],
+        "fps": len(inside) / window,
+        "redraws": len(inside),
+        "moves": moves,
+        "moves_per_s": moves / window,
+        "window_s": window,
+        "longtask_ms": nb.longtask_ms(t0, t1),
+        "turned": after["hash"] != before["hash"],
         "input": "synthetic 125 Hz pointermove" if synthetic else "Playwright mouse.move",
-    }  # fmt: skip
+    }
 
 
 # =============================================================================
@@ -919,9 +944,12 @@ def run(args) -> tuple[list[CaseResult], dict]:
     if "matplotlib" in args.views:
         cases.insert(1 if cases else 0, CaseResult("matplotlib", sizes[0]))
     opts = Options(
-        presses=args.presses, gap_s=args.gap, play_s=args.play_seconds,
-        drag_s=args.drag_seconds, screencast=args.screencast,
-    )  # fmt: skip
+        presses=args.presses,
+        gap_s=args.gap,
+        play_s=args.play_seconds,
+        drag_s=args.drag_seconds,
+        screencast=args.screencast,
+    )
     machine = {"cpus": os.cpu_count(), "load_start": os.getloadavg(), "psi_start": cpu_pressure()}
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp_name:
         tmp = Path(tmp_name)
@@ -939,8 +967,10 @@ def run(args) -> tuple[list[CaseResult], dict]:
                 if not (root / names[id(case)]).exists():
                     (root / names[id(case)]).write_bytes((sources / names[id(case)]).read_bytes())
             with sync_playwright() as pw:
-                for flags, phase in [(LATENCY_FLAGS, run_latency_phase),
-                                     (FPS_FLAGS, run_fps_phase)]:  # fmt: skip
+                for flags, phase in [
+                    (LATENCY_FLAGS, run_latency_phase),
+                    (FPS_FLAGS, run_fps_phase),
+                ]:
                     browser, context = launch(pw, flags)
                     try:
                         machine["chromium"] = browser.version
@@ -1104,10 +1134,13 @@ def report(cases: list[CaseResult], machine: dict, opts: Options) -> str:
                 settled = stats.get("settled_after_pause_s")
                 text += (
                     f" ({stats['images_after_pause']} more PNGs after pause, "
-                    + ("still arriving after " f"{SETTLE_TIMEOUT_S:.0f} s" if settled is None
-                       else f"settled {settled:.1f} s after pause")
+                    + (
+                        f"still arriving after {SETTLE_TIMEOUT_S:.0f} s"
+                        if settled is None
+                        else f"settled {settled:.1f} s after pause"
+                    )
                     + f"; failed decodes {stats['failed_decodes']})"
-                )  # fmt: skip
+                )
             text += f", long tasks {stats['longtask_ms']:.0f} ms"
             parts.append(text)
         for d in (case.drag, case.drag_cdp):
@@ -1164,7 +1197,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--json", default=None, metavar="PATH", help="save the raw numbers here")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
-    args = parser.parse_args(argv)  # fmt: skip
+    args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = [10_000] if args.quick else [10_000, 100_000]
     if args.presses is None:
@@ -1174,13 +1207,15 @@ def main(argv=None) -> int:
     if args.drag_seconds is None:
         args.drag_seconds = 1.0 if args.quick else 2.0
     missing = [
-        name for name, ok in [
+        name
+        for name, ok in [
             (str(harness.CHROMIUM), harness.CHROMIUM.is_file()),
             ("playwright", importlib.util.find_spec("playwright") is not None),
             ("jupyterlab", importlib.util.find_spec("jupyterlab") is not None),
             ("anywidget", importlib.util.find_spec("anywidget") is not None),
-        ] if not ok
-    ]  # fmt: skip
+        ]
+        if not ok
+    ]
     if missing:
         print("bench_browser needs " + ", ".join(missing), file=sys.stderr)
         return 2

@@ -321,7 +321,7 @@ def notebook_json(cells: list[str]) -> str:
                     "source": source,
                 }
                 for source in cells
-            ],  # fmt: skip
+            ],
             "metadata": {
                 "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
             },

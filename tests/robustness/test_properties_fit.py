@@ -147,9 +147,13 @@ def assert_em_invariants(trace) -> None:
 def test_estimator_invariants_from_random_initial_parameters(fit):
     X, n_components, covariance_type, initial, reg_covar = fit
     gm = GaussianMixture(
-        n_components, covariance_type=covariance_type, reg_covar=reg_covar, tol=0, max_iter=12,
+        n_components,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        tol=0,
+        max_iter=12,
         **initial,
-    )  # fmt: skip
+    )
     with _quiet():
         gm.fit(X)
     assert gm.n_iter_ == 12

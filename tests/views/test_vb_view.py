@@ -49,9 +49,14 @@ def vb_trace(X, k=5, init="kmeans", **options):
 def fig_10_6():
     """PRML Fig. 10.6: Old Faithful, K = 6, Dirichlet prior with α₀ = 10⁻³."""
     return run_vb_trace(
-        old_faithful(), 6, "kmeans", random_state=0, weight_concentration_prior=1e-3,
-        weight_concentration_prior_type="dirichlet_distribution", max_iter=200,
-    )  # fmt: skip
+        old_faithful(),
+        6,
+        "kmeans",
+        random_state=0,
+        weight_concentration_prior=1e-3,
+        weight_concentration_prior_type="dirichlet_distribution",
+        max_iter=200,
+    )
 
 
 def unpack(trace, **options):
@@ -256,9 +261,15 @@ def test_step_description_for_each_phase():
 def test_explore_method_vb_wires_the_controls(view):
     X = old_faithful()
     ex = explore(
-        X, 6, method="vb", init="kmeans", weight_concentration_prior=1e-3,
-        weight_concentration_prior_type="dirichlet_distribution", view=view, max_iter=200,
-    )  # fmt: skip
+        X,
+        6,
+        method="vb",
+        init="kmeans",
+        weight_concentration_prior=1e-3,
+        weight_concentration_prior_type="dirichlet_distribution",
+        view=view,
+        max_iter=200,
+    )
     try:
         assert isinstance(ex, VBExplorer) and isinstance(ex, EMExplorer)
         assert isinstance(ex.trace, VBTrace) and ex.trace.prior.alpha0 == 1e-3
@@ -292,9 +303,14 @@ def test_explore_method_vb_wires_the_controls(view):
         assert np.isnan(ex.trace.curve[0])
         ex.seed_input.value = 3
         expected = run_vb_trace(
-            X, 3, "k-means++", random_state=3, weight_concentration_prior=1.0,
-            weight_concentration_prior_type="dirichlet_process", max_iter=200,
-        )  # fmt: skip
+            X,
+            3,
+            "k-means++",
+            random_state=3,
+            weight_concentration_prior=1.0,
+            weight_concentration_prior_type="dirichlet_process",
+            max_iter=200,
+        )
         np.testing.assert_array_equal(ex.trace.final_params.m, expected.final_params.m)
         # a bad choice: the message says why, the run stays
         ex.k_input.value = 0

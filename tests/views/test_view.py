@@ -136,8 +136,11 @@ def test_covariance_transform_factors_sigma():
 
 def test_show_updates_artists_without_making_new_ones(view):
     figure, scatter, means, ellipses = (
-        view.figure, view.scatter, view.means_artist, view.ellipses_artist
-    )  # fmt: skip
+        view.figure,
+        view.scatter,
+        view.means_artist,
+        view.ellipses_artist,
+    )
     n_children = len(view.ax.get_children())
     for index in range(view.n_frames()):
         view.show(index)
