@@ -9,3 +9,14 @@ import pytest
 def blobs() -> np.ndarray:
     """300 points in 2-D from three well separated Gaussian blobs (fixed seed)."""
     return blob_data.blobs("separated_2d")
+
+
+@pytest.fixture(autouse=True)
+def _numpy_print_options():
+    """numpy's print options as they were before each test, after it.
+
+    Tests that run a lesson's cells in this process (lesson 3 sets ``precision=4,
+    suppress=True``) would otherwise change how every later test prints arrays.
+    """
+    with np.printoptions():
+        yield
