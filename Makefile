@@ -75,5 +75,10 @@ notebooks: $(VENV)/.test-installed
 student: $(VENV)/.classroom-installed
 	$(BIN)/python tools/make_student.py notebooks/03_exercises.ipynb out/student/03_exercises.ipynb
 
+# Everything generated, as .gitignore lists it: the venv, build and test caches, what the lessons
+# (notebooks/out), the tools (out/), the command line (gmm_out) and the browser tests wrote.
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) out notebooks/out gmm_out build dist .pytest_cache .hypothesis .ruff_cache \
+		tests/e2e/screenshots benchmarks/results
+	find . -path ./.git -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \
+		-o -name '*.egg-info' -o -name '*.pyc' \) -prune -exec rm -rf {} +

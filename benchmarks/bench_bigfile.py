@@ -96,7 +96,7 @@ def main() -> None:
                     peak_mb=peak,
                     target_s=target_seconds,
                     target_peak_mb=target_peak,
-                )  # fmt: skip
+                )
             )
             print(
                 f"N = {n_rows:>9,}  file {size:6.0f} MB | fit alone {fit:6.2f} s | "
@@ -109,8 +109,12 @@ def main() -> None:
                 print(output, flush=True)
             path.unlink()
     if args.out:
-        machine = dict(python=platform.python_version(), numpy=np.__version__,
-                       cpus=os.cpu_count(), machine=platform.machine())  # fmt: skip
+        machine = dict(
+            python=platform.python_version(),
+            numpy=np.__version__,
+            cpus=os.cpu_count(),
+            machine=platform.machine(),
+        )
         args.out.write_text(json.dumps(dict(machine=machine, results=results), indent=1))
 
 

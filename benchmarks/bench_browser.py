@@ -3,20 +3,20 @@
     .venv/bin/python benchmarks/bench_browser.py [--quick] [--sizes 10000 100000]
         [--views browser matplotlib] [--presses 30] [--screencast] [--json PATH] [--strict]
 
-Starts JupyterLab on 127.0.0.1 (tests/e2e/conftest.py's ``jupyterlab_server``, temporary
+Starts JupyterLab on 127.0.0.1 (tools/browser_harness.py's ``jupyterlab_server``, temporary
 config, nothing of the user's is read), opens one notebook per case in Debian's headless
 Chromium (Playwright, viewport 1400×1000) and runs ``explore(X, n_components=4,
 init="bounding-box", random_state=0, max_iter=100, tol=0.0, view=...)`` on ``make_data(N)``
 of benchmarks/bench_view.py (four elongated 3-D clusters). Cases: the browser view at every
 ``--sizes`` N (default 10⁴ and 10⁵), the matplotlib view at the smallest N only.
 
-Two Chromium flag sets (the notes in /work/shared/notes explain why):
+Two Chromium flag sets (why: docs/browser-view.md, "Frame rates"):
 
-* ``[swiftshader]`` = conftest.CHROMIUM_ARGS + ``--use-angle=swiftshader
+* ``[swiftshader]`` = browser_harness.CHROMIUM_ARGS + ``--use-angle=swiftshader
   --enable-unsafe-swiftshader --ignore-gpu-blocklist``: key-press latency and first frame;
 * ``[swiftshader+nocomp]`` = the same + ``--disable-gpu-compositing``: Play and drag frame
-  rates (the notes measured 17–19 frames/s for a WebGL canvas in JupyterLab without it,
-  37–45 with it).
+  rates (a WebGL canvas in JupyterLab was measured at 17–19 frames/s without it, 37–45
+  with it, on this kind of 2-core machine).
 
 Each case is opened once per flag set, in a new tab with a fresh kernel (the others shut down).
 In the page, every redraw, new PNG, key press and long task (> 50 ms) is recorded with
@@ -92,16 +92,16 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO / "tests" / "e2e"))
+sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(HERE))
 
-import conftest  # noqa: E402  (tests/e2e: the JupyterLab server and Chromium helpers)
+import browser_harness as harness  # noqa: E402  (the JupyterLab server, Chromium, the explorer)
 from bench_view import make_data  # noqa: E402
 
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 FLAG_SETS = {
-    "swiftshader": conftest.CHROMIUM_ARGS + WEBGL_ARGS,
-    "swiftshader+nocomp": conftest.CHROMIUM_ARGS + WEBGL_ARGS + ["--disable-gpu-compositing"],
+    "swiftshader": harness.CHROMIUM_ARGS + WEBGL_ARGS,
+    "swiftshader+nocomp": harness.CHROMIUM_ARGS + WEBGL_ARGS + ["--disable-gpu-compositing"],
 }
 LATENCY_FLAGS, FPS_FLAGS = "swiftshader", "swiftshader+nocomp"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -116,11 +116,13 @@ TIME_LIMIT_S = 600  # the whole run
 
 TARGETS = {  # (view, N): {column: (comparison, value)}
     ("browser", 10_000): {
-        "key_p50": ("<=", 50.0), "key_p95": ("<=", 100.0),
-        "play_fast": (">=", 20.0), "drag": (">=", 20.0),
+        "key_p50": ("<=", 50.0),
+        "key_p95": ("<=", 100.0),
+        "play_fast": (">=", 20.0),
+        "drag": (">=", 20.0),
     },
     ("browser", 100_000): {"key_p50": ("<=", 100.0)},
-}  # fmt: skip
+}
 
 # =============================================================================
 # The notebook
@@ -165,8 +167,10 @@ def write_notebook(path: Path, view: str, n: int) -> None:
         nbformat.v4.new_code_cell(INFO_CELL),
     ]
     nb.metadata["kernelspec"] = {
-        "name": "python3", "display_name": "Python 3", "language": "python"
-    }  # fmt: skip
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
 
 
@@ -465,16 +469,16 @@ class NotebookPage:
         self.view = view
         self.renderer = None
         self.page = context.new_page()
-        self.console = conftest.ConsoleLog(self.page)
+        self.console = harness.ConsoleLog(self.page)
         self.page.goto(f"{server.base_url}/lab/tree/{notebook}?reset&token={server.token}")
-        self.page.wait_for_function(conftest.NOTEBOOK_OPEN_JS, timeout=60_000)
+        self.page.wait_for_function(harness.NOTEBOOK_OPEN_JS, timeout=60_000)
         self.renderer = self.page.evaluate(WEBGL_JS)
         if self.renderer is None:
             raise BenchError(
                 "this Chromium has no WebGL (document.createElement('canvas').getContext('webgl')"
                 " is null): the browser view cannot be measured; check the swiftshader flags"
             )
-        self.explorer = conftest.Explorer(self.page, PANEL)
+        self.explorer = harness.Explorer(self.page, PANEL)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -509,8 +513,9 @@ class NotebookPage:
         except Exception as exc:
             self.page.evaluate("window.__bench.stopPolling = true")
             problems = self.page.evaluate(CELL_PROBLEMS_JS)
-            raise BenchError(f"no figure was drawn within {CELL_TIMEOUT_MS // 1000} s; "
-                             f"{problems}") from exc  # fmt: skip
+            raise BenchError(
+                f"no figure was drawn within {CELL_TIMEOUT_MS // 1000} s; {problems}"
+            ) from exc
         bench = self.page.evaluate("({start: __bench.runStart, shown: __bench.firstPresented})")
         self.page.wait_for_function(
             "window.__benchRun !== null", polling=100, timeout=CELL_TIMEOUT_MS
@@ -593,9 +598,14 @@ class Screencast:
         self.recording = True
         self.cdp.send(
             "Page.startScreencast",
-            {"format": "jpeg", "quality": 90, "maxWidth": VIEWPORT["width"],
-             "maxHeight": VIEWPORT["height"], "everyNthFrame": 1},
-        )  # fmt: skip
+            {
+                "format": "jpeg",
+                "quality": 90,
+                "maxWidth": VIEWPORT["width"],
+                "maxHeight": VIEWPORT["height"],
+                "everyNthFrame": 1,
+            },
+        )
 
     def stop(self) -> None:
         self.recording = False
@@ -611,9 +621,13 @@ class Screencast:
 
         crop_box = tuple(
             int(round(v))
-            for v in (box["x"] + 2, box["y"] + 2, box["x"] + box["width"] - 2,
-                      box["y"] + box["height"] - 2)
-        )  # fmt: skip
+            for v in (
+                box["x"] + 2,
+                box["y"] + 2,
+                box["x"] + box["width"] - 2,
+                box["y"] + box["height"] - 2,
+            )
+        )
         cache: dict[int, np.ndarray] = {}
 
         def crop(i: int) -> np.ndarray:
@@ -641,8 +655,9 @@ class Screencast:
 # The measurements
 
 
-def measure_keys(nb: NotebookPage, result: CaseResult, presses: int, gap_s: float,
-                 context=None) -> None:  # fmt: skip
+def measure_keys(
+    nb: NotebookPage, result: CaseResult, presses: int, gap_s: float, context=None
+) -> None:
     page = nb.page
     start_step = nb.step_value()
     nb.explorer.handle.focus()
@@ -778,10 +793,16 @@ def measure_play(nb: NotebookPage, seconds: float) -> dict:
                 new, highest = new + 1, h
             previous = h
         stats.update(
-            fps=distinct / window, distinct=distinct, new_fps=new / window, new=new,
-            redraws=len(inside), repeats=repeats, skipped_half_steps=skipped, backward=backward,
+            fps=distinct / window,
+            distinct=distinct,
+            new_fps=new / window,
+            new=new,
+            redraws=len(inside),
+            repeats=repeats,
+            skipped_half_steps=skipped,
+            backward=backward,
             last_h=previous,
-        )  # fmt: skip
+        )
     else:
         imgs = page.evaluate("__bench.imgs")
         decoded = [r for r in imgs if r["decoded"] is not None and t0 <= r["decoded"] <= t1]
@@ -837,11 +858,15 @@ def measure_drag(nb: NotebookPage, seconds: float, synthetic: bool) -> dict:
     window = (t1 - t0) / 1000
     after = nb.figure_pixels()
     return {
-        "fps": len(inside) / window, "redraws": len(inside), "moves": moves,
-        "moves_per_s": moves / window, "window_s": window,
-        "longtask_ms": nb.longtask_ms(t0, t1), "turned": after["hash"] != before["hash"],
+        "fps": len(inside) / window,
+        "redraws": len(inside),
+        "moves": moves,
+        "moves_per_s": moves / window,
+        "window_s": window,
+        "longtask_ms": nb.longtask_ms(t0, t1),
+        "turned": after["hash"] != before["hash"],
         "input": "synthetic 125 Hz pointermove" if synthetic else "Playwright mouse.move",
-    }  # fmt: skip
+    }
 
 
 # =============================================================================
@@ -904,13 +929,10 @@ def run_fps_phase(context, server, case: CaseResult, notebook: str, opts: Option
 
 
 def launch(pw, flags: str):
-    browser = pw.chromium.launch(
-        executable_path=str(conftest.CHROMIUM), headless=True, args=FLAG_SETS[flags],
-        timeout=UI_TIMEOUT_MS,
-    )  # fmt: skip
+    browser = harness.launch_chromium(pw, FLAG_SETS[flags], timeout=UI_TIMEOUT_MS)
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(UI_TIMEOUT_MS)
-    context.route(conftest._is_remote, lambda route: route.abort())
+    harness.block_remote(context)
     return browser, context
 
 
@@ -922,9 +944,12 @@ def run(args) -> tuple[list[CaseResult], dict]:
     if "matplotlib" in args.views:
         cases.insert(1 if cases else 0, CaseResult("matplotlib", sizes[0]))
     opts = Options(
-        presses=args.presses, gap_s=args.gap, play_s=args.play_seconds,
-        drag_s=args.drag_seconds, screencast=args.screencast,
-    )  # fmt: skip
+        presses=args.presses,
+        gap_s=args.gap,
+        play_s=args.play_seconds,
+        drag_s=args.drag_seconds,
+        screencast=args.screencast,
+    )
     machine = {"cpus": os.cpu_count(), "load_start": os.getloadavg(), "psi_start": cpu_pressure()}
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp_name:
         tmp = Path(tmp_name)
@@ -935,15 +960,17 @@ def run(args) -> tuple[list[CaseResult], dict]:
             name = f"bench_{case.view}_{case.n}.ipynb"
             write_notebook(sources / name, case.view, case.n)
             names[id(case)] = name
-        with conftest.jupyterlab_server(sources / names[id(cases[0])], tmp / "lab") as server:
+        with harness.jupyterlab_server(sources / names[id(cases[0])], tmp / "lab") as server:
             root = tmp / "lab" / "root"
             for case in cases:
                 np.save(root / f"X_{case.n}.npy", make_data(case.n))
                 if not (root / names[id(case)]).exists():
                     (root / names[id(case)]).write_bytes((sources / names[id(case)]).read_bytes())
             with sync_playwright() as pw:
-                for flags, phase in [(LATENCY_FLAGS, run_latency_phase),
-                                     (FPS_FLAGS, run_fps_phase)]:  # fmt: skip
+                for flags, phase in [
+                    (LATENCY_FLAGS, run_latency_phase),
+                    (FPS_FLAGS, run_fps_phase),
+                ]:
                     browser, context = launch(pw, flags)
                     try:
                         machine["chromium"] = browser.version
@@ -1107,10 +1134,13 @@ def report(cases: list[CaseResult], machine: dict, opts: Options) -> str:
                 settled = stats.get("settled_after_pause_s")
                 text += (
                     f" ({stats['images_after_pause']} more PNGs after pause, "
-                    + ("still arriving after " f"{SETTLE_TIMEOUT_S:.0f} s" if settled is None
-                       else f"settled {settled:.1f} s after pause")
+                    + (
+                        f"still arriving after {SETTLE_TIMEOUT_S:.0f} s"
+                        if settled is None
+                        else f"settled {settled:.1f} s after pause"
+                    )
                     + f"; failed decodes {stats['failed_decodes']})"
-                )  # fmt: skip
+                )
             text += f", long tasks {stats['longtask_ms']:.0f} ms"
             parts.append(text)
         for d in (case.drag, case.drag_cdp):
@@ -1167,7 +1197,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--json", default=None, metavar="PATH", help="save the raw numbers here")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
-    args = parser.parse_args(argv)  # fmt: skip
+    args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = [10_000] if args.quick else [10_000, 100_000]
     if args.presses is None:
@@ -1177,13 +1207,15 @@ def main(argv=None) -> int:
     if args.drag_seconds is None:
         args.drag_seconds = 1.0 if args.quick else 2.0
     missing = [
-        name for name, ok in [
-            (str(conftest.CHROMIUM), conftest.CHROMIUM.is_file()),
+        name
+        for name, ok in [
+            (str(harness.CHROMIUM), harness.CHROMIUM.is_file()),
             ("playwright", importlib.util.find_spec("playwright") is not None),
             ("jupyterlab", importlib.util.find_spec("jupyterlab") is not None),
             ("anywidget", importlib.util.find_spec("anywidget") is not None),
-        ] if not ok
-    ]  # fmt: skip
+        ]
+        if not ok
+    ]
     if missing:
         print("bench_browser needs " + ", ".join(missing), file=sys.stderr)
         return 2

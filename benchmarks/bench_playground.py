@@ -3,7 +3,7 @@
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_playground.py [--sizes 500 2000]
         [--drags 25] [--preset overlapping] [--json PATH]
 
-Starts JupyterLab on 127.0.0.1 (tests/e2e/conftest.py's ``jupyterlab_server``: temporary config,
+Starts JupyterLab on 127.0.0.1 (tools/browser_harness.py's ``jupyterlab_server``: temporary config,
 nothing of the user's is read; the kernel imports gmmlearn from PYTHONPATH), opens one notebook
 per N in Debian's headless Chromium (Playwright, viewport 1400×1000, the browser tests'
 software-WebGL flags) running ``explore(make_preset(PRESET, N), 3, init="kmeans",
@@ -37,9 +37,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "tools"))
 
-import conftest  # noqa: E402  (servers and the browser tests' Chromium flags)
+import browser_harness as harness  # noqa: E402  (servers, Chromium, the explorer in the page)
 
 from gmmlearn.datasets import make_preset  # noqa: E402
 from gmmlearn.webview.frames import axis_frame  # noqa: E402
@@ -90,16 +90,11 @@ def kernel_share(X: np.ndarray, n_drags: int) -> list[float]:
 
 def measure(context, server, name: str, X: np.ndarray, n_drags: int) -> dict:
     page = context.new_page()
-    errors = conftest.ConsoleLog(page)
+    errors = harness.ConsoleLog(page)
     try:
         page.set_viewport_size({"width": 1400, "height": 1000})
-        page.goto(server.url_of(name))
-        page.wait_for_function(conftest.NOTEBOOK_OPEN_JS)
-        page.evaluate(
-            "() => { const app = window.jupyterapp; app.shell.currentWidget.sessionContext"
-            ".ready.then(() => app.commands.execute('notebook:run-all-cells')); }"
-        )
-        explorer = conftest.Explorer(page, PANEL)
+        harness.open_and_run(page, server.url_of(name))
+        explorer = harness.Explorer(page, PANEL)
         explorer.wait_rendered()
         view = explorer.output.locator(".gmm-webview").first
         view.evaluate("(el) => el.scrollIntoView({block: 'center'})")
@@ -170,20 +165,9 @@ def main(argv=None) -> int:
     data = {n: make_preset(args.preset, n) for n in args.sizes}
     notebooks = {f"playground_{n}.ipynb": cells(args.preset, n) for n in args.sizes}
     tmp = Path(tempfile.mkdtemp())
-    first = tmp / next(iter(notebooks))
-    for name, source in notebooks.items():
-        (tmp / name).write_text(conftest.notebook_json(source))
     results = []
-    with conftest.jupyterlab_server(first, tmp / "server") as server, sync_playwright() as pw:
-        for name in notebooks:
-            (tmp / "server" / "root" / name).write_text((tmp / name).read_text())
-        server.url_of = lambda name: f"{server.base_url}/lab/tree/{name}?reset&token={server.token}"
-        context = pw.chromium.launch_persistent_context(
-            str(tmp / "profile"),
-            executable_path=str(conftest.CHROMIUM),
-            headless=True,
-            args=conftest.CHROMIUM_ARGS,
-        )
+    with harness.jupyterlab_serving(notebooks, tmp) as server, sync_playwright() as pw:
+        context = harness.launch_chromium_profile(pw, tmp / "profile")
         try:
             for n in args.sizes:
                 results.append(

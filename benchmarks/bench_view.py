@@ -96,8 +96,10 @@ def main(argv=None) -> None:
     )
     print(f"  CPU time of the process per step: median {np.median(cpu) * ms:.1f} ms")
     print(f"  load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"trace, {args.n_samples} points, 100 iterations: run_em {t_run:.3f} s "
-          f"(+ kmeans init {t_init:.3f} s)")  # fmt: skip
+    print(
+        f"trace, {args.n_samples} points, 100 iterations: run_em {t_run:.3f} s "
+        f"(+ kmeans init {t_init:.3f} s)"
+    )
     if args.plot:
         from matplotlib.figure import Figure
 

@@ -1,8 +1,8 @@
 """The 2019 seed's EM loops, kept only as the benchmark's baseline (never imported by gmmlearn).
 
-Copied from the seed notebook (``/work/shared/seeds/000_e39959f32f184234.txt``, cell In [2]),
-class ``EM_GMM``, keeping its loops, its ``np.linalg.inv``/``det`` per point and component, and
-its names. Two changes, marked ``# benchmark:``:
+Copied from the 2019 student notebook this package grew out of (not in this repository), cell
+In [2], class ``EM_GMM``, keeping its loops, its ``np.linalg.inv``/``det`` per point and
+component, and its names. Two changes, marked ``# benchmark:``:
 
 * three lines are cut off at the right margin of the printed notebook; they are completed in
   the obvious way (the density is exp(-½ (x-μ)ᵀ Σ⁻¹ (x-μ)) / sqrt(det Σ (2π)^D), the

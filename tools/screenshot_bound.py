@@ -17,9 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-import conftest  # noqa: E402  (the browser tests' Chromium flags)
+import browser_harness as harness  # noqa: E402  (servers, Chromium, the explorer in the page)
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from gmmlearn.datasets import load_x  # noqa: E402
@@ -35,9 +34,7 @@ def main(out: Path) -> None:
     page_path = Path(tempfile.mkdtemp()) / "run.html"
     export_html(page_path, trace, elev=22, azim=-60)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(conftest.CHROMIUM), args=conftest.CHROMIUM_ARGS
-        )
+        browser = harness.launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.goto(page_path.as_uri())

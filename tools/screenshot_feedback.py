@@ -22,9 +22,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-import conftest  # noqa: E402  (the browser tests' server and Chromium helpers)
+import browser_harness as harness  # noqa: E402  (servers, Chromium, the explorer in the page)
 
 SOLUTION = ROOT / "notebooks" / "03_exercises.ipynb"
 MISTAKES = {
@@ -68,7 +67,7 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     notebook = _student_notebook(tmp)
-    with conftest.lab_page(notebook, tmp, run_all=False) as page:
+    with harness.lab_page(notebook, tmp, run_all=False) as page:
         time.sleep(2)
         failed = page.locator(".jp-CodeCell:has([data-mime-type='application/vnd.jupyter.stderr'])")
         for name, index in (("feedback_one_line.png", 0), ("feedback_student_frames.png", 1)):

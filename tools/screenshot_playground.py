@@ -2,7 +2,7 @@
 
     PYTHONPATH=$PWD .venv/bin/python tools/screenshot_playground.py [OUT_DIR]
 
-Starts JupyterLab (tests/e2e/conftest.py's ``jupyterlab_server``: temporary config, nothing of
+Starts JupyterLab (tools/browser_harness.py's ``jupyterlab_server``: temporary config, nothing of
 the user's is read), opens a notebook running ``explore("old_faithful", 2)`` in Debian's
 headless Chromium at 1600 × 1000 and, with the real mouse:
 
@@ -24,11 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-import conftest  # noqa: E402  (the browser tests' servers, Chromium flags and helpers)
+import browser_harness as harness  # noqa: E402  (servers, Chromium, the explorer in the page)
 import numpy as np  # noqa: E402
-from browser_helpers import poll as wait_for  # noqa: E402
 
 CELL = (
     "from gmmlearn.widgets import explore\n"
@@ -80,10 +78,10 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     notebook = tmp / "playground.ipynb"
-    notebook.write_text(conftest.notebook_json([CELL]))
+    notebook.write_text(harness.notebook_json([CELL]))
     faithful = last_run({"X": "old_faithful", "n_components": 2, "init": "kmeans"})
-    with conftest.lab_page(notebook, tmp) as page:
-        explorer = conftest.Explorer(page, PANEL)
+    with harness.lab_page(notebook, tmp) as page:
+        explorer = harness.Explorer(page, PANEL)
         explorer.wait_rendered()
         page.wait_for_timeout(500)
         view = explorer.output.locator(".gmm-webview").first
@@ -101,7 +99,7 @@ def main(out: Path) -> None:
         n = int(gamma.max(axis=1).argmin())
         x, y = to_screen(X[n])
         page.mouse.move(front["x"] + x, front["y"] + y, steps=3)
-        wait_for(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
+        harness.poll(lambda: view.get_attribute("data-hover-gamma"), "no γ row on hover")
         page.screenshot(path=str(out / "playground_before.png"))
         print(out / "playground_before.png", view.get_attribute("data-hover-gamma"))
 
@@ -116,7 +114,7 @@ def main(out: Path) -> None:
         # after: released; the new run from there, at its θ₀
         before = run_drawn(view)
         page.mouse.up()
-        wait_for(lambda: run_drawn(view) > before, "no new run after the drag")
+        harness.poll(lambda: run_drawn(view) > before, "no new run after the drag")
         page.mouse.move(front["x"] + 4, front["y"] + 4)
         page.wait_for_timeout(500)
         page.screenshot(path=str(out / "playground_after.png"))
@@ -128,12 +126,12 @@ def main(out: Path) -> None:
             has=page.locator("option", has_text="blobs + outliers")
         )
         select.select_option(label="blobs + outliers")
-        wait_for(
+        harness.poll(
             lambda: "three" not in message(explorer) and "outliers" in message(explorer),
             "the preset did not switch",
         )
         set_k(explorer, 3)
-        wait_for(lambda: "K=3" in message(explorer), "K did not become 3")
+        harness.poll(lambda: "K=3" in message(explorer), "K did not become 3")
         last_step(page, explorer)
         to_screen = screen_map(view, outliers.X)
         start = to_screen(outliers.trace.params[-1].means[2])
@@ -141,8 +139,8 @@ def main(out: Path) -> None:
         front = view.locator(".gmm-front").bounding_box()
         before = run_drawn(view)
         drag(page, front, start, end)
-        wait_for(lambda: run_drawn(view) > before, "no new run after the collapse drag")
-        wait_for(lambda: "collapsed" in message(explorer), "no collapse message")
+        harness.poll(lambda: run_drawn(view) > before, "no new run after the collapse drag")
+        harness.poll(lambda: "collapsed" in message(explorer), "no collapse message")
         last_step(page, explorer)
         front = view.locator(".gmm-front").bounding_box()  # the message grew
         page.mouse.move(front["x"] + end[0] - 2, front["y"] + end[1] - 2, steps=3)

@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-import conftest  # noqa: E402  (the browser tests' server and Chromium helpers)
+import browser_harness as harness  # noqa: E402  (servers, Chromium, the explorer in the page)
 
 CELL = (
     "from gmmlearn.datasets import old_faithful\n"
@@ -34,8 +33,8 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     source = tmp / "vb_explorer.ipynb"
-    source.write_text(conftest.notebook_json([CELL]))
-    with conftest.lab_page(source, tmp) as page:
+    source.write_text(harness.notebook_json([CELL]))
+    with harness.lab_page(source, tmp) as page:
         view = page.locator(".gmm-webview").first
         view.wait_for(state="visible", timeout=60_000)
         output = page.locator(".jp-OutputArea-output").filter(has=view).first
@@ -48,7 +47,7 @@ def main(out: Path) -> None:
             print(out / name)
 
         shot("vb_start.png")
-        explorer = conftest.Explorer(page, ".jp-NotebookPanel:not(.lm-mod-hidden)")
+        explorer = harness.Explorer(page, ".jp-NotebookPanel:not(.lm-mod-hidden)")
         explorer.handle.focus()
         explorer.handle.press("End")
         shot("vb_pruned.png")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import open_and_run, poll
+from browser_harness import open_and_run, poll
 
 pytestmark = pytest.mark.e2e
 

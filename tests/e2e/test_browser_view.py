@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import poll
+from browser_harness import poll
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import open_and_run, poll
+from browser_harness import open_and_run, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -53,16 +53,18 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
     assert start["step"] == 0
     assert re.match(r"^half-step 0 of \d+ · initial q₀", start["title"]), start["title"]
     assert start["boundHidden"], "the L/KL panel is EM's and must be hidden for VB"
-    assert len(start["keys"]) == 6 and all(k.startswith(f"E[π{s}] = ") for k, s in
-                                           zip(start["keys"], "₁₂₃₄₅₆"))  # fmt: skip
+    assert len(start["keys"]) == 6 and all(
+        k.startswith(f"E[π{s}] = ") for k, s in zip(start["keys"], "₁₂₃₄₅₆")
+    )
     assert "E[Λₖ]⁻¹" in start["note"] and "opacity ∝ E[πₖ]" in start["note"]
 
     # one key press: the E half-step, drawn with VB's words
     explorer.press_right()
     poll(lambda: view.evaluate(SHOWN_JS)["step"] == 1, "half-step 1 was not drawn")
     one = view.evaluate(SHOWN_JS)
-    assert re.match(r"^half-step 1 of \d+ · iteration 1 · E-step \(10\.46–10\.49\): r_nk",
-                    one["title"]), one["title"]  # fmt: skip
+    assert re.match(
+        r"^half-step 1 of \d+ · iteration 1 · E-step \(10\.46–10\.49\): r_nk", one["title"]
+    ), one["title"]
     # half-steps 0 and 1 both show q₀ with r(q₀) (as EM's show θ₀ and γ(θ₀)); with no ℒ(q₀)
     # after a one-hot start there is no marker on the curve yet
     assert one["scene"] == start["scene"] and one["curve"] == start["curve"]

@@ -20,7 +20,7 @@ from gmmlearn.exercises import ExerciseError
 
 matplotlib.use("Agg")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "notebooks" / "03_exercises.ipynb"
 EXERCISES = (
     "log_gaussian_density",

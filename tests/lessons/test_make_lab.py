@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The lesson `make lab` puts in front, as the Makefile names it.
 FIRST_LESSON = re.search(r"^FIRST_LESSON := (\S+)$", (ROOT / "Makefile").read_text(), re.M)[1]
 # The venv running the tests; `-o` tells make its install stamp is up to date (no pip here).

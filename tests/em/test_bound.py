@@ -283,8 +283,9 @@ def test_the_trace_splits_every_half_step(trace):
 
 def test_l_never_decreases_along_a_run_without_reg_covar():
     X = load_x()
-    trace = run_em(X, initialize(X, 4, "bounding-box", random_state=0), max_iter=25, tol=0,
-                   reg_covar=0.0)  # fmt: skip
+    trace = run_em(
+        X, initialize(X, 4, "bounding-box", random_state=0), max_iter=25, tol=0, reg_covar=0.0
+    )
     lower, log_p = trace.lower_bounds(), trace.half_step_log_likelihoods()
     slack = 1e-10 * np.abs(lower).max()
     assert np.all(np.diff(lower) >= -slack), np.diff(lower).min()
@@ -334,8 +335,12 @@ def test_rounding_below_zero_is_not_shown_as_a_negative_kl():
     from gmmlearn.plotting.view import EMView
 
     X = load_x()
-    converged = run_em(X, initialize(X, 4, "bounding-box", covariance_type="diag",
-                                     random_state=0), max_iter=300, tol=0)  # fmt: skip
+    converged = run_em(
+        X,
+        initialize(X, 4, "bounding-box", covariance_type="diag", random_state=0),
+        max_iter=300,
+        tol=0,
+    )
     kls = converged.kls()
     # late in a run the gap is at rounding level, either side of 0, never more than that
     assert np.all(kls >= -1e-13 * np.abs(converged.half_step_log_likelihoods()))

@@ -25,7 +25,7 @@ import pytest
 pytest.importorskip("nbgrader")
 from nbgrader.api import Gradebook  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "notebooks" / "03_exercises.ipynb"
 NOTEBOOK = SOLUTION.name
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 tomllib = pytest.importorskip("tomllib")  # Python ≥ 3.11; the files are the same on 3.10
 
 # What a lesson needs: the package's own dependencies plus the lesson extras.

@@ -72,13 +72,23 @@ def test_the_estimator_predicts_the_same_far_away(covariance_type):
     X = three_blobs(2)
     near = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
     far = GaussianMixture(
-        3, covariance_type=covariance_type, means_init=near.means_ + SHIFT,
-        weights_init=near.weights_, precisions_init=near.precisions_, max_iter=1, tol=0.0,
-    ).fit(X + SHIFT)  # fmt: skip
+        3,
+        covariance_type=covariance_type,
+        means_init=near.means_ + SHIFT,
+        weights_init=near.weights_,
+        precisions_init=near.precisions_,
+        max_iter=1,
+        tol=0.0,
+    ).fit(X + SHIFT)
     again = GaussianMixture(
-        3, covariance_type=covariance_type, means_init=near.means_,
-        weights_init=near.weights_, precisions_init=near.precisions_, max_iter=1, tol=0.0,
-    ).fit(X)  # fmt: skip
+        3,
+        covariance_type=covariance_type,
+        means_init=near.means_,
+        weights_init=near.weights_,
+        precisions_init=near.precisions_,
+        max_iter=1,
+        tol=0.0,
+    ).fit(X)
     np.testing.assert_allclose(far.predict_proba(X + SHIFT), again.predict_proba(X), atol=1e-6)
     np.testing.assert_array_equal(far.predict(X + SHIFT), again.predict(X))
     np.testing.assert_allclose(far.score(X + SHIFT), again.score(X), rtol=1e-9)

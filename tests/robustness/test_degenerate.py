@@ -148,9 +148,13 @@ THREE_POINTS = np.repeat([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 20, axis=0)
 def test_as_many_components_as_distinct_points(covariance_type, engine):
     """Each component sits on one repeated point: Σ_k = reg_covar I, ln p(X|θ) finite."""
     theta0 = initialize(
-        THREE_POINTS, 3, "k-means++", covariance_type=covariance_type, reg_covar=REG_COVAR,
+        THREE_POINTS,
+        3,
+        "k-means++",
+        covariance_type=covariance_type,
+        reg_covar=REG_COVAR,
         random_state=0,
-    )  # fmt: skip
+    )
     trace = run_em(THREE_POINTS, theta0, max_iter=20, tol=0, reg_covar=REG_COVAR, engine=engine)
     _assert_proper(trace)
     final = trace.final_params
@@ -300,9 +304,13 @@ def _degenerate_problems(n_problems: int):
             n_components = int(rng.integers(2, 5))
             try:
                 theta0 = initialize(
-                    X, n_components, "random_from_data", covariance_type=covariance_type,
-                    random_state=trial, reg_covar=1e-3 * X.std() ** 2,
-                )  # fmt: skip
+                    X,
+                    n_components,
+                    "random_from_data",
+                    covariance_type=covariance_type,
+                    random_state=trial,
+                    reg_covar=1e-3 * X.std() ** 2,
+                )
             except ValueError:
                 continue
             yield X, theta0

@@ -1,4 +1,4 @@
-"""The numbers of docs/answer-key.md that tests/test_lesson_claims.py does not already pin."""
+"""The numbers of docs/answer-key.md that test_lesson_claims.py does not already pin."""
 
 import numpy as np
 import pytest

@@ -2,11 +2,13 @@
 
 import subprocess
 import sys
+from functools import partial
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import blob_data  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -20,11 +22,7 @@ from gmmlearn.plotting.ellipsoids import (  # noqa: E402
 )
 from gmmlearn.plotting.view import EMView, intensity_colors  # noqa: E402
 
-
-def blobs(n_features=3, seed=0):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0, 0.0, 1.0], [4.0, 0.5, 0.0, 0.0], [0.5, 4.0, 1.5, -1.0]])
-    return np.vstack([rng.normal(size=(70, 4)) * 0.7 + c for c in centres])[:, :n_features]
+blobs = partial(blob_data.blobs, "view_4d")
 
 
 def make_trace(X, n_components=3, max_iter=6, init="kmeans", seed=2):
@@ -138,8 +136,11 @@ def test_covariance_transform_factors_sigma():
 
 def test_show_updates_artists_without_making_new_ones(view):
     figure, scatter, means, ellipses = (
-        view.figure, view.scatter, view.means_artist, view.ellipses_artist
-    )  # fmt: skip
+        view.figure,
+        view.scatter,
+        view.means_artist,
+        view.ellipses_artist,
+    )
     n_children = len(view.ax.get_children())
     for index in range(view.n_frames()):
         view.show(index)

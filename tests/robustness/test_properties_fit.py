@@ -1,6 +1,6 @@
 """Invariants of whole fits, property-tested with hypothesis: the estimator, symmetries, the CLI.
 
-``tests/test_properties.py`` checks EM's invariants on ``run_em`` from θ₀ drawn by
+``tests/robustness/test_properties.py`` checks EM's invariants on ``run_em`` from θ₀ drawn by
 ``initialize``. This file adds what a user of the fit relies on:
 
 * from *user-given* random θ₀ (random π on the simplex, random means, random SPD precisions, every
@@ -11,7 +11,7 @@
 * ``random_state`` makes a fit exactly reproducible (bit for bit);
 * the CLI's output files read back to the γ and θ the library computes.
 
-Cases per run: 200 + 100 + 60 + 30 = 390 here (590 with ``tests/test_properties.py``).
+Cases per run: 200 + 100 + 60 + 30 = 390 here (590 with ``tests/robustness/test_properties.py``).
 """
 
 from __future__ import annotations
@@ -147,9 +147,13 @@ def assert_em_invariants(trace) -> None:
 def test_estimator_invariants_from_random_initial_parameters(fit):
     X, n_components, covariance_type, initial, reg_covar = fit
     gm = GaussianMixture(
-        n_components, covariance_type=covariance_type, reg_covar=reg_covar, tol=0, max_iter=12,
+        n_components,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        tol=0,
+        max_iter=12,
         **initial,
-    )  # fmt: skip
+    )
     with _quiet():
         gm.fit(X)
     assert gm.n_iter_ == 12

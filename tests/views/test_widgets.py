@@ -6,11 +6,13 @@ import os
 import re
 import subprocess
 import sys
+from functools import partial
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import blob_data  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -19,11 +21,7 @@ from gmmlearn.equations import format_number  # noqa: E402
 from gmmlearn.plotting.colors import blend_colors  # noqa: E402
 from gmmlearn.widgets import EMExplorer, explore, is_widget_backend  # noqa: E402
 
-
-def blobs(seed=0):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0, 0.0], [3.5, 0.5, 0.0], [0.5, 3.5, 1.5]])
-    return np.vstack([rng.normal(size=(50, 3)) * 0.8 + c for c in centres])
+blobs = partial(blob_data.blobs, "close_3d", n_per=50)
 
 
 @pytest.fixture()

@@ -70,11 +70,14 @@ def test_weighted_updates_equal_a_loop_over_points(data, covariance_type):
     np.testing.assert_allclose(means, loop_means, rtol=1e-12)
     scatter = np.array(
         [
-            sum(w[n] * resp[n, k] * np.outer(X[n] - means[k], X[n] - means[k])
-                for n in range(n_samples)) / nk[k]
+            sum(
+                w[n] * resp[n, k] * np.outer(X[n] - means[k], X[n] - means[k])
+                for n in range(n_samples)
+            )
+            / nk[k]
             for k in range(n_components)
         ]
-    )  # fmt: skip
+    )
     expected = {
         "full": scatter,
         "tied": np.einsum("k,kij->ij", nk, scatter) / nk.sum(),
@@ -87,9 +90,14 @@ def test_weighted_updates_equal_a_loop_over_points(data, covariance_type):
 
     full = theta.full_covariances()
     densities = np.array(
-        [[theta.weights[k] * multivariate_normal(theta.means[k], full[k]).pdf(x)
-          for k in range(3)] for x in X]
-    )  # fmt: skip
+        [
+            [
+                theta.weights[k] * multivariate_normal(theta.means[k], full[k]).pdf(x)
+                for k in range(3)
+            ]
+            for x in X
+        ]
+    )
     np.testing.assert_allclose(
         log_likelihood(X, theta, w), np.dot(w, np.log(densities.sum(axis=1))), rtol=1e-12
     )

@@ -353,8 +353,10 @@ def test_a_full_stdout_still_writes_the_results(tmp_path):
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             [sys.executable, "-m", "gmmlearn", "fit", "--out", str(out)],
-            stdout=full, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         "warning: cannot print the progress (No space left on device); the run goes on"
@@ -406,8 +408,9 @@ def test_sigterm_while_writing_leaves_the_earlier_results_and_no_temporaries(
 def test_a_run_removes_what_a_killed_run_left_and_keeps_a_live_runs(tmp_path):
     out = tmp_path / "o"
     out.mkdir()
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True)  # fmt: skip
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     dead = int(finished.stdout)  # that process has exited
     stale = [out / f".z.csv.{dead}.k3j2.tmp", out / f".em.png.{dead}.ab12.old"]
     live = out / f".z.csv.{os.getpid()}.x9y8.tmp"  # a run still writing (this process)

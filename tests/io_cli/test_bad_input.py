@@ -79,11 +79,27 @@ OBJECTS[1, 1] = "n/a"
 # ---------------------------------------------------------------------------
 
 
-def library_fit(data, n_components=2, *, covariance_type="full", init="kmeans", reg_covar=1e-6,
-                tol=1e-3, max_iter=20, **initial):  # fmt: skip
+def library_fit(
+    data,
+    n_components=2,
+    *,
+    covariance_type="full",
+    init="kmeans",
+    reg_covar=1e-6,
+    tol=1e-3,
+    max_iter=20,
+    **initial,
+):
     """What a student writes: θ₀ by ``initialize``, then ``run_em``."""
-    theta0 = initialize(data, n_components, init, covariance_type=covariance_type,
-                        reg_covar=reg_covar, random_state=0, **initial)  # fmt: skip
+    theta0 = initialize(
+        data,
+        n_components,
+        init,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        random_state=0,
+        **initial,
+    )
     return run_em(data, theta0, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
 
 
@@ -145,13 +161,13 @@ ROWS = [
             lambda: library_fit(_with(np.nan)),
             r"X contains NaN \(first in row 3, column 1\): "
             r"drop or impute those rows",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(_with(np.nan)), r"X contains NaN .*drop or impute"),
         Case(
             _cli("1,2\n3,4\n5,6\n7,nan\n"),
             r"line 4, column 2: 'nan' is not a finite number; "
             r"drop or impute that point",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "inf in X",
@@ -176,7 +192,7 @@ ROWS = [
             lambda: library_fit(X[:, 0]),
             r"X is 1-D \(shape \(60,\)\)\. Reshape your data to "
             r"\(n_samples, n_features\): X\.reshape\(-1, 1\)",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(X[:, 0]), r"X is 1-D .*X\.reshape\(-1, 1\)"),
     ),
     Row(
@@ -190,13 +206,13 @@ ROWS = [
             lambda: library_fit([[1.0, 2.0], [3.0], [4.0, 5.0]]),
             r"X is ragged \(rows of "
             r"different lengths\): give every row the same number of values",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit([[1.0, 2.0], [3.0], [4.0, 5.0]]), r"X is ragged"),
         Case(
             _cli("1,2,3\n4,5,6\n7,8\n"),
             r"line 3: 2 values where line 1 has 3; give every "
             r"line the same number of comma-separated values",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "non-numeric X",
@@ -205,13 +221,13 @@ ROWS = [
             r"X holds strings \(dtype <U\d+\), not "
             r"numbers: convert them",
             TypeError,
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(X.astype(str)), r"X holds strings", TypeError),
         Case(
             _cli("1,2\nthree,4\n"),
             r"line 2, column 1: 'three' is not a number; fix or "
             r"delete that line",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "object X holding a non-number",
@@ -220,7 +236,7 @@ ROWS = [
             r"X\[1, 1\] = .n/a. is not a number .*pass numbers "
             r"only",
             TypeError,
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(OBJECTS), r"X\[1, 1\] = .n/a. is not a number", TypeError),
     ),
     Row(
@@ -229,14 +245,14 @@ ROWS = [
             lambda: library_fit(X + 1j),
             r"Complex data not supported: X is complex; pass "
             r"real numbers",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(X + 1j), r"Complex data not supported.*pass real numbers"),
     ),
     Row(
         "sparse X",
         Case(
             lambda: library_fit(sparse.csr_matrix(X)), r"sparse matrix: .*X\.toarray\(\)", TypeError
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(sparse.csr_matrix(X)), r"sparse matrix", TypeError),
     ),
     Row(
@@ -245,7 +261,7 @@ ROWS = [
             lambda: library_fit(HUGE),
             r"X has values as large as \d\.\d+e\+150 \(row \d+, "
             r"column \d\), beyond ±1e\+100 .*: rescale the data, e\.g\. divide each column",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(HUGE), r"values as large as .*rescale the data"),
         Case(_cli(_csv(HUGE)), r"values as large as \d\.\d+e\+150 .*rescale the data"),
     ),
@@ -255,7 +271,7 @@ ROWS = [
             lambda: library_fit(TINY),
             r"column 0 of X varies by only \d\.\d+e-150, below "
             r"1e-100 .*: rescale the data, e\.g\. divide each column",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(TINY), r"varies by only .*e-150.*rescale the data"),
         Case(_cli(_csv(TINY)), r"column 1 of .*data\.csv varies by only .*rescale the data"),
     ),
@@ -265,7 +281,7 @@ ROWS = [
             lambda: library_fit(CONSTANT_COLUMN),
             r"column 1 of X is constant \(every value "
             r"is 5\): .*drop it",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(CONSTANT_COLUMN), r"column 1 of X is constant .*drop it"),
         Case(_cli(_csv(CONSTANT_COLUMN)), r"column 2 of .*data\.csv is constant .*drop it"),
     ),
@@ -275,7 +291,7 @@ ROWS = [
             lambda: library_fit(ALL_EQUAL, 1),
             r"all 60 points of X are equal: there is "
             r"nothing to fit; pass at least 2 distinct points",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(ALL_EQUAL, n_components=1), r"all 60 points of X are equal"),
         Case(_cli(_csv(ALL_EQUAL), "-k", "1"), r"all 60 points of .*data\.csv are equal"),
     ),
@@ -287,7 +303,7 @@ ROWS = [
             r"cannot read no/such/points\.csv: no "
             r"such file",
             FileNotFoundError,
-        ),  # fmt: skip
+        ),
         cli=Case(_cli(MISSING), r"cannot read .*data\.csv: no such file"),
     ),
     Row(
@@ -296,7 +312,7 @@ ROWS = [
             lambda: read_points(Path(__file__).parent),
             r"it is a folder, not a file",
             IsADirectoryError,
-        ),  # fmt: skip
+        ),
         cli=Case(_cli(FOLDER), r"cannot read .*data\.csv: it is a folder, not a file"),
     ),
     Row(
@@ -305,12 +321,12 @@ ROWS = [
             lambda: _in_a_temporary_folder(_read_binary),
             r"cannot read .*points\.csv: not a "
             r"text file; give comma-separated numbers",
-        ),  # fmt: skip
+        ),
         cli=Case(
             _cli(BINARY),
             r"cannot read .*data\.csv: not a text file; give "
             r"comma-separated numbers",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "an unreadable file (no permission)",
@@ -329,7 +345,7 @@ ROWS = [
             _cli(GOOD_CSV, "--out", "{tmp}/data.csv"),
             r"cannot write into .*data\.csv: "
             r".*is a file, not a folder",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "an output folder inside a file",
@@ -347,12 +363,12 @@ ROWS = [
             lambda: library_fit(X, 0),
             r"n_components must be at least 1, got 0: use 1 or "
             r"more components",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, n_components=-1),
             r"'n_components' parameter of "
             r"GaussianMixture must be an int in the range \[1, inf\)\. Got -1",
-        ),  # fmt: skip
+        ),
         Case(_cli(GOOD_CSV, "-k", "0"), r"--components: n_components must be at least 1"),
     ),
     Row(
@@ -362,12 +378,12 @@ ROWS = [
             lambda: estimator_fit(X, n_components=2.5),
             r"'n_components' parameter .* must be "
             r"an int",
-        ),  # fmt: skip
+        ),
         Case(
             _cli(GOOD_CSV, "-k", "2.5"),
             r"argument -k/--components: invalid int value: "
             r"'2\.5'; see 'gmmlearn fit --help'",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "K > number of points",
@@ -375,12 +391,12 @@ ROWS = [
             lambda: library_fit(X, 61),
             r"n_components=61 is larger than the number of "
             r"points \(60\): use at most 60 components",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, n_components=61),
             r"n_components=61 is larger than the "
             r"number of points \(60\)",
-        ),  # fmt: skip
+        ),
         Case(_cli(GOOD_CSV, "-k", "61"), r"n_components=61 is larger than the number of points"),
     ),
     Row(
@@ -389,7 +405,7 @@ ROWS = [
             lambda: library_fit(THREE_POINTS, 4),
             r"X has only 3 distinct points but "
             r"n_components=4: use at most 3 components",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(THREE_POINTS, n_components=4), r"only 3 distinct points"),
         Case(_cli(_csv(THREE_POINTS), "-k", "4"), r"only 3 distinct points but n_components=4"),
     ),
@@ -400,7 +416,7 @@ ROWS = [
             lambda: library_fit(X, weights_init=np.ones(3) / 3),
             r"weights_init has shape "
             r"\(3,\) but .* need \(2,\): fix its shape or n_components",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(X, weights_init=np.ones(3) / 3), r"weights_init has shape"),
     ),
     Row(
@@ -409,7 +425,7 @@ ROWS = [
             lambda: library_fit(X, means_init=np.zeros((2, 3))),
             r"means_init has shape "
             r"\(2, 3\) but .*need \(2, 2\)",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(X, means_init=np.zeros((2, 3))), r"means_init has shape"),
     ),
     Row(
@@ -418,7 +434,7 @@ ROWS = [
             lambda: library_fit(X, covariance_type="diag", precisions_init=np.ones((2, 2, 2))),
             r"precisions_init has shape \(2, 2, 2\) but .*covariance_type='diag' need "
             r"\(2, 2\)",
-        ),  # fmt: skip
+        ),
         Case(lambda: estimator_fit(X, precisions_init=np.ones(2)), r"precisions_init has shape"),
     ),
     # numpy's own messages ("could not convert string to float", "setting an array element
@@ -451,12 +467,12 @@ ROWS = [
             lambda: library_fit(X, weights_init=[1.5, -0.5]),
             r"weights_init\[1\] = -0\.5 is "
             r"negative: .*pass values ≥ 0 that sum to 1",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, weights_init=[1.5, -0.5]),
             r"weights_init must be "
             r"non-negative",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "initial weights not summing to 1",
@@ -464,23 +480,23 @@ ROWS = [
             lambda: library_fit(X, weights_init=[0.3, 0.3]),
             r"weights_init sums to 0\.6, not "
             r"1: pass weights_init / weights_init\.sum\(\)",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, weights_init=[0.3, 0.3]),
             r"weights_init must be "
             r"non-negative and sum to 1, got sum 0\.6",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "initial precisions not symmetric",
         Case(
             lambda: library_fit(X, precisions_init=[np.eye(2), [[1, 0.5], [0, 1]]]),
             r"precisions_init\[1\] is not symmetric: pass \(P \+ P\.T\) / 2",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, covariance_type="tied", precisions_init=[[1, 0.5], [0, 1]]),
             r"precisions_init is not symmetric: pass \(P \+ P\.T\) / 2",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "initial precisions not positive definite",
@@ -488,22 +504,22 @@ ROWS = [
             lambda: library_fit(X, precisions_init=[np.eye(2), [[1, 2], [2, 1]]]),
             r"precisions_init\[1\] is not positive definite \(smallest eigenvalue -1\): pass "
             r"the inverse of a covariance matrix",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, precisions_init=[np.eye(2), [[1, 2], [2, 1]]]),
             r"precisions_init: precision matrix 1 is not positive definite",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "initial variances not positive (diag)",
         Case(
             lambda: library_fit(X, covariance_type="diag", precisions_init=[[1, 1], [1, 0]]),
             r"precisions_init has the entry 0 ≤ 0: .*pass positive values",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, covariance_type="diag", precisions_init=[[1, 1], [1, 0]]),
             r"precisions_init: .*positive",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "NaN in the initial parameters",
@@ -511,12 +527,12 @@ ROWS = [
             lambda: library_fit(X, means_init=np.full((2, 2), np.nan)),
             r"means_init contains "
             r"NaN or inf: pass finite numbers",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, means_init=np.full((2, 2), np.nan)),
             r"means_init "
             r"contains NaN",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "θ₀ of another dimension than X",
@@ -524,12 +540,12 @@ ROWS = [
             lambda: run_em(X[:, :1], _good_theta0()),
             r"X has 1 features but initial_params "
             r"has 2: give θ₀ means of the same dimension as the data",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X).predict(X[:, :1]),
             r"X has 1 features, but "
             r"GaussianMixture is expecting 2 features",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "θ₀ that is not a parameter value",
@@ -547,17 +563,17 @@ ROWS = [
             lambda: library_fit(X, reg_covar=-1e-6),
             r"reg_covar must be non-negative and "
             r"finite, got -1e-06: pass a number ≥ 0",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, reg_covar=-1e-6),
             r"'reg_covar' parameter of "
             r"GaussianMixture must be a float in the range \[0\.0, inf\)",
-        ),  # fmt: skip
+        ),
         Case(
             _cli(GOOD_CSV, "--reg-covar", "-0.001"),
             r"--reg-covar: reg_covar must be "
             r"non-negative",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "negative tol",
@@ -572,12 +588,12 @@ ROWS = [
             lambda: estimator_fit(X, max_iter=-1),
             r"'max_iter' parameter of GaussianMixture "
             r"must be an int in the range \[0, inf\)",
-        ),  # fmt: skip
+        ),
         Case(
             _cli(GOOD_CSV, "--max-iter", "-1"),
             r"--max-iter must be at least 1, got -1: "
             r"pass 1 or more",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "unknown covariance type",
@@ -585,17 +601,17 @@ ROWS = [
             lambda: library_fit(X, covariance_type="round"),
             r"unknown covariance_type "
             r"'round': use one of 'full', 'tied', 'diag', 'spherical'",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, covariance_type="round"),
             r"'covariance_type' parameter "
             r"of GaussianMixture must be a str among",
-        ),  # fmt: skip
+        ),
         Case(
             _cli(GOOD_CSV, "--covariance-type", "round"),
             r"argument --covariance-type: "
             r"invalid choice: 'round'",
-        ),  # fmt: skip
+        ),
     ),
     Row(
         "unknown init name",
@@ -603,17 +619,17 @@ ROWS = [
             lambda: library_fit(X, init="kmeans++"),
             r"unknown init method 'kmeans\+\+': use "
             r"one of 'kmeans', 'k-means\+\+'",
-        ),  # fmt: skip
+        ),
         Case(
             lambda: estimator_fit(X, init_params="kmeans++"),
             r"'init_params' parameter of "
             r"GaussianMixture must be a str among",
-        ),  # fmt: skip
+        ),
         Case(
             _cli(GOOD_CSV, "--init", "kmeans++"),
             r"argument --init: invalid choice: "
             r"'kmeans\+\+'",
-        ),  # fmt: skip
+        ),
     ),
 ]
 
@@ -701,15 +717,34 @@ def test_the_table_covers_every_kind_the_issue_names():
     kinds = {row.kind for row in ROWS}
     assert len(kinds) == len(ROWS), "two rows of the same kind"
     named = [
-        "NaN in X", "inf in X", "empty X", "1-D X", "ragged X", "non-numeric X",
-        "a missing file", "an unreadable file (no permission)", "an output folder that is a file",
-        "K < 1", "K > number of distinct points", "a constant column", "all points equal",
-        "weights_init of the wrong shape", "negative initial weights",
-        "initial weights not summing to 1", "initial precisions not symmetric",
-        "initial precisions not positive definite", "negative reg_covar", "negative tol",
-        "negative max_iter", "unknown covariance type", "unknown init name", "complex X",
-        "object X holding a non-number", "values too large (1e150)", "spread too small (1e-150)",
-    ]  # fmt: skip
+        "NaN in X",
+        "inf in X",
+        "empty X",
+        "1-D X",
+        "ragged X",
+        "non-numeric X",
+        "a missing file",
+        "an unreadable file (no permission)",
+        "an output folder that is a file",
+        "K < 1",
+        "K > number of distinct points",
+        "a constant column",
+        "all points equal",
+        "weights_init of the wrong shape",
+        "negative initial weights",
+        "initial weights not summing to 1",
+        "initial precisions not symmetric",
+        "initial precisions not positive definite",
+        "negative reg_covar",
+        "negative tol",
+        "negative max_iter",
+        "unknown covariance type",
+        "unknown init name",
+        "complex X",
+        "object X holding a non-number",
+        "values too large (1e150)",
+        "spread too small (1e-150)",
+    ]
     assert set(named) <= kinds
 
 
@@ -740,7 +775,7 @@ def _fail_at_rename(monkeypatch, number: int, error: BaseException) -> None:
             OSError(28, "No space left on device"),
             2,
             "error: cannot write {out}/em_likelihood.txt: No space left on device\n",
-        ),  # fmt: skip
+        ),
         (KeyboardInterrupt(), 130, "error: interrupted; the result files were not changed\n"),
     ],
     ids=["disk full", "interrupted"],

@@ -18,7 +18,7 @@ from gmmlearn.datasets import (
 )
 from gmmlearn.steps import responsibilities
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------------------
@@ -99,9 +99,19 @@ def test_old_faithful_matches_r_faithful_summaries():
     assert round(waiting.var(ddof=1), 4) == 184.8233
     np.testing.assert_array_equal(
         X[:10],
-        [[3.6, 79], [1.8, 54], [3.333, 74], [2.283, 62], [4.533, 85],
-         [2.883, 55], [4.7, 88], [3.6, 85], [1.95, 51], [4.35, 85]],
-    )  # fmt: skip
+        [
+            [3.6, 79],
+            [1.8, 54],
+            [3.333, 74],
+            [2.283, 62],
+            [4.533, 85],
+            [2.883, 55],
+            [4.7, 88],
+            [3.6, 85],
+            [1.95, 51],
+            [4.35, 85],
+        ],
+    )
     np.testing.assert_array_equal(X[-1], [4.467, 74])
 
 

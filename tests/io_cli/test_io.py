@@ -95,18 +95,27 @@ def test_read_points_errors_name_the_file_line_and_fix(tmp_path, text, message):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("1;2\n3;4\n", r"line 1, column 1: '1;2' is not a number \(separate values by commas, "
-         r"not ';'"),
+        (
+            "1;2\n3;4\n",
+            r"line 1, column 1: '1;2' is not a number \(separate values by commas, "
+            r"not ';'",
+        ),
         ("1\t2\n3\t4\n", r"line 1, column 1: '1\\t2' is not a number \(separate values by comm"),
         ("1,2\n1_000,3\n", r"line 2, column 1: '1_000' is not a number"),
-        ("x,y\n1,2\n3,q\n", r"line 3, column 2: 'q' is not a number; fix or delete that line "
-         r"\(line 1 was taken for column names\)$"),
+        (
+            "x,y\n1,2\n3,q\n",
+            r"line 3, column 2: 'q' is not a number; fix or delete that line "
+            r"\(line 1 was taken for column names\)$",
+        ),
         ("x,y,z\n1,2\n", r"line 1 was taken for column names but has 3 where line 2 has 2"),
-        (",0,1\n0,1.5,2.5\n", r"line 1, column 1: an empty value \(pandas' to_csv wrote its "
-         r"index: write with index=False\)"),
+        (
+            ",0,1\n0,1.5,2.5\n",
+            r"line 1, column 1: an empty value \(pandas' to_csv wrote its "
+            r"index: write with index=False\)",
+        ),
         ("1,2\n3,4\ninf,1\n", r"line 3, column 1: 'inf' is not a finite number"),
     ],
-)  # fmt: skip
+)
 def test_read_points_errors_give_the_likely_cause(tmp_path, text, message):
     with pytest.raises(ValueError, match=message) as info:
         read_points(_write(tmp_path, text))

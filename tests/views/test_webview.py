@@ -2,7 +2,9 @@
 
 import json
 import re
+from functools import partial
 
+import blob_data
 import numpy as np
 import pytest
 
@@ -14,11 +16,7 @@ from gmmlearn.webview.frames import trace_payload
 from gmmlearn.webview.widget import TraceView
 from gmmlearn.widgets import explore
 
-
-def blobs(n_per=60, d=3, seed=0, shift=0.0):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0, 0.0], [3.5, 0.5, 0.0], [0.5, 3.5, 1.5]])[:, :d]
-    return np.vstack([rng.normal(size=(n_per, d)) * 0.8 + c for c in centres]) + shift
+blobs = partial(blob_data.blobs, "close_3d")
 
 
 def make_trace(X, k=3, covariance_type="full", max_iter=5):
@@ -84,7 +82,7 @@ def test_labels_and_the_curve_marker_follow_the_matplotlib_view():
 
 
 def test_colour_by_one_component_and_2d_data():
-    X = blobs(d=2)
+    X = blobs(n_features=2)
     trace = make_trace(X)
     meta, positions, colors, ellipsoids = unpack(trace, component=1)
     assert meta["n_dims"] == 2 and np.all(positions[:, 2] == 0)

@@ -4,11 +4,13 @@ opacity, curve and words."""
 
 import json
 import re
+from functools import partial
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import blob_data  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -35,10 +37,7 @@ from gmmlearn.widgets import EMExplorer, Explorer, explore  # noqa: E402
 EM_WORDS = re.compile(r"γ|\\gamma|\(9\.2[3-8]|π_k, μ_k, Σ_k")
 
 
-def blobs(n_per=50, d=3, seed=0):
-    rng = np.random.default_rng(seed)
-    centres = np.array([[0.0, 0.0, 0.0], [4.0, 0.5, 0.0], [0.5, 4.0, 1.5]])[:, :d]
-    return np.vstack([rng.normal(size=(n_per, d)) * 0.7 + c for c in centres])
+blobs = partial(blob_data.blobs, "vb_3d")
 
 
 def vb_trace(X, k=5, init="kmeans", **options):
@@ -50,9 +49,14 @@ def vb_trace(X, k=5, init="kmeans", **options):
 def fig_10_6():
     """PRML Fig. 10.6: Old Faithful, K = 6, Dirichlet prior with α₀ = 10⁻³."""
     return run_vb_trace(
-        old_faithful(), 6, "kmeans", random_state=0, weight_concentration_prior=1e-3,
-        weight_concentration_prior_type="dirichlet_distribution", max_iter=200,
-    )  # fmt: skip
+        old_faithful(),
+        6,
+        "kmeans",
+        random_state=0,
+        weight_concentration_prior=1e-3,
+        weight_concentration_prior_type="dirichlet_distribution",
+        max_iter=200,
+    )
 
 
 def unpack(trace, **options):
@@ -257,9 +261,15 @@ def test_step_description_for_each_phase():
 def test_explore_method_vb_wires_the_controls(view):
     X = old_faithful()
     ex = explore(
-        X, 6, method="vb", init="kmeans", weight_concentration_prior=1e-3,
-        weight_concentration_prior_type="dirichlet_distribution", view=view, max_iter=200,
-    )  # fmt: skip
+        X,
+        6,
+        method="vb",
+        init="kmeans",
+        weight_concentration_prior=1e-3,
+        weight_concentration_prior_type="dirichlet_distribution",
+        view=view,
+        max_iter=200,
+    )
     try:
         # the shared explorer, not EM's: VB does not inherit EM's playground
         assert isinstance(ex, VBExplorer) and isinstance(ex, Explorer)
@@ -295,9 +305,14 @@ def test_explore_method_vb_wires_the_controls(view):
         assert np.isnan(ex.trace.curve[0])
         ex.seed_input.value = 3
         expected = run_vb_trace(
-            X, 3, "k-means++", random_state=3, weight_concentration_prior=1.0,
-            weight_concentration_prior_type="dirichlet_process", max_iter=200,
-        )  # fmt: skip
+            X,
+            3,
+            "k-means++",
+            random_state=3,
+            weight_concentration_prior=1.0,
+            weight_concentration_prior_type="dirichlet_process",
+            max_iter=200,
+        )
         np.testing.assert_array_equal(ex.trace.final_params.m, expected.final_params.m)
         # a bad choice: the message says why, the run stays
         ex.k_input.value = 0
@@ -309,7 +324,7 @@ def test_explore_method_vb_wires_the_controls(view):
 
 
 def test_vb_explorer_says_when_a_run_stopped_early_and_refuses_the_playground():
-    X = blobs(d=2)
+    X = blobs(n_features=2)
     ex = explore(X, 4, method="vb", max_iter=2)
     assert "VB stopped after max_iter=2" in ex.message_text
     assert ex.view.playground is False

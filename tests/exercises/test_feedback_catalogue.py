@@ -12,7 +12,7 @@ Each wrong answer is counted as
 A right answer that fails is a **false reject**. Goal (issue #13): ≥ 90 % specific, no false
 accept, no false reject. Print the figures with::
 
-    PYTHONPATH=. python tests/test_feedback_catalogue.py [-v]
+    PYTHONPATH=. python tests/exercises/test_feedback_catalogue.py [-v]
 """
 
 from __future__ import annotations

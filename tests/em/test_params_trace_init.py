@@ -2,6 +2,7 @@
 
 import pickle
 
+import blob_data
 import numpy as np
 import pytest
 
@@ -19,9 +20,7 @@ from gmmlearn.params import COVARIANCE_TYPES
 
 @pytest.fixture
 def blobs():
-    rng = np.random.default_rng(7)
-    centres = np.array([[0, 0, 0], [6, 0, 0], [0, 6, 6]], dtype=float)
-    return np.concatenate([rng.normal(c, 1.0, size=(100, 3)) for c in centres])
+    return blob_data.blobs("far_3d")
 
 
 # ---------------------------------------------------------------------------
