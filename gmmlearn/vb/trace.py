@@ -26,10 +26,10 @@ from functools import cached_property
 
 import numpy as np
 
-from .params import GaussianMixtureParams
-from .trace import HalfSteps
-from .validation import check_data, check_nonnegative
-from .vb import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
+from ..params import GaussianMixtureParams
+from ..trace import HalfSteps
+from ..validation import check_data, check_nonnegative
+from .steps import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
 
 __all__ = ["VB_ENGINES", "VBTrace", "run_vb"]
 
@@ -186,7 +186,8 @@ def run_vb(
     if engine == "steps":
         iterate, context = _steps_iteration, nullcontext()
     else:
-        from . import fast, vb_fast
+        from .. import fused as fast
+        from . import fused as vb_fast
 
         iterate, context = vb_fast.vb_iteration, fast.one_blas_thread()
     states = [initial_state]
