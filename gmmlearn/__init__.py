@@ -6,10 +6,10 @@ estimator on top (``gmmlearn.GaussianMixture``).
 """
 
 from . import datasets, equations
-from .bayesian import BayesianGaussianMixture
+from .bayesian_mixture import BayesianGaussianMixture
 from .bound import kl_to_posterior, lower_bound, lower_bound_and_kl
-from .estimator import GaussianMixture
-from .init import INIT_METHODS, init_bounding_box, initialize
+from .gaussian_mixture import GaussianMixture
+from .initialization import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
 from .steps import (
     component_covariances,

@@ -26,11 +26,11 @@ from functools import cached_property
 
 import numpy as np
 
-from .params import GaussianMixtureParams
-from .runs import HalfStep, component_index
-from .trace import HalfSteps
-from .validation import check_data, check_nonnegative
-from .vb import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
+from ..params import GaussianMixtureParams
+from ..runs import HalfStep, component_index
+from ..trace import HalfSteps
+from ..validation import check_data, check_nonnegative
+from .steps import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
 
 __all__ = ["VB_ENGINES", "VBTrace", "run_vb"]
 
@@ -132,7 +132,7 @@ class VBTrace(HalfSteps):
 
     def describe_step(self, h: HalfStep, compact: bool = False) -> str:
         """:func:`gmmlearn.vb_equations.vb_step_description` of ``h`` in this run."""
-        from .vb_equations import vb_step_description  # on use: vb_equations imports this module
+        from .equations import vb_step_description  # on use: vb_equations imports this module
 
         return vb_step_description(h, self.n_half_steps, compact=compact)
 
@@ -142,7 +142,7 @@ class VBTrace(HalfSteps):
 
     def equations_with_numbers(self, step: int, n: int, k: int) -> dict[str, str]:
         """:func:`gmmlearn.vb_equations.vb_equations_with_numbers` at half-step ``step``."""
-        from .vb_equations import vb_equations_with_numbers  # see describe_step
+        from .equations import vb_equations_with_numbers  # see describe_step
 
         return vb_equations_with_numbers(self, step, n, k)
 
@@ -213,7 +213,8 @@ def run_vb(
     if engine == "steps":
         iterate, context = _steps_iteration, nullcontext()
     else:
-        from . import fast, vb_fast
+        from .. import fused as fast
+        from . import fused as vb_fast
 
         iterate, context = vb_fast.vb_iteration, fast.one_blas_thread()
     states = [initial_state]

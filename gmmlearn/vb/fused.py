@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import fast
-from .params import GaussianMixtureParams
-from .vb import (
+from .. import fused as fast
+from ..params import GaussianMixtureParams
+from .steps import (
     VBParams,
     VBPrior,
     _bound_from_entropy,

@@ -22,11 +22,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .estimator import draw_from_mixture, print_run
-from .init import initial_responsibilities
+from .gaussian_mixture import draw_from_mixture, print_run
+from .initialization import initial_responsibilities
 from .params import COVARIANCE_TYPES
 from .validation import check_data, check_n_components
-from .vb import (
+from .vb.steps import (
     PRIOR_TYPES,
     VBParams,
     VBPrior,
@@ -36,7 +36,7 @@ from .vb import (
     lower_bound,
     vb_m_step,
 )
-from .vb_trace import VBTrace, run_vb
+from .vb.trace import VBTrace, run_vb
 
 __all__ = ["BayesianGaussianMixture"]
 

@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .init import INIT_METHODS, _check_init_shapes, initialize
+from .initialization import INIT_METHODS, _check_init_shapes, initialize
 from .params import COVARIANCE_TYPES, covariances_from_precisions
 from .steps import log_responsibilities, log_weighted_densities
 from .trace import EMTrace, run_em

@@ -73,12 +73,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
-from .params import (
+from ..params import (
     check_covariance_type,
     precisions_cholesky_from_covariances,
     precisions_from_cholesky,
 )
-from .steps import (
+from ..steps import (
     _log_det_cholesky,
     _normalize_log,
     component_covariances,

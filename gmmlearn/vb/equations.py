@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .equations import _covariance_latex, _sub, format_matrix, format_number
-from .trace import HalfStep
-from .vb import expected_log_det_lambda, expected_log_pi, expected_mahalanobis, log_rho
-from .vb import statistics as vb_statistics
-from .vb_trace import VBTrace
+from ..equations import _covariance_latex, _sub, format_matrix, format_number
+from ..trace import HalfStep
+from .steps import expected_log_det_lambda, expected_log_pi, expected_mahalanobis, log_rho
+from .steps import statistics as vb_statistics
+from .trace import VBTrace
 
 __all__ = [
     "VB_PHASE_EQUATIONS",
