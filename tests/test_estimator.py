@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import gmmlearn.estimator
+import gmmlearn.gaussian_mixture
 from gmmlearn.estimator import GaussianMixture
 from gmmlearn.init import INIT_METHODS, initialize
 from gmmlearn.params import COVARIANCE_TYPES
@@ -36,7 +36,7 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(gmmlearn.estimator, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(gmmlearn.gaussian_mixture, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5
     assert result.failed == 0
 

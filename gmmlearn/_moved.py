@@ -1,0 +1,81 @@
+"""The forwarding modules left at the old paths of moved modules (issue 19).
+
+A shim such as ``gmmlearn/init.py`` calls :func:`forward_module` and holds nothing else: reading
+an attribute of it reads the new module's, and setting one (``monkeypatch.setattr``) sets the new
+module's, so old code, old tests and old pickles keep working. Deleting a name set that way gives
+back the new module's own value: that is how ``monkeypatch`` undoes.
+
+Importing a shim warns once with a :class:`DeprecationWarning` that names the new path, the way
+scikit-learn moved its private modules. The warning is attributed to the shim, not to the
+importing line, so Python's default filters keep it out of the lessons' outputs (a notebook is
+``__main__``); pytest and ``python -W default`` show it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+import warnings
+
+
+class _ForwardingModule(types.ModuleType):
+    """A module whose names live in other modules (the first that has a name owns it)."""
+
+    def _owner(self, name: str):
+        for target in self.__dict__["_targets"]:
+            if hasattr(target, name):
+                return target
+        return None
+
+    def __getattr__(self, name: str):
+        owner = self._owner(name)
+        if owner is None:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        return getattr(owner, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        owner = None if name.startswith("__") else self._owner(name)
+        if owner is None:
+            super().__setattr__(name, value)
+            return
+        # Keep the new module's own value, so that deleting the name here restores it.
+        self.__dict__["_replaced"].setdefault(name, (owner, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        # monkeypatch's undo deletes what it set through the shim: give back the original.
+        replaced = self.__dict__["_replaced"]
+        if name in replaced:
+            owner, value = replaced.pop(name)
+            setattr(owner, name, value)
+        else:
+            super().__delattr__(name)
+
+    def __dir__(self) -> list[str]:
+        names = set(self.__dict__)
+        for target in self.__dict__["_targets"]:
+            names.update(dir(target))
+        return sorted(names)
+
+
+def forward_module(old: str, *new: str) -> None:
+    """Turn module ``old`` into a forwarder to the modules ``new`` and warn that it moved.
+
+    Parameters
+    ----------
+    old : str
+        The shim's own ``__name__``, e.g. ``"gmmlearn.init"``.
+    *new : str
+        The modules that now hold its names, searched in this order.
+    """
+    module = sys.modules[old]
+    module.__dict__["_targets"] = tuple(importlib.import_module(name) for name in new)
+    module.__dict__["_replaced"] = {}
+    module.__class__ = _ForwardingModule
+    warnings.warn(
+        f"{old} has moved to {' and '.join(new)}: import from there "
+        f"({old} forwards to it for now and will be removed)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
