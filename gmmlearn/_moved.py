@@ -22,44 +22,46 @@ import warnings
 class _ForwardingModule(types.ModuleType):
     """A module whose names live in other modules (the first that has a name owns it)."""
 
-    def _owner(self, name: str):
+    def _locate(self, name: str):
+        """(the module that holds ``name`` now or None, its name there)."""
+        new_name = self.__dict__["_renamed"].get(name, name)
         for target in self.__dict__["_targets"]:
-            if hasattr(target, name):
-                return target
-        return None
+            if hasattr(target, new_name):
+                return target, new_name
+        return None, new_name
 
     def __getattr__(self, name: str):
-        owner = self._owner(name)
+        owner, new_name = self._locate(name)
         if owner is None:
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
-        return getattr(owner, name)
+        return getattr(owner, new_name)
 
     def __setattr__(self, name: str, value) -> None:
-        owner = None if name.startswith("__") else self._owner(name)
+        owner, new_name = (None, name) if name.startswith("__") else self._locate(name)
         if owner is None:
             super().__setattr__(name, value)
             return
         # Keep the new module's own value, so that deleting the name here restores it.
-        self.__dict__["_replaced"].setdefault(name, (owner, getattr(owner, name)))
-        setattr(owner, name, value)
+        self.__dict__["_replaced"].setdefault(name, (owner, new_name, getattr(owner, new_name)))
+        setattr(owner, new_name, value)
 
     def __delattr__(self, name: str) -> None:
         # monkeypatch's undo deletes what it set through the shim: give back the original.
         replaced = self.__dict__["_replaced"]
         if name in replaced:
-            owner, value = replaced.pop(name)
-            setattr(owner, name, value)
+            owner, new_name, value = replaced.pop(name)
+            setattr(owner, new_name, value)
         else:
             super().__delattr__(name)
 
     def __dir__(self) -> list[str]:
-        names = set(self.__dict__)
+        names = set(self.__dict__) | set(self.__dict__["_renamed"])
         for target in self.__dict__["_targets"]:
             names.update(dir(target))
         return sorted(names)
 
 
-def forward_module(old: str, *new: str) -> None:
+def forward_module(old: str, *new: str, renamed: dict[str, str] | None = None) -> None:
     """Turn module ``old`` into a forwarder to the modules ``new`` and warn that it moved.
 
     Parameters
@@ -68,9 +70,12 @@ def forward_module(old: str, *new: str) -> None:
         The shim's own ``__name__``, e.g. ``"gmmlearn.init"``.
     *new : str
         The modules that now hold its names, searched in this order.
+    renamed : dict, optional
+        Old name → new name, for the names that changed on the way.
     """
     module = sys.modules[old]
     module.__dict__["_targets"] = tuple(importlib.import_module(name) for name in new)
+    module.__dict__["_renamed"] = dict(renamed or {})
     module.__dict__["_replaced"] = {}
     module.__class__ = _ForwardingModule
     warnings.warn(

@@ -15,6 +15,7 @@ SHIMS = [
     ("gmmlearn.vb_trace", "gmmlearn.vb.trace", ["VBTrace", "run_vb", "VB_ENGINES"]),
     ("gmmlearn.vb_equations", "gmmlearn.vb.equations", ["vb_step_description", "vb_params_latex"]),
     ("gmmlearn.fast", "gmmlearn.fused", ["em_iteration", "one_blas_thread", "DEFAULT_CHUNK_SIZE"]),
+    ("gmmlearn.fast", "gmmlearn._chunked", ["MAX_CANCELLATION", "Plan", "statistics"]),
     (
         "gmmlearn.init",
         "gmmlearn.initialization",
@@ -31,9 +32,9 @@ def fresh_import(name: str):
     return importlib.import_module(name)
 
 
-@pytest.mark.parametrize("old, new, names", SHIMS, ids=[s[0] for s in SHIMS])
+@pytest.mark.parametrize("old, new, names", SHIMS, ids=[s[1] for s in SHIMS])
 def test_shim_warns_with_the_new_path_and_forwards(old, new, names):
-    with pytest.warns(DeprecationWarning, match=f"{old} has moved to {new}"):
+    with pytest.warns(DeprecationWarning, match=f"{old} has moved to .*{new}"):
         shim = fresh_import(old)
     target = importlib.import_module(new)
     for name in names:
@@ -53,6 +54,19 @@ def test_setting_through_a_shim_sets_the_new_module_and_deleting_restores():
     assert target.DEFAULT_CHUNK_SIZE == 7
     del shim.DEFAULT_CHUNK_SIZE
     assert target.DEFAULT_CHUNK_SIZE == original
+
+
+def test_old_private_names_of_fast_reach_the_chunked_engine(monkeypatch):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        shim = fresh_import("gmmlearn.fast")
+    engine = importlib.import_module("gmmlearn._chunked")
+    assert shim._Plan is engine.Plan and shim._covariances is engine.covariances_from_scatter
+    original = engine.MIN_ROWS_PER_THREAD
+    with monkeypatch.context() as patch:
+        patch.setattr(shim, "_MIN_ROWS_PER_THREAD", 1)
+        assert engine.MIN_ROWS_PER_THREAD == 1
+    assert engine.MIN_ROWS_PER_THREAD == original
 
 
 def test_monkeypatch_through_a_shim_is_undone(monkeypatch):

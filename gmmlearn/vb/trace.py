@@ -158,7 +158,7 @@ def run_vb(
         The bound of q_0, recorded as ``curve[0]`` (e.g. ``lower_bound(ln r_0, q_0)``).
     engine : {"auto", "steps", "fused"}, default="auto"
         ``"steps"`` chains the functions of :mod:`gmmlearn.vb`; ``"fused"`` uses
-        :func:`gmmlearn.vb_fast.vb_iteration` (one chunked pass, no N×K array); ``"auto"``
+        :func:`gmmlearn.vb.fused.vb_iteration` (one chunked pass, no N×K array); ``"auto"``
         picks ``"fused"``. They agree to ~1e-10 relative.
 
     Returns
@@ -186,10 +186,10 @@ def run_vb(
     if engine == "steps":
         iterate, context = _steps_iteration, nullcontext()
     else:
-        from .. import fused as fast
-        from . import fused as vb_fast
+        from .._chunked import one_blas_thread
+        from .fused import vb_iteration
 
-        iterate, context = vb_fast.vb_iteration, fast.one_blas_thread()
+        iterate, context = vb_iteration, one_blas_thread()
     states = [initial_state]
     bounds = []
     converged = False
