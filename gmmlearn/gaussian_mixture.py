@@ -23,8 +23,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .initialization import INIT_METHODS, _check_init_shapes, initialize
-from .params import COVARIANCE_TYPES, covariances_from_precisions
+from .initialization import INIT_METHODS, check_initial_parameters, initialize
+from .params import COVARIANCE_TYPES
 from .steps import log_responsibilities, log_weighted_densities
 from .trace import EMTrace, run_em
 from .validation import check_data, check_n_components, check_sample_weight
@@ -35,61 +35,6 @@ __all__ = ["GaussianMixture"]
 # ---------------------------------------------------------------------------
 # Helpers for fit
 # ---------------------------------------------------------------------------
-
-
-def _check_initial_arrays(
-    weights_init, means_init, precisions_init, covariance_type, n_components, n_features
-) -> None:
-    """User-given parts of θ₀: real numbers, right shapes, finite, π on the simplex, Λ > 0."""
-    given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
-    if all(v is None for v in given.values()):
-        return
-    weights_init, means_init, precisions_init = (
-        None if value is None else _real_array(value, name) for name, value in given.items()
-    )
-    given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
-    _check_init_shapes(
-        weights_init, means_init, precisions_init, covariance_type, n_components, n_features
-    )
-    for name, value in given.items():
-        if value is not None and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
-            raise ValueError(f"{name} contains NaN or inf: pass finite numbers")
-    if weights_init is not None:
-        weights = np.asarray(weights_init, dtype=np.float64)
-        if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-            raise ValueError(
-                f"weights_init must be non-negative and sum to 1, got sum {weights.sum():.6g} "
-                f"and min {weights.min():.6g}: pass w / w.sum() with w ≥ 0"
-            )
-    if precisions_init is not None:
-        precisions = np.asarray(precisions_init, dtype=np.float64)
-        if covariance_type in ("full", "tied") and not np.allclose(
-            precisions, np.swapaxes(precisions, -1, -2)
-        ):
-            raise ValueError("precisions_init is not symmetric: pass (P + P.T) / 2")
-        try:
-            covariances_from_precisions(precisions, covariance_type)
-        except ValueError as error:
-            raise ValueError(f"precisions_init: {error}") from None
-
-
-def _real_array(value, name: str) -> np.ndarray:
-    """``value`` as float64, or a one-line error naming the parameter (not numpy's message)."""
-    try:
-        array = np.asarray(value)
-    except ValueError:
-        raise ValueError(
-            f"{name} is ragged (rows of different lengths): pass a rectangular array"
-        ) from None
-    if np.iscomplexobj(array):
-        raise ValueError(f"{name} is complex: pass real numbers, e.g. np.real({name})")
-    try:
-        return array.astype(np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} holds something that is not a number (dtype {array.dtype}): "
-            f"pass numbers, e.g. np.asarray({name}, dtype=float)"
-        ) from None
 
 
 def _continue_lower_bound(trace: EMTrace, previous_lower_bound: float) -> EMTrace:
@@ -399,7 +344,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         n_samples, n_features = X.shape
         check_n_components(self.n_components, n_samples)
         weights = check_sample_weight(sample_weight, n_samples, self.n_components)
-        _check_initial_arrays(
+        check_initial_parameters(
             self.weights_init,
             self.means_init,
             self.precisions_init,

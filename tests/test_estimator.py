@@ -269,10 +269,13 @@ def test_more_components_than_points_says_how_to_fix():
         ({"weights_init": np.ones(2) / 2}, r"weights_init has shape \(2,\) .* need \(3,\)"),
         ({"means_init": np.zeros((3, 3))}, r"means_init has shape \(3, 3\) .* need \(3, 2\)"),
         ({"precisions_init": np.ones((3, 2))}, r"precisions_init has shape .* need \(3, 2, 2\)"),
-        ({"weights_init": [0.5, 0.4, 0.3]}, r"weights_init must .* sum to 1"),
-        ({"weights_init": [1.2, -0.1, -0.1]}, r"weights_init must be non-negative"),
+        ({"weights_init": [0.5, 0.4, 0.3]}, r"weights_init sums to 1\.2, not 1"),
+        ({"weights_init": [1.2, -0.1, -0.1]}, r"weights_init\[1\] = -0\.1 is negative"),
         ({"means_init": np.full((3, 2), np.nan)}, r"means_init contains NaN"),
-        ({"precisions_init": -np.ones((3, 2, 2))}, r"precisions_init: .*positive definite"),
+        (
+            {"precisions_init": -np.ones((3, 2, 2))},
+            r"precisions_init\[0\] is not positive definite",
+        ),
         ({"precisions_init": np.tile([[1.0, 0.5], [0.0, 1.0]], (3, 1, 1))}, "not symmetric"),
     ],
 )
