@@ -127,6 +127,29 @@ def _steps_iteration(X, state, prior, reg_covar):
     return new_state, lower_bound(log_resp, new_state)
 
 
+def _check_run_arguments(X, initial_state, engine, max_iter, tol, reg_covar) -> np.ndarray:
+    """``run_vb``'s arguments checked, one-line errors; X as float64."""
+    if engine not in VB_ENGINES:
+        raise ValueError(
+            f"unknown engine {engine!r}: use one of " + ", ".join(repr(e) for e in VB_ENGINES)
+        )
+    if not isinstance(initial_state, VBParams):
+        raise TypeError(
+            f"initial_state must be a VBParams, got {type(initial_state).__name__}: make one "
+            "with gmmlearn.vb.vb_m_step(X, resp, prior)"
+        )
+    X = check_data(X)
+    if X.shape[1] != initial_state.n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features but initial_state has {initial_state.n_features}: "
+            "give q_0 of the same dimension as the data"
+        )
+    check_nonnegative(max_iter, "max_iter", integer=True)
+    check_nonnegative(tol, "tol")
+    check_nonnegative(reg_covar, "reg_covar")
+    return X
+
+
 def run_vb(
     X: np.ndarray,
     initial_state: VBParams,
@@ -165,24 +188,7 @@ def run_vb(
     -------
     trace : VBTrace
     """
-    if engine not in VB_ENGINES:
-        raise ValueError(
-            f"unknown engine {engine!r}: use one of " + ", ".join(repr(e) for e in VB_ENGINES)
-        )
-    if not isinstance(initial_state, VBParams):
-        raise TypeError(
-            f"initial_state must be a VBParams, got {type(initial_state).__name__}: make one "
-            "with gmmlearn.vb.vb_m_step(X, resp, prior)"
-        )
-    X = check_data(X)
-    if X.shape[1] != initial_state.n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features but initial_state has {initial_state.n_features}: "
-            "give q_0 of the same dimension as the data"
-        )
-    check_nonnegative(max_iter, "max_iter", integer=True)
-    check_nonnegative(tol, "tol")
-    check_nonnegative(reg_covar, "reg_covar")
+    X = _check_run_arguments(X, initial_state, engine, max_iter, tol, reg_covar)
     if engine == "steps":
         iterate, context = _steps_iteration, nullcontext()
     else:
