@@ -69,7 +69,8 @@ def forward_module(old: str, *new: str, renamed: dict[str, str] | None = None) -
     old : str
         The shim's own ``__name__``, e.g. ``"gmmlearn.init"``.
     *new : str
-        The modules that now hold its names, searched in this order.
+        The modules that now hold its names, searched in this order; the warning names the
+        first (the others hold private parts).
     renamed : dict, optional
         Old name → new name, for the names that changed on the way.
     """
@@ -79,7 +80,7 @@ def forward_module(old: str, *new: str, renamed: dict[str, str] | None = None) -
     module.__dict__["_replaced"] = {}
     module.__class__ = _ForwardingModule
     warnings.warn(
-        f"{old} has moved to {' and '.join(new)}: import from there "
+        f"{old} has moved to {new[0]}: import from there "
         f"({old} forwards to it for now and will be removed)",
         DeprecationWarning,
         stacklevel=2,
