@@ -3,9 +3,10 @@
 A drop-in for :class:`sklearn.mixture.BayesianGaussianMixture`: the same parameters and
 defaults, the same fitted attributes, the same random-number use (so the same ``random_state``
 gives the same fit), the same stopping rule and best-of-``n_init`` choice. The work is done by
-the student-facing functions: :func:`gmmlearn.init.initial_responsibilities` draws the starting
-r, :func:`gmmlearn.vb.vb_m_step` turns it into q_0, :func:`gmmlearn.vb_trace.run_vb` runs VB
-and records it. What it adds is ``trace_``, the whole run of the best initialisation.
+the student-facing functions: :func:`gmmlearn.initialization.initial_responsibilities` draws
+the starting r, :func:`gmmlearn.vb.vb_m_step` turns it into q_0, :func:`gmmlearn.vb.trace.run_vb`
+runs VB and records it. What it adds is ``trace_``, the whole run of the best initialisation.
+What it shares with the EM estimator is in :mod:`gmmlearn._mixture_base`.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ class BayesianGaussianMixture(BaseMixture):
     n_init : int, default=1
         Initialisations to run; the one with the highest final lower bound is kept.
     init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
-        How the starting responsibilities are drawn (see :mod:`gmmlearn.init`).
+        How the starting responsibilities are drawn (see :mod:`gmmlearn.initialization`).
     weight_concentration_prior_type : {"dirichlet_process", "dirichlet_distribution"}, \
             default="dirichlet_process"
         Stick-breaking prior on π, or the book's Dirichlet.
@@ -203,7 +204,7 @@ class BayesianGaussianMixture(BaseMixture):
     Examples
     --------
     >>> import numpy as np
-    >>> from gmmlearn.bayesian import BayesianGaussianMixture
+    >>> from gmmlearn import BayesianGaussianMixture
     >>> X = np.array([[1, 2], [1, 4], [1, 0], [4, 2], [12, 4], [10, 7]])
     >>> bgm = BayesianGaussianMixture(n_components=2, random_state=42).fit(X)
     >>> bgm.means_.round(2)

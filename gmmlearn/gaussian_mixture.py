@@ -3,9 +3,10 @@
 A drop-in for :class:`sklearn.mixture.GaussianMixture`: the same parameters and defaults, the
 same fitted attributes, the same random-number use (so the same ``random_state`` gives the same
 fit), the same stopping rule and the same warnings. The work is done by the student-facing
-functions: :func:`gmmlearn.init.initialize` draws θ₀, :func:`gmmlearn.trace.run_em` runs EM and
-records it, :mod:`gmmlearn.steps` scores new data. What it adds is ``trace_``, the whole run of
-the best initialisation, to step through or plot.
+functions: :func:`gmmlearn.initialization.initialize` draws θ₀, :func:`gmmlearn.trace.run_em`
+runs EM and records it, :mod:`gmmlearn.steps` scores new data. What it adds is ``trace_``, the
+whole run of the best initialisation, to step through or plot. What it shares with the VB
+estimator is in :mod:`gmmlearn._mixture_base`.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ class GaussianMixture(BaseMixture):
         Initialisations to run; the one with the highest final lower bound is kept.
     init_params : {"kmeans", "k-means++", "random", "random_from_data", \
             "bounding-box"}, default="kmeans"
-        How θ₀ is drawn (see :mod:`gmmlearn.init`). The first four are scikit-learn's.
+        How θ₀ is drawn (see :mod:`gmmlearn.initialization`). The first four are scikit-learn's.
     weights_init : array-like of shape (n_components,), default=None
         Initial π (non-negative, summing to 1); drawn by ``init_params`` if None.
     means_init : array-like of shape (n_components, n_features), default=None
@@ -172,7 +173,7 @@ class GaussianMixture(BaseMixture):
     Examples
     --------
     >>> import numpy as np
-    >>> from gmmlearn.estimator import GaussianMixture
+    >>> from gmmlearn import GaussianMixture
     >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
     >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
     >>> gm.means_

@@ -4,7 +4,7 @@ The VB counterpart of the parts of :mod:`gmmlearn.equations` that the explorer s
 label of each half-step, the variational parameters of the state shown, and the updates with
 the numbers of the run. Plain strings, no plotting.
 
-What the half-steps of a :class:`~gmmlearn.vb_trace.VBTrace` apply:
+What the half-steps of a :class:`~gmmlearn.vb.trace.VBTrace` apply:
 
 * init: :math:`q_0`, the M-step applied to the starting responsibilities;
 * E (10.46–10.49): :math:`r_{nk}` from :math:`\mathbb E[\ln\pi_k]`,
