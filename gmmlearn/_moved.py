@@ -5,10 +5,13 @@ an attribute of it reads the new module's, and setting one (``monkeypatch.setatt
 module's, so old code, old tests and old pickles keep working. Deleting a name set that way gives
 back the new module's own value: that is how ``monkeypatch`` undoes.
 
-Importing a shim warns once with a :class:`DeprecationWarning` that names the new path, the way
-scikit-learn moved its private modules. The warning is attributed to the shim, not to the
-importing line, so Python's default filters keep it out of the lessons' outputs (a notebook is
-``__main__``); pytest and ``python -W default`` show it.
+Code outside gmmlearn that reads or sets a name through a shim (``from gmmlearn.init import
+initialize`` included) gets a :class:`DeprecationWarning` naming the new path, the way
+scikit-learn moved its private modules. gmmlearn's own modules that still use an old path do
+not: that is for the package to fix, not for its users to see (the command line would print it).
+The warning is attributed to this module, not to the user's line, so Python's default filters
+keep it out of the lessons' outputs (a notebook is ``__main__``); pytest and ``python -W
+default`` show it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ import importlib
 import sys
 import types
 import warnings
+
+
+def _called_from_outside() -> bool:
+    """Whether the code using the shim (importlib's frames skipped) is not gmmlearn's own."""
+    frame = sys._getframe(2)  # the caller of the _ForwardingModule method
+    while frame is not None and "importlib" in frame.f_code.co_filename:
+        frame = frame.f_back
+    name = "" if frame is None else frame.f_globals.get("__name__", "")
+    return not (name == "gmmlearn" or name.startswith("gmmlearn."))
 
 
 class _ForwardingModule(types.ModuleType):
@@ -30,10 +42,21 @@ class _ForwardingModule(types.ModuleType):
                 return target, new_name
         return None, new_name
 
+    def _warn(self, name: str) -> None:
+        old, new = self.__name__, self.__dict__["_targets"][0].__name__
+        warnings.warn(
+            f"{old} has moved to {new}: import {name} from there "
+            f"({old} forwards to it for now and will be removed)",
+            DeprecationWarning,
+            stacklevel=2,  # this module's line: hidden by the default filters
+        )
+
     def __getattr__(self, name: str):
         owner, new_name = self._locate(name)
         if owner is None:
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        if _called_from_outside():
+            self._warn(name)
         return getattr(owner, new_name)
 
     def __setattr__(self, name: str, value) -> None:
@@ -41,6 +64,8 @@ class _ForwardingModule(types.ModuleType):
         if owner is None:
             super().__setattr__(name, value)
             return
+        if _called_from_outside():
+            self._warn(name)
         # Keep the new module's own value, so that deleting the name here restores it.
         self.__dict__["_replaced"].setdefault(name, (owner, new_name, getattr(owner, new_name)))
         setattr(owner, new_name, value)
@@ -62,7 +87,7 @@ class _ForwardingModule(types.ModuleType):
 
 
 def forward_module(old: str, *new: str, renamed: dict[str, str] | None = None) -> None:
-    """Turn module ``old`` into a forwarder to the modules ``new`` and warn that it moved.
+    """Turn module ``old`` into a forwarder to the modules ``new``.
 
     Parameters
     ----------
@@ -79,9 +104,3 @@ def forward_module(old: str, *new: str, renamed: dict[str, str] | None = None) -
     module.__dict__["_renamed"] = dict(renamed or {})
     module.__dict__["_replaced"] = {}
     module.__class__ = _ForwardingModule
-    warnings.warn(
-        f"{old} has moved to {new[0]}: import from there "
-        f"({old} forwards to it for now and will be removed)",
-        DeprecationWarning,
-        stacklevel=2,
-    )

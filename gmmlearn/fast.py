@@ -1,7 +1,7 @@
 """Moved to :mod:`gmmlearn.fused` (issue 19), its engine to :mod:`gmmlearn._chunked`.
 
 This module forwards every name there (the engine's under their old private names) and warns
-when imported.
+when used.
 """
 
 from ._moved import forward_module

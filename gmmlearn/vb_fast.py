@@ -1,6 +1,6 @@
 """Moved to :mod:`gmmlearn.vb.fused` (issue 19).
 
-This module forwards every name there and warns when imported.
+This module forwards every name there and warns when used.
 """
 
 from ._moved import forward_module

@@ -1,13 +1,15 @@
 """The old module paths that house-core moved (issue 19) still import, warn, and forward.
 
 Each shim is listed with where it now points and a few names it must forward; the objects must be
-the new modules' own, so isinstance checks, pickles and monkeypatching keep working.
+the new modules' own, so isinstance checks, pickles and monkeypatching keep working. Code outside
+gmmlearn that uses a shim is warned; gmmlearn's own modules are not.
 """
 
 import importlib
 import sys
 import warnings
 
+import numpy as np
 import pytest
 
 # (old path, the new path its warning names, the module that holds the names, some names)
@@ -30,39 +32,54 @@ SHIMS = [
 
 
 def fresh_import(name: str):
-    """Import ``name`` anew (a module warns only the first time it is imported)."""
+    """Import ``name`` anew (and forget the warnings already shown for it)."""
     sys.modules.pop(name, None)
     return importlib.import_module(name)
 
 
 @pytest.mark.parametrize("old, new, holder, names", SHIMS, ids=[s[2] for s in SHIMS])
 def test_shim_warns_with_the_new_path_and_forwards(old, new, holder, names):
-    with pytest.warns(DeprecationWarning, match=f"^{old} has moved to {new}: import from there"):
-        shim = fresh_import(old)
+    shim = fresh_import(old)
     target = importlib.import_module(holder)
     for name in names:
-        assert getattr(shim, name) is getattr(target, name)
+        message = f"^{old} has moved to {new}: import {name} from there"
+        with pytest.warns(DeprecationWarning, match=message):
+            assert getattr(shim, name) is getattr(target, name)
     assert set(names) <= set(dir(shim))
     with pytest.raises(AttributeError, match="no_such_name"):
         shim.no_such_name  # noqa: B018
 
 
-def test_setting_through_a_shim_sets_the_new_module_and_deleting_restores():
+def test_from_import_warns_too():
+    fresh_import("gmmlearn.bayesian")
+    with pytest.warns(DeprecationWarning, match="^gmmlearn.bayesian has moved to gmmlearn.bayes"):
+        from gmmlearn.bayesian import BayesianGaussianMixture  # noqa: F401
+
+
+def test_gmmlearns_own_modules_use_the_shims_silently():
+    """trace.py still reads gmmlearn.fast until the lead repoints it: the user sees nothing."""
+    import gmmlearn.trace
+
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        shim = fresh_import("gmmlearn.fast")
+        warnings.simplefilter("error")
+        X = np.random.default_rng(0).normal(size=(50, 2))
+        gmmlearn.trace.run_em(X, gmmlearn.initialize(X, 2, random_state=0), max_iter=2)
+
+
+def test_setting_through_a_shim_sets_the_new_module_and_deleting_restores():
+    shim = fresh_import("gmmlearn.fast")
     target = importlib.import_module("gmmlearn.fused")
     original = target.DEFAULT_CHUNK_SIZE
-    shim.DEFAULT_CHUNK_SIZE = 7
+    with pytest.warns(DeprecationWarning, match="import DEFAULT_CHUNK_SIZE from there"):
+        shim.DEFAULT_CHUNK_SIZE = 7
     assert target.DEFAULT_CHUNK_SIZE == 7
     del shim.DEFAULT_CHUNK_SIZE
     assert target.DEFAULT_CHUNK_SIZE == original
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_old_private_names_of_fast_reach_the_chunked_engine(monkeypatch):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        shim = fresh_import("gmmlearn.fast")
+    shim = fresh_import("gmmlearn.fast")
     engine = importlib.import_module("gmmlearn._chunked")
     assert shim._Plan is engine.Plan and shim._covariances is engine.covariances_from_scatter
     original = engine.MIN_ROWS_PER_THREAD
@@ -72,10 +89,9 @@ def test_old_private_names_of_fast_reach_the_chunked_engine(monkeypatch):
     assert engine.MIN_ROWS_PER_THREAD == original
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_monkeypatch_through_a_shim_is_undone(monkeypatch):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        shim = fresh_import("gmmlearn.init")
+    shim = fresh_import("gmmlearn.init")
     target = importlib.import_module("gmmlearn.initialization")
     original = target.INIT_METHODS
     with monkeypatch.context() as patch:
@@ -84,23 +100,22 @@ def test_monkeypatch_through_a_shim_is_undone(monkeypatch):
     assert target.INIT_METHODS is original
 
 
-def test_the_warning_is_attributed_to_the_shim():
-    """Not to the importing line: the default filters then hide it in a notebook's __main__."""
+def test_the_warning_is_attributed_to_the_shim_machinery():
+    """Not to the user's line: the default filters then hide it in a notebook's __main__."""
+    shim = fresh_import("gmmlearn.estimator")
     with warnings.catch_warnings(record=True) as caught:
-        warnings.resetwarnings()
-        warnings.simplefilter("default")
-        fresh_import("gmmlearn.estimator")
-    assert [w.filename.endswith("estimator.py") for w in caught] == [True]
+        warnings.simplefilter("always")
+        shim.GaussianMixture  # noqa: B018
+    assert [w.filename.endswith("_moved.py") for w in caught] == [True]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_moved_modules_stay_attributes_of_the_package():
     import gmmlearn
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        assert gmmlearn.estimator.GaussianMixture is gmmlearn.GaussianMixture
-        assert gmmlearn.bayesian.BayesianGaussianMixture is gmmlearn.BayesianGaussianMixture
-        assert gmmlearn.init.initialize is gmmlearn.initialize
+    assert gmmlearn.estimator.GaussianMixture is gmmlearn.GaussianMixture
+    assert gmmlearn.bayesian.BayesianGaussianMixture is gmmlearn.BayesianGaussianMixture
+    assert gmmlearn.init.initialize is gmmlearn.initialize
     with pytest.raises(AttributeError, match="no attribute 'no_such_module'"):
         gmmlearn.no_such_module  # noqa: B018
 
