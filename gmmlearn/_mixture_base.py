@@ -17,8 +17,10 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .params import COVARIANCE_TYPES
 from .validation import check_data
 
 __all__ = ["BaseMixture", "draw_from_mixture", "print_run"]
@@ -93,6 +95,30 @@ class BaseMixture(DensityMixin, BaseEstimator):
     * ``_final_bound(trace)``: the number by which the best of ``n_init`` runs is chosen;
     * ``_mixture()``: (weights, means, covariances, covariance_type) to :meth:`sample` from.
     """
+
+    # The hyperparameters both share; a subclass adds its own (init_params among them).
+    _parameter_constraints: dict = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
+        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "reg_covar": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "verbose_interval": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def _set_hyperparameters(self, arguments: dict) -> None:
+        """Store each argument of the subclass's ``__init__`` under its own name.
+
+        scikit-learn's rule: ``__init__`` only stores the hyperparameters (``fit`` checks
+        them), so that ``get_params``, ``set_params`` and ``clone`` work.
+        """
+        for name, value in arguments.items():
+            if name != "self":
+                setattr(self, name, value)
 
     # -- fitting ------------------------------------------------------------------------
     def _best_run(self, n_runs: int, run_once):

@@ -21,7 +21,6 @@ from sklearn.utils.validation import validate_data
 
 from ._mixture_base import BaseMixture
 from .initialization import initial_responsibilities
-from .params import COVARIANCE_TYPES
 from .validation import check_data, check_n_components
 from .vb.steps import (
     PRIOR_TYPES,
@@ -217,12 +216,7 @@ class BayesianGaussianMixture(BaseMixture):
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
-        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "reg_covar": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        **BaseMixture._parameter_constraints,
         "init_params": [StrOptions(set(_INIT_METHODS))],
         "weight_concentration_prior_type": [StrOptions(set(PRIOR_TYPES))],
         "weight_concentration_prior": [None, Interval(numbers.Real, 0.0, None, closed="neither")],
@@ -234,10 +228,6 @@ class BayesianGaussianMixture(BaseMixture):
             "array-like",
             Interval(numbers.Real, 0.0, None, closed="neither"),
         ],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "verbose_interval": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -261,23 +251,7 @@ class BayesianGaussianMixture(BaseMixture):
         verbose: int = 0,
         verbose_interval: int = 10,
     ) -> None:
-        self.n_components = n_components
-        self.covariance_type = covariance_type
-        self.tol = tol
-        self.reg_covar = reg_covar
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.init_params = init_params
-        self.weight_concentration_prior_type = weight_concentration_prior_type
-        self.weight_concentration_prior = weight_concentration_prior
-        self.mean_precision_prior = mean_precision_prior
-        self.mean_prior = mean_prior
-        self.degrees_of_freedom_prior = degrees_of_freedom_prior
-        self.covariance_prior = covariance_prior
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.verbose_interval = verbose_interval
+        self._set_hyperparameters(locals())
 
     # -- fitting --------------------------------------------------------------------
     def fit(self, X, y=None) -> BayesianGaussianMixture:

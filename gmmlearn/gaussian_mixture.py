@@ -12,18 +12,16 @@ estimator is in :mod:`gmmlearn._mixture_base`.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._mixture_base import BaseMixture
 from .initialization import INIT_METHODS, check_initial_parameters, initialize
-from .params import COVARIANCE_TYPES
 from .steps import log_responsibilities, log_weighted_densities
 from .trace import EMTrace, run_em
 from .validation import check_data, check_n_components, check_sample_weight
@@ -186,20 +184,11 @@ class GaussianMixture(BaseMixture):
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
-        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "reg_covar": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        **BaseMixture._parameter_constraints,
         "init_params": [StrOptions(set(INIT_METHODS))],
         "weights_init": ["array-like", None],
         "means_init": ["array-like", None],
         "precisions_init": ["array-like", None],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "verbose_interval": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -220,20 +209,7 @@ class GaussianMixture(BaseMixture):
         verbose: int = 0,
         verbose_interval: int = 10,
     ) -> None:
-        self.n_components = n_components
-        self.covariance_type = covariance_type
-        self.tol = tol
-        self.reg_covar = reg_covar
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.init_params = init_params
-        self.weights_init = weights_init
-        self.means_init = means_init
-        self.precisions_init = precisions_init
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.verbose_interval = verbose_interval
+        self._set_hyperparameters(locals())
 
     # -- fitting --------------------------------------------------------------------
     def fit(self, X, y=None, sample_weight=None) -> GaussianMixture:
