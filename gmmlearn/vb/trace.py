@@ -28,7 +28,7 @@ import numpy as np
 
 from ..params import GaussianMixtureParams
 from ..trace import HalfSteps
-from ..validation import check_data, check_nonnegative
+from ..validation import check_run_arguments
 from .steps import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
 
 __all__ = ["VB_ENGINES", "VBTrace", "run_vb"]
@@ -138,16 +138,12 @@ def _check_run_arguments(X, initial_state, engine, max_iter, tol, reg_covar) -> 
             f"initial_state must be a VBParams, got {type(initial_state).__name__}: make one "
             "with gmmlearn.vb.vb_m_step(X, resp, prior)"
         )
-    X = check_data(X)
-    if X.shape[1] != initial_state.n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features but initial_state has {initial_state.n_features}: "
-            "give q_0 of the same dimension as the data"
-        )
-    check_nonnegative(max_iter, "max_iter", integer=True)
-    check_nonnegative(tol, "tol")
-    check_nonnegative(reg_covar, "reg_covar")
-    return X
+    start = (
+        "initial_state",
+        initial_state.n_features,
+        "give q_0 of the same dimension as the data",
+    )
+    return check_run_arguments(X, start, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
 
 
 def run_vb(
