@@ -30,6 +30,21 @@ from .trace import EMTrace, HalfStep, run_em
 
 __version__ = "0.1.0"
 
+# The modules moved by issue 19 stay reachable as attributes, as they were after
+# ``import gmmlearn``: the forwarding module is imported (and warns) on first use.
+_MOVED_MODULES = frozenset(
+    ("bayesian", "estimator", "fast", "init", "vb_equations", "vb_fast", "vb_trace")
+)
+
+
+def __getattr__(name: str):
+    if name in _MOVED_MODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "datasets",
     "equations",

@@ -1,9 +1,18 @@
-"""Old import paths that keep working after a module moved or became a package.
+"""The forwarding modules left at the old paths of moved modules, and packages that were one
+module (issue 19).
 
-:func:`forward`: a module that moved leaves a shim at its old path, which warns once, when
-imported (a DeprecationWarning, as scikit-learn did for its private modules), and forwards every
-attribute to the new module. :func:`was_one_module`: a module split into a package of parts
-keeps its names, and a name patched on the package reaches the part that reads it.
+A shim such as ``gmmlearn/init.py`` calls :func:`forward_module` and holds nothing else: reading
+an attribute of it reads the new module's, and setting one (``monkeypatch.setattr``) sets the new
+module's, so old code, old tests and old pickles keep working. Deleting a name set that way gives
+back the new module's own value: that is how ``monkeypatch`` undoes.
+
+Code outside gmmlearn that reads or sets a name through a shim (``from gmmlearn.init import
+initialize`` included) gets a :class:`DeprecationWarning` naming the new path, the way
+scikit-learn moved its private modules. gmmlearn's own modules that still use an old path do
+not: that is for the package to fix, not for its users to see (the command line would print it).
+The warning is attributed to this module, not to the user's line, so Python's default filters
+keep it out of the lessons' outputs (a notebook is ``__main__``); pytest and ``python -W
+default`` show it.
 """
 
 from __future__ import annotations
@@ -11,31 +20,93 @@ from __future__ import annotations
 import builtins
 import importlib
 import sys
+import types
 import warnings
-from collections.abc import Callable
 from types import ModuleType
 
 
-def forward(old: str, new: str) -> tuple[Callable[[str], object], Callable[[], list[str]], list]:
-    """Warn that module ``old`` moved to ``new``; return ``(__getattr__, __dir__, __all__)``
-    for ``old``, which forward to ``new``.
+def _called_from_outside() -> bool:
+    """Whether the code using the shim (importlib's frames skipped) is not gmmlearn's own."""
+    frame = sys._getframe(2)  # the caller of the _ForwardingModule method
+    while frame is not None and "importlib" in frame.f_code.co_filename:
+        frame = frame.f_back
+    name = "" if frame is None else frame.f_globals.get("__name__", "")
+    return not (name == "gmmlearn" or name.startswith("gmmlearn."))
 
-    Use in the old module: ``__getattr__, __dir__, __all__ = forward(__name__, "gmmlearn.x.y")``.
+
+class _ForwardingModule(types.ModuleType):
+    """A module whose names live in other modules (the first that has a name owns it)."""
+
+    def _locate(self, name: str):
+        """(the module that holds ``name`` now or None, its name there)."""
+        new_name = self.__dict__["_renamed"].get(name, name)
+        for target in self.__dict__["_targets"]:
+            if hasattr(target, new_name):
+                return target, new_name
+        return None, new_name
+
+    def _warn(self, name: str) -> None:
+        old, new = self.__name__, self.__dict__["_targets"][0].__name__
+        warnings.warn(
+            f"{old} has moved to {new}: import {name} from there "
+            f"({old} forwards to it for now and will be removed)",
+            DeprecationWarning,
+            stacklevel=2,  # this module's line: hidden by the default filters
+        )
+
+    def __getattr__(self, name: str):
+        owner, new_name = self._locate(name)
+        if owner is None:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        if _called_from_outside():
+            self._warn(name)
+        return getattr(owner, new_name)
+
+    def __setattr__(self, name: str, value) -> None:
+        owner, new_name = (None, name) if name.startswith("__") else self._locate(name)
+        if owner is None:
+            super().__setattr__(name, value)
+            return
+        if _called_from_outside():
+            self._warn(name)
+        # Keep the new module's own value, so that deleting the name here restores it.
+        self.__dict__["_replaced"].setdefault(name, (owner, new_name, getattr(owner, new_name)))
+        setattr(owner, new_name, value)
+
+    def __delattr__(self, name: str) -> None:
+        # monkeypatch's undo deletes what it set through the shim: give back the original.
+        replaced = self.__dict__["_replaced"]
+        if name in replaced:
+            owner, new_name, value = replaced.pop(name)
+            setattr(owner, new_name, value)
+        else:
+            super().__delattr__(name)
+
+    def __dir__(self) -> list[str]:
+        names = set(self.__dict__) | set(self.__dict__["_renamed"])
+        for target in self.__dict__["_targets"]:
+            names.update(dir(target))
+        return sorted(names)
+
+
+def forward_module(old: str, *new: str, renamed: dict[str, str] | None = None) -> None:
+    """Turn module ``old`` into a forwarder to the modules ``new``.
+
+    Parameters
+    ----------
+    old : str
+        The shim's own ``__name__``, e.g. ``"gmmlearn.init"``.
+    *new : str
+        The modules that now hold its names, searched in this order; the warning names the
+        first (the others hold private parts).
+    renamed : dict, optional
+        Old name → new name, for the names that changed on the way.
     """
-    target: ModuleType = importlib.import_module(new)
-    # stacklevel 2 names the old module, not its importer: a notebook (``__main__``) would
-    # show the warning, and the lessons' outputs must not change until they import the new path
-    warnings.warn(
-        f"{old} is deprecated: import from {new} instead", DeprecationWarning, stacklevel=2
-    )
-
-    def __getattr__(name: str) -> object:  # noqa: N807 (the module's own __getattr__)
-        return getattr(target, name)
-
-    def __dir__() -> list[str]:  # noqa: N807
-        return sorted(dir(target))
-
-    return __getattr__, __dir__, list(getattr(target, "__all__", []))
+    module = sys.modules[old]
+    module.__dict__["_targets"] = tuple(importlib.import_module(name) for name in new)
+    module.__dict__["_renamed"] = dict(renamed or {})
+    module.__dict__["_replaced"] = {}
+    module.__class__ = _ForwardingModule
 
 
 def _readers(package: ModuleType, name: str) -> list[ModuleType]:

@@ -3,28 +3,24 @@
 A drop-in for :class:`sklearn.mixture.BayesianGaussianMixture`: the same parameters and
 defaults, the same fitted attributes, the same random-number use (so the same ``random_state``
 gives the same fit), the same stopping rule and best-of-``n_init`` choice. The work is done by
-the student-facing functions: :func:`gmmlearn.init.initial_responsibilities` draws the starting
-r, :func:`gmmlearn.vb.vb_m_step` turns it into q_0, :func:`gmmlearn.vb_trace.run_vb` runs VB
-and records it. What it adds is ``trace_``, the whole run of the best initialisation.
+the student-facing functions: :func:`gmmlearn.initialization.initial_responsibilities` draws
+the starting r, :func:`gmmlearn.vb.vb_m_step` turns it into q_0, :func:`gmmlearn.vb.trace.run_vb`
+runs VB and records it. What it adds is ``trace_``, the whole run of the best initialisation.
+What it shares with the EM estimator is in :mod:`gmmlearn._mixture_base`.
 """
 
 from __future__ import annotations
 
 import numbers
-import warnings
-from time import time
 
 import numpy as np
-from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, DensityMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from .gaussian_mixture import draw_from_mixture, print_run
+from ._mixture_base import BaseMixture
 from .initialization import initial_responsibilities
-from .params import COVARIANCE_TYPES
 from .validation import check_data, check_n_components
 from .vb.steps import (
     PRIOR_TYPES,
@@ -123,7 +119,7 @@ def _initial_lower_bound(resp: np.ndarray, initial: VBParams) -> float:
         return lower_bound(np.log(resp), initial)
 
 
-class BayesianGaussianMixture(DensityMixin, BaseEstimator):
+class BayesianGaussianMixture(BaseMixture):
     """Gaussian mixture fitted by variational Bayes (PRML §10.2), a drop-in for scikit-learn's.
 
     The parameters, defaults and fitted attributes are those of
@@ -145,7 +141,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
     n_init : int, default=1
         Initialisations to run; the one with the highest final lower bound is kept.
     init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
-        How the starting responsibilities are drawn (see :mod:`gmmlearn.init`).
+        How the starting responsibilities are drawn (see :mod:`gmmlearn.initialization`).
     weight_concentration_prior_type : {"dirichlet_process", "dirichlet_distribution"}, \
             default="dirichlet_process"
         Stick-breaking prior on π, or the book's Dirichlet.
@@ -207,7 +203,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from gmmlearn.bayesian import BayesianGaussianMixture
+    >>> from gmmlearn import BayesianGaussianMixture
     >>> X = np.array([[1, 2], [1, 4], [1, 0], [4, 2], [12, 4], [10, 7]])
     >>> bgm = BayesianGaussianMixture(n_components=2, random_state=42).fit(X)
     >>> bgm.means_.round(2)
@@ -220,12 +216,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
-        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "reg_covar": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        **BaseMixture._parameter_constraints,
         "init_params": [StrOptions(set(_INIT_METHODS))],
         "weight_concentration_prior_type": [StrOptions(set(PRIOR_TYPES))],
         "weight_concentration_prior": [None, Interval(numbers.Real, 0.0, None, closed="neither")],
@@ -237,10 +228,6 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
             "array-like",
             Interval(numbers.Real, 0.0, None, closed="neither"),
         ],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "verbose_interval": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -264,23 +251,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         verbose: int = 0,
         verbose_interval: int = 10,
     ) -> None:
-        self.n_components = n_components
-        self.covariance_type = covariance_type
-        self.tol = tol
-        self.reg_covar = reg_covar
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.init_params = init_params
-        self.weight_concentration_prior_type = weight_concentration_prior_type
-        self.weight_concentration_prior = weight_concentration_prior
-        self.mean_precision_prior = mean_precision_prior
-        self.mean_prior = mean_prior
-        self.degrees_of_freedom_prior = degrees_of_freedom_prior
-        self.covariance_prior = covariance_prior
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.verbose_interval = verbose_interval
+        self._set_hyperparameters(locals())
 
     # -- fitting --------------------------------------------------------------------
     def fit(self, X, y=None) -> BayesianGaussianMixture:
@@ -320,11 +291,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
             self._check_warm_start(prior)
         rng = check_random_state(self.random_state)
 
-        best: VBTrace | None = None
-        for init in range(self.n_init if do_init else 1):
-            if self.verbose:
-                print(f"Initialization {init}")
-            start = time()
+        def run_once() -> tuple[VBTrace, float]:
             if do_init:
                 resp = initial_responsibilities(X, self.n_components, self.init_params, rng)
                 initial = vb_m_step(X, resp, prior, self.reg_covar)
@@ -343,38 +310,27 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
                 previous_lower_bound=previous,
                 initial_lower_bound=initial_bound,
             )
-            if self.max_iter == 0:
-                best = trace  # sklearn keeps the last initialisation when nothing ran
-                continue
-            self._print_run(trace, previous, time() - start)
-            if best is None or trace.lower_bounds[-1] > best.lower_bounds[-1]:
-                best = trace
+            return trace, previous
 
-        if not best.converged and self.max_iter > 0:
-            warnings.warn(
-                "Best performing initialization did not converge. Try different init "
-                "parameters, or increase max_iter, tol, or check for degenerate data.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        best = self._best_run(self.n_init if do_init else 1, run_once)
         self._set_fitted(best, prior)
         return self._log_rho(X).argmax(axis=1)
 
     def _check_warm_start(self, prior: VBPrior) -> None:
         params = self.params_
-        if (params.n_components, params.n_features, params.covariance_type, params.prior_type) != (
+        had = dict(
+            n_components=params.n_components,
+            n_features=params.n_features,
+            covariance_type=params.covariance_type,
+            weight_concentration_prior_type=params.prior_type,
+        )
+        wanted = (
             self.n_components,
             prior.m0.shape[0],
             self.covariance_type,
             self.weight_concentration_prior_type,
-        ):
-            raise ValueError(
-                "warm_start=True continues the previous fit, which had "
-                f"n_components={params.n_components}, n_features={params.n_features}, "
-                f"covariance_type={params.covariance_type!r}, "
-                f"weight_concentration_prior_type={params.prior_type!r}: keep those or set "
-                "warm_start=False"
-            )
+        )
+        self._check_warm_start_fits(had, wanted)
 
     def _set_fitted(self, trace: VBTrace, prior: VBPrior) -> None:
         params = trace.final_params
@@ -404,19 +360,28 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
             self.lower_bound_ = float(trace.lower_bounds[-1])
         self.lower_bounds_ = [float(b) for b in trace.lower_bounds]
 
-    def _print_run(self, trace: VBTrace, start_bound: float, seconds: float) -> None:
-        bounds = np.concatenate([[start_bound], trace.lower_bounds])
-        print_run(self, bounds, trace.converged, seconds, bounds[-1])
+    # -- what BaseMixture reads --------------------------------------------------------
+    @staticmethod
+    def _run_bounds(trace: VBTrace) -> np.ndarray:
+        return trace.lower_bounds
 
-    # -- using the fit ----------------------------------------------------------------
-    def _fitted_data(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        check_data(X)
-        return validate_data(self, X, dtype=np.float64, reset=False)
+    @staticmethod
+    def _final_bound(trace: VBTrace) -> float:
+        return trace.lower_bounds[-1]
 
     def _log_rho(self, X: np.ndarray) -> np.ndarray:
         return log_rho(X, self.params_)
 
+    _log_joint = _log_rho
+
+    def _log_resp(self, X: np.ndarray) -> np.ndarray:
+        return log_r(self._log_rho(X))[0]
+
+    def _mixture(self) -> tuple:
+        params: VBParams = self.params_
+        return params.weights, params.m, params.covariances, params.covariance_type
+
+    # -- using the fit ----------------------------------------------------------------
     def score_samples(self, X) -> np.ndarray:
         r""":math:`\ln\sum_k\rho_{nk}` for each point, scikit-learn's ``score_samples``.
 
@@ -424,7 +389,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         -------
         log_prob : ndarray of shape (n_samples,)
         """
-        return logsumexp(self._log_rho(self._fitted_data(X)), axis=1)
+        return self._score_samples(X)
 
     def score(self, X, y=None) -> float:
         """The mean of :meth:`score_samples`.
@@ -433,7 +398,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         -------
         score : float
         """
-        return float(np.mean(self.score_samples(X)))
+        return self._score(X)
 
     def predict(self, X) -> np.ndarray:
         """argmax_k ln ρ_nk for each point.
@@ -442,7 +407,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return self._log_rho(self._fitted_data(X)).argmax(axis=1)
+        return self._predict(X)
 
     def predict_proba(self, X) -> np.ndarray:
         """The responsibilities r_nk (PRML 10.49) under the fitted q.
@@ -451,8 +416,7 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         -------
         resp : ndarray of shape (n_samples, n_components)
         """
-        log_resp, _ = log_r(self._log_rho(self._fitted_data(X)))
-        return np.exp(log_resp)
+        return self._predict_proba(X)
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw points from the mixture (E[π], m, E[Λ]⁻¹), with scikit-learn's RNG use.
@@ -462,9 +426,4 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         X : ndarray of shape (n_samples, n_features)
         y : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        params: VBParams = self.params_
-        return draw_from_mixture(
-            self.random_state, n_samples, params.weights, params.m, params.covariances,
-            params.covariance_type,
-        )  # fmt: skip
+        return self._sample(n_samples)

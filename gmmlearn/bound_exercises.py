@@ -1,6 +1,9 @@
-"""Deprecated: lesson 6's checkers (the bound L, the gap KL) are in
-:mod:`gmmlearn.exercises.lesson6`."""
+"""Moved to :mod:`gmmlearn.exercises.lesson6` (lesson 6's checkers: the bound L, the gap KL;
+issue 19).
 
-from ._moved import forward
+This module forwards every name there and warns when used.
+"""
 
-__getattr__, __dir__, __all__ = forward(__name__, "gmmlearn.exercises.lesson6")
+from ._moved import forward_module
+
+forward_module(__name__, "gmmlearn.exercises.lesson6")

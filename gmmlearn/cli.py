@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, datasets
-from .init import INIT_METHODS, initialize
+from .initialization import INIT_METHODS, initialize
 from .io._atomic import remove_folder_if_free
 from .io.formats import OUTPUT_FILES, write_results
 from .io.tables import read_points

@@ -20,9 +20,12 @@ drawn, at the initial and E half-steps the ones the next M-step will draw.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .params import check_covariance_type
+from .runs import HalfStep
 from .steps import (
     component_covariances,
     component_means,
@@ -30,7 +33,9 @@ from .steps import (
     log_weighted_densities,
     mixing_weights,
 )
-from .trace import EMTrace, HalfStep
+
+if TYPE_CHECKING:  # only for the hints: trace.py imports this module on use
+    from .trace import EMTrace
 
 __all__ = [
     "COVARIANCE_EQUATIONS",

@@ -20,9 +20,9 @@ iteration (PRML 9.23–9.28) differently:
 
    taken in the whitened frame of the *old* component, so relative to the old mean μ_k: the
    sums stay small, and little cancels when the new covariance is formed. (If a mean jumps
-   so far that it would, by more than :data:`_MAX_CANCELLATION`, the iteration takes a second
-   pass about the new means.) Each chunk's sums are kept apart and added in chunk order, so the
-   result does not depend on the number of threads;
+   so far that it would, by more than ``gmmlearn._chunked.MAX_CANCELLATION``, the iteration
+   takes a second pass about the new means.) Each chunk's sums are kept apart and added in
+   chunk order, so the result does not depend on the number of threads;
 4. the new θ is formed from these sums exactly as :func:`~gmmlearn.steps.m_step` forms it
    (10 ε added to N_k, π = N_k / Σ N_k, centred scatter, ``reg_covar`` on the diagonal).
 
@@ -34,15 +34,18 @@ their U_k shared or diagonal). The tests check that the results equal the step f
 
 from __future__ import annotations
 
-import copy
-import functools
-import itertools
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
+from ._chunked import (
+    DEFAULT_CHUNK_SIZE,
+    Plan,
+    check_arguments,
+    covariances_from_scatter,
+    new_means_and_scatter,
+    one_blas_thread,
+    passes,
+    statistics,
+)
 from .params import GaussianMixtureParams, check_not_collapsed
 from .validation import check_sample_weight
 
@@ -53,242 +56,6 @@ __all__ = [
     "one_blas_thread",
     "sufficient_statistics",
 ]
-
-_LOG_2PI = np.log(2.0 * np.pi)
-_EPS10 = 10 * np.finfo(np.float64).eps
-
-#: Rows per chunk (at most). Large enough that numpy's per-call overhead (paid with the GIL held,
-#: so by one thread at a time) is small; small enough that a chunk's work arrays, K·(D+1) rows
-#: by this, stay in cache. Not a power of two: row strides of 2^k bytes make the rows of a
-#: chunk collide in the cache (measured 3× slower at 8192 than at 6000).
-DEFAULT_CHUNK_SIZE = 12000
-
-# Below this many rows a second thread costs more than it saves.
-_MIN_ROWS_PER_THREAD = 16384
-
-
-# ---------------------------------------------------------------------------
-# The whitening that every covariance type shares
-# ---------------------------------------------------------------------------
-
-
-def _stacked_cholesky(params: GaussianMixtureParams) -> np.ndarray:
-    """U_k for every component as one (K, D, D) stack, whatever the covariance type."""
-    chol, kind = params.precisions_cholesky, params.covariance_type
-    n_components, n_features = params.n_components, params.n_features
-    if kind == "full":
-        return np.array(chol)
-    if kind == "tied":
-        return np.broadcast_to(chol, (n_components, n_features, n_features)).copy()
-    if kind == "diag":
-        return chol[:, :, np.newaxis] * np.eye(n_features)
-    return chol[:, np.newaxis, np.newaxis] * np.eye(n_features)
-
-
-class _Plan:
-    r"""What every chunk needs, computed once per iteration from θ.
-
-    A chunk's work array holds, for every coordinate d and component k, the row
-    :math:`(y_k)_d` of :math:`y_k = U_k^\top(x - \mu_k)`, then one row of ones per component:
-    shape (D+1, K, n). With the chunk augmented by a row of ones, :math:`[x; 1]`,
-
-    * ``proj`` (D·K, D+1): ``proj @ [x; 1]`` gives :math:`U_k^\top x - U_k^\top\mu_k` for all
-      k in one product (the order of :func:`gmmlearn.steps.log_gaussian_density`);
-    * ``quad`` (K, D·K) and ``const`` (K, 1): ``quad @ y**2 + const`` is
-      :math:`-\tfrac12\lVert y_k\rVert^2 + \ln\pi_k - \tfrac D2\ln 2\pi
-      + \tfrac12\ln|\Lambda_k|`, the joint :math:`\ln\pi_k + \ln\mathcal{N}`;
-    * the γ-weighted products of :math:`[y_k; 1]` with itself hold :math:`\sum\gamma yy^\top`
-      (block), :math:`\sum\gamma y` (border) and :math:`\sum\gamma` (corner) together.
-    """
-
-    def __init__(self, params: GaussianMixtureParams):
-        n_components, n_features = params.n_components, params.n_features
-        chol = _stacked_cholesky(params)
-        log_det_half = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-        with np.errstate(divide="ignore"):  # π_k = 0: ln 0 = -inf switches component k off
-            log_weights = np.log(params.weights)
-
-        proj = np.empty((n_features, n_components, n_features + 1))
-        proj[:, :, :n_features] = chol.transpose(2, 0, 1)  # [d, k, e] = (U_k)_ed
-        proj[:, :, n_features] = -np.einsum("kd,kde->ek", params.means, chol)
-        quad = np.zeros((n_components, n_features, n_components))
-        quad[np.arange(n_components), :, np.arange(n_components)] = -0.5
-
-        self.chol = chol
-        self.proj = proj.reshape(-1, n_features + 1)
-        self.quad = quad.reshape(n_components, -1)
-        self.const = (log_weights - 0.5 * n_features * _LOG_2PI + log_det_half)[:, np.newaxis]
-        self.n_components, self.n_features = n_components, n_features
-        self.means = params.means
-        # the sums are taken about the old means unless recentred (see _statistics)
-        self.centres, self.centre_shift = params.means, None
-
-    def recentred(self, centres: np.ndarray) -> _Plan:
-        """The same E-step, with the sums taken about ``centres`` (K, D) instead of μ_k."""
-        plan = copy.copy(self)
-        plan.centres = centres
-        # y_k about c_k is U_kᵀ(x - c_k) = y_k - U_kᵀ(c_k - μ_k)
-        plan.centre_shift = np.einsum("kd,kde->ek", centres - self.means, self.chol)[..., None]
-        return plan
-
-
-# ---------------------------------------------------------------------------
-# One block of rows, chunk by chunk
-# ---------------------------------------------------------------------------
-
-# Terms of a row's log-sum-exp more than e^700 below its largest are raised to e^-700 ≈ 1e-304
-# before exponentiating: np.exp is several times slower on inputs whose result underflows or is
-# subnormal. A row's sum (≥ 1, its largest term) cannot see the change, so the log-likelihood
-# is unaffected, and γ moves by less than 1e-304.
-_LOG_FLOOR = -700.0
-
-
-def _chunk_worker(
-    X, plan: _Plan, edges, stats: bool, next_chunk, totals, moments, weights=None
-) -> None:
-    """Take chunks ``edges[i]:edges[i+1]`` until none is left; write chunk i's sums at [i].
-
-    ``next_chunk()`` hands out the chunk indices (shared by the workers), so a thread that the
-    operating system sets aside does not hold up the others. The long products use
-    ``np.dot``, which releases the GIL around BLAS (``np.matmul`` on one pair of matrices keeps
-    it, and the threads would take turns).
-    """
-    n_components, n_features = plan.n_components, plan.n_features
-    kd = n_components * n_features
-    size = int(np.diff(edges).max())
-    # flat buffers, viewed as contiguous (rows, n) arrays whatever the chunk's length n
-    x_buf, y_buf, sq_buf, lj_buf = _work_buffers(
-        (n_features + 1) * size,
-        (n_features + 1) * n_components * size,
-        (n_features + 1) * n_components * size,
-        n_components * size,
-    )
-    last_n = 0
-    while (i := next_chunk()) < len(totals):
-        lo, hi = edges[i], edges[i + 1]
-        n = hi - lo
-        x = x_buf[: (n_features + 1) * n].reshape(n_features + 1, n)
-        y = y_buf[: (n_features + 1) * n_components * n]
-        y = y.reshape(n_features + 1, n_components, n)
-        y2 = y.reshape(-1, n)
-        sq = sq_buf[: y.size].reshape(-1, n)
-        log_joint = lj_buf[: n_components * n].reshape(n_components, n)
-        if n != last_n:  # the rows of ones, [x; 1] and [y_k; 1]
-            x[n_features] = 1.0
-            y[n_features] = 1.0
-            last_n = n
-        x[:n_features] = X[lo:hi].T
-        np.dot(plan.proj, x, out=y2[:kd])  # y_k for all k
-        np.multiply(y2[:kd], y2[:kd], out=sq[:kd])
-        np.dot(plan.quad, sq[:kd], out=log_joint)
-        log_joint += plan.const  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
-        # log-sum-exp over k, in place: γ = exp(log_joint - max) / Σ_k exp(log_joint - max)
-        row_max = log_joint.max(axis=0)
-        log_joint -= row_max
-        np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
-        resp = np.exp(log_joint, out=log_joint)
-        norm = resp.sum(axis=0)
-        if weights is None:
-            totals[i] = np.log(norm).sum() + row_max.sum()
-        else:  # Σ_n w_n ln p(x_n), and w_n γ_nk in the sums below
-            totals[i] = np.dot(weights[lo:hi], np.log(norm) + row_max)
-        if not stats:
-            continue
-        if weights is None:
-            resp *= np.reciprocal(norm, out=norm)
-        else:
-            resp *= np.divide(weights[lo:hi], norm, out=norm)
-        if plan.centre_shift is not None:
-            y[:n_features] -= plan.centre_shift
-        # Σ_n γ_nk [y_k;1][y_k;1]ᵀ for every k: (K, D+1, n) @ (K, n, D+1)
-        weighted = np.multiply(y, resp, out=sq.reshape(y.shape))
-        np.matmul(weighted.transpose(1, 0, 2), y.transpose(1, 2, 0), out=moments[i])
-
-
-_thread_buffers = threading.local()
-
-
-def _work_buffers(*sizes: int) -> list[np.ndarray]:
-    """This thread's work arrays, kept from call to call (fresh megabyte-sized arrays cost
-    page faults on every iteration: at N = 10⁴ more than the arithmetic)."""
-    cached = getattr(_thread_buffers, "arrays", [])
-    if len(cached) != len(sizes) or any(a.size < s for a, s in zip(cached, sizes)):
-        cached = [np.empty(s) for s in sizes]
-        _thread_buffers.arrays = cached
-    return cached
-
-
-def _passes(X: np.ndarray, plan: _Plan, chunk_size: int, n_threads: int, stats: bool, weights=None):
-    """The log-likelihood and the moment sums over all rows, chunk by chunk, in threads.
-
-    The rows are cut into chunks of equal length (at most ``chunk_size``). Each chunk's sums
-    are kept apart and added in chunk order at the end, so the result does not depend on the
-    number of threads or on which thread took which chunk.
-    """
-    n_samples = X.shape[0]
-    n_chunks = -(-n_samples // chunk_size)
-    edges = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
-    totals = np.zeros(n_chunks)
-    moments = np.zeros((n_chunks, plan.n_components, plan.n_features + 1, plan.n_features + 1))
-    next_chunk = itertools.count().__next__  # atomic under the GIL
-    n_threads = max(1, min(n_threads, n_chunks, n_samples // _MIN_ROWS_PER_THREAD))
-    args = (X, plan, edges, stats, next_chunk, totals, moments, weights)
-    if n_threads == 1:
-        _chunk_worker(*args)
-    else:
-        for future in [_pool(n_threads).submit(_chunk_worker, *args) for _ in range(n_threads)]:
-            future.result()
-    return float(totals.sum()), moments.sum(axis=0)
-
-
-@functools.cache
-def _pool(n_threads: int) -> ThreadPoolExecutor:
-    """A thread pool kept for the life of the process (starting threads costs ~0.2 ms)."""
-    return ThreadPoolExecutor(n_threads, thread_name_prefix="gmmlearn-fast")
-
-
-@functools.cache
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController  # installed with scikit-learn
-
-    return ThreadpoolController()
-
-
-class one_blas_thread:  # noqa: N801 (used like a function: ``with one_blas_thread():``)
-    """Context manager: BLAS runs single-threaded inside; re-entrant, cheap when nested.
-
-    Every matrix product here is small (K·(D+1) rows); the threads of the chunked pass are
-    the parallelism. Letting BLAS wake its own threads as well oversubscribes the cores, and
-    for the tiny Cholesky solves of each new θ (numpy and scipy each bring an OpenBLAS with its
-    own threads) the wake-ups cost far more than the work: on a busy machine, milliseconds
-    per call. A whole run can hold one ``with one_blas_thread():`` around its loop.
-    """
-
-    _lock = threading.Lock()
-    _depth = 0
-    _limiter = None
-
-    def __enter__(self):
-        cls = type(self)
-        with cls._lock:
-            if cls._depth == 0:
-                cls._limiter = _blas_controller().limit(limits=1, user_api="blas")
-            cls._depth += 1
-        return self
-
-    def __exit__(self, *exc_info):
-        cls = type(self)
-        with cls._lock:
-            cls._depth -= 1
-            if cls._depth == 0:
-                cls._limiter.restore_original_limits()
-                cls._limiter = None
-        return False
-
-
-@functools.cache
-def _default_threads() -> int:
-    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
 # ---------------------------------------------------------------------------
@@ -336,10 +103,10 @@ def sufficient_statistics(
     second : ndarray of shape (n_components, n_features, n_features)
         :math:`\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top`.
     """
-    X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    X, chunk_size, n_threads = check_arguments(X, params, chunk_size, n_threads)
     weights = check_sample_weight(sample_weight, X.shape[0])
     with one_blas_thread():
-        return _statistics(X, _Plan(params), chunk_size, n_threads, weights)
+        return statistics(X, Plan(params), chunk_size, n_threads, weights)
 
 
 def em_iteration(
@@ -372,9 +139,9 @@ def em_iteration(
     log_likelihood : float
         ln p(X | θ_{t-1}), the total over points, as :func:`gmmlearn.steps.e_step` returns it.
     """
-    X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    X, chunk_size, n_threads = check_arguments(X, params, chunk_size, n_threads)
     weights = check_sample_weight(sample_weight, X.shape[0])
-    plan = _Plan(params)
+    plan = Plan(params)
     with one_blas_thread():
         return _m_step(X, plan, chunk_size, n_threads, params.covariance_type, reg_covar, weights)
 
@@ -396,10 +163,10 @@ def log_likelihood(
     -------
     log_likelihood : float
     """
-    X, chunk_size, n_threads = _check(X, params, chunk_size, n_threads)
+    X, chunk_size, n_threads = check_arguments(X, params, chunk_size, n_threads)
     weights = check_sample_weight(sample_weight, X.shape[0])
     with one_blas_thread():
-        return _passes(X, _Plan(params), chunk_size, n_threads, False, weights)[0]
+        return passes(X, Plan(params), chunk_size, n_threads, False, weights)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -407,107 +174,14 @@ def log_likelihood(
 # ---------------------------------------------------------------------------
 
 
-def _statistics(X, plan, chunk_size, n_threads, weights=None):
-    """(ln p, Σγ, Σγ(x-c), Σγ(x-c)(x-c)ᵀ) about the plan's centres c, in data coordinates;
-    with ``weights``, w_n γ_nk for γ_nk and Σ_n w_n ln p(x_n)."""
-    total, moments = _passes(X, plan, chunk_size, n_threads, True, weights)
-    d = plan.n_features
-    # back from the whitened frame: x - c_k = U_k⁻ᵀ y_k
-    unwhiten = np.linalg.inv(plan.chol)  # U_k⁻¹, (K, D, D)
-    first = np.einsum("kd,kde->ke", moments[:, :d, d], unwhiten)
-    second = np.swapaxes(unwhiten, 1, 2) @ moments[:, :d, :d] @ unwhiten
-    return total, moments[:, d, d].copy(), first, second
-
-
-def _means_and_scatter(centres, resp_sums, first, second):
-    """N_k, μ_k and the centred scatter Σγ(x-μ_k)(x-μ_k)ᵀ from sums about ``centres``."""
-    nk = resp_sums + _EPS10  # as gmmlearn.steps.effective_counts
-    # μ_k = Σγx / N_k, with Σγx = Σγ(x-c) + c Σγ (an empty component gets μ = 0, as in m_step)
-    means = (first + resp_sums[:, np.newaxis] * centres) / nk[:, np.newaxis]
-    # x-μ = (x-c) - e with e = μ - c: Σγ(x-μ)(x-μ)ᵀ = Σγ(x-c)(x-c)ᵀ - Σγ(x-c)eᵀ - e(...)ᵀ + Σγ eeᵀ
-    e = means - centres
-    cross = first[:, :, np.newaxis] * e[:, np.newaxis, :]
-    scatter = (
-        second
-        - cross
-        - np.swapaxes(cross, 1, 2)
-        + resp_sums[:, np.newaxis, np.newaxis] * e[:, :, np.newaxis] * e[:, np.newaxis, :]
-    )
-    scatter = 0.5 * (scatter + np.swapaxes(scatter, 1, 2))  # symmetric to the last bit
-    return nk, means, scatter, e
-
-
-# A one-pass scatter about the old mean loses about ε·(1 + N_k eᵀΣ⁻¹e) of relative accuracy, e
-# being how far the mean moved: nothing for EM's usual steps, but a component that jumps many
-# of its new standard deviations at once (a bad start, a collapse) would lose digits. Beyond
-# this factor the iteration takes a second pass, about the new means (a two-pass scatter).
-_MAX_CANCELLATION = 1e3
-
-
-def _cancellation(nk, resp_sums, scatter, e, reg_covar) -> np.ndarray:
-    """1 + N_k eᵀ(N_k Σ_k)⁻¹e per component: the factor by which rounding errors grow."""
-    n_features = scatter.shape[-1]
-    nk_cov = scatter + (nk * reg_covar)[:, np.newaxis, np.newaxis] * np.eye(n_features)
-    try:
-        solved = np.linalg.solve(nk_cov, e[:, :, np.newaxis])[:, :, 0]
-    except np.linalg.LinAlgError:  # singular N_k Σ_k: take the second pass, then refuse clearly
-        return np.full(len(nk), np.inf)
-    return 1.0 + resp_sums * np.abs(np.einsum("kd,kd->k", e, solved))
-
-
 def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=None):
     """E-step sums, then θ_t with the formulas of :func:`gmmlearn.steps.m_step`."""
-    total, resp_sums, first, second = _statistics(X, plan, chunk_size, n_threads, weights)
-    nk, means, scatter, e = _means_and_scatter(plan.centres, resp_sums, first, second)
-    with np.errstate(all="ignore"):  # a singular N_k Σ_k (reg_covar = 0) just means "refine"
-        factor = _cancellation(nk, resp_sums, scatter, e, reg_covar)
-    if not np.all(factor <= _MAX_CANCELLATION):
-        recentred = plan.recentred(means)
-        _, resp_sums, first, second = _statistics(X, recentred, chunk_size, n_threads, weights)
-        nk, means, scatter, _ = _means_and_scatter(means, resp_sums, first, second)
+    sums = statistics(X, plan, chunk_size, n_threads, weights)
+    nk, means, scatter = new_means_and_scatter(
+        X, plan, sums, chunk_size, n_threads, reg_covar, weights
+    )
     weights = nk / nk.sum()
-    covariances = _covariances(scatter, nk, covariance_type, reg_covar)
+    covariances = covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
     if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
         check_not_collapsed(covariances, means, covariance_type)
-    return GaussianMixtureParams(weights, means, covariances, covariance_type), total
-
-
-# ---------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------
-
-
-def _covariances(scatter, nk, covariance_type, reg_covar):
-    """Σ from the centred scatters Σ_n γ_nk (x_n-μ_k)(x_n-μ_k)ᵀ, as in component_covariances."""
-    n_features = scatter.shape[-1]
-    if covariance_type == "full":
-        covariances = scatter / nk[:, np.newaxis, np.newaxis]
-    elif covariance_type == "tied":
-        covariances = scatter.sum(axis=0) / nk.sum()
-    else:
-        variances = np.diagonal(scatter, axis1=1, axis2=2) / nk[:, np.newaxis]
-        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
-    if covariance_type in ("full", "tied"):
-        return covariances + reg_covar * np.eye(n_features)
-    return covariances + reg_covar
-
-
-def _check(X, params, chunk_size, n_threads):
-    """Validate the arguments shared by the public functions; one-line errors."""
-    if not isinstance(params, GaussianMixtureParams):
-        raise TypeError(
-            f"params must be a GaussianMixtureParams, got {type(params).__name__}: "
-            "build one with GaussianMixtureParams(weights, means, covariances)"
-        )
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != params.n_features or X.shape[0] == 0:
-        raise ValueError(
-            f"X must have shape (n_samples, {params.n_features}) with n_samples >= 1 to match "
-            f"the parameters, got {X.shape}"
-        )
-    for name, value in (("chunk_size", chunk_size), ("n_threads", n_threads)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
-        ):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return X, int(chunk_size), int(n_threads or _default_threads())
+    return GaussianMixtureParams(weights, means, covariances, covariance_type), sums[0]

@@ -3,28 +3,26 @@
 A drop-in for :class:`sklearn.mixture.GaussianMixture`: the same parameters and defaults, the
 same fitted attributes, the same random-number use (so the same ``random_state`` gives the same
 fit), the same stopping rule and the same warnings. The work is done by the student-facing
-functions: :func:`gmmlearn.init.initialize` draws θ₀, :func:`gmmlearn.trace.run_em` runs EM and
-records it, :mod:`gmmlearn.steps` scores new data. What it adds is ``trace_``, the whole run of
-the best initialisation, to step through or plot.
+functions: :func:`gmmlearn.initialization.initialize` draws θ₀, :func:`gmmlearn.trace.run_em`
+runs EM and records it, :mod:`gmmlearn.steps` scores new data. What it adds is ``trace_``, the
+whole run of the best initialisation, to step through or plot. What it shares with the VB
+estimator is in :mod:`gmmlearn._mixture_base`.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-import warnings
-from time import time
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, DensityMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import validate_data
 
-from .initialization import INIT_METHODS, _check_init_shapes, initialize
-from .params import COVARIANCE_TYPES, covariances_from_precisions
+from ._mixture_base import BaseMixture
+from .diagnostics import n_parameters as _n_parameters  # the old private name
+from .initialization import INIT_METHODS, check_initial_parameters, initialize
 from .steps import log_responsibilities, log_weighted_densities
 from .trace import EMTrace, run_em
 from .validation import check_data, check_n_components, check_sample_weight
@@ -35,61 +33,6 @@ __all__ = ["GaussianMixture"]
 # ---------------------------------------------------------------------------
 # Helpers for fit
 # ---------------------------------------------------------------------------
-
-
-def _check_initial_arrays(
-    weights_init, means_init, precisions_init, covariance_type, n_components, n_features
-) -> None:
-    """User-given parts of θ₀: real numbers, right shapes, finite, π on the simplex, Λ > 0."""
-    given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
-    if all(v is None for v in given.values()):
-        return
-    weights_init, means_init, precisions_init = (
-        None if value is None else _real_array(value, name) for name, value in given.items()
-    )
-    given = dict(weights_init=weights_init, means_init=means_init, precisions_init=precisions_init)
-    _check_init_shapes(
-        weights_init, means_init, precisions_init, covariance_type, n_components, n_features
-    )
-    for name, value in given.items():
-        if value is not None and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
-            raise ValueError(f"{name} contains NaN or inf: pass finite numbers")
-    if weights_init is not None:
-        weights = np.asarray(weights_init, dtype=np.float64)
-        if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-            raise ValueError(
-                f"weights_init must be non-negative and sum to 1, got sum {weights.sum():.6g} "
-                f"and min {weights.min():.6g}: pass w / w.sum() with w ≥ 0"
-            )
-    if precisions_init is not None:
-        precisions = np.asarray(precisions_init, dtype=np.float64)
-        if covariance_type in ("full", "tied") and not np.allclose(
-            precisions, np.swapaxes(precisions, -1, -2)
-        ):
-            raise ValueError("precisions_init is not symmetric: pass (P + P.T) / 2")
-        try:
-            covariances_from_precisions(precisions, covariance_type)
-        except ValueError as error:
-            raise ValueError(f"precisions_init: {error}") from None
-
-
-def _real_array(value, name: str) -> np.ndarray:
-    """``value`` as float64, or a one-line error naming the parameter (not numpy's message)."""
-    try:
-        array = np.asarray(value)
-    except ValueError:
-        raise ValueError(
-            f"{name} is ragged (rows of different lengths): pass a rectangular array"
-        ) from None
-    if np.iscomplexobj(array):
-        raise ValueError(f"{name} is complex: pass real numbers, e.g. np.real({name})")
-    try:
-        return array.astype(np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} holds something that is not a number (dtype {array.dtype}): "
-            f"pass numbers, e.g. np.asarray({name}, dtype=float)"
-        ) from None
 
 
 def _continue_lower_bound(trace: EMTrace, previous_lower_bound: float) -> EMTrace:
@@ -116,80 +59,12 @@ def _continue_lower_bound(trace: EMTrace, previous_lower_bound: float) -> EMTrac
     )
 
 
-def _n_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
-    """Free parameters of the mixture: (K − 1) weights, K·D means, and the covariances."""
-    cov_params = {
-        "full": n_components * n_features * (n_features + 1) / 2.0,
-        "tied": n_features * (n_features + 1) / 2.0,
-        "diag": n_components * n_features,
-        "spherical": n_components,
-    }[covariance_type]
-    return int(cov_params + n_features * n_components + n_components - 1)
-
-
-def print_run(estimator, bounds: np.ndarray, converged: bool, seconds: float, final: float):
-    """scikit-learn's verbose messages for one initialisation, printed after the run.
-
-    ``bounds`` holds the bound before the run, then after each of its iterations; the times
-    are averages (the run is not interrupted to print). Used by both estimators.
-    """
-    if not estimator.verbose:
-        return
-    n_iters = len(bounds) - 1
-    per_iter = seconds / max(n_iters, 1)
-    last = 0
-    for n_iter in range(1, n_iters + 1):
-        if n_iter % estimator.verbose_interval:
-            continue
-        if estimator.verbose == 1:
-            print(f"  Iteration {n_iter}")
-        else:
-            change = bounds[n_iter] - bounds[n_iter - 1]
-            lapse = per_iter * (n_iter - last)
-            print(f"  Iteration {n_iter}\t time lapse {lapse:.5f}s\t ll change {change:.5f}")
-        last = n_iter
-    message = "converged" if converged else "did not converge"
-    if estimator.verbose == 1:
-        print(f"Initialization {message}.")
-    else:
-        print(f"Initialization {message}. time lapse {seconds:.5f}s\t lower bound {final:.5f}.")
-
-
-def draw_from_mixture(
-    random_state, n_samples, weights, means, covariances, covariance_type: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """``sample`` of both estimators, with scikit-learn's algorithm and use of the generator.
-
-    How many points each component gets is one multinomial draw; then each component's points
-    are drawn from its Gaussian, component by component.
-    """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be at least 1, got {n_samples}: ask for 1 or more")
-    rng = check_random_state(random_state)
-    counts = rng.multinomial(n_samples, weights)
-    if covariance_type in ("full", "tied"):
-        full = covariances if covariance_type == "full" else [covariances] * len(weights)
-        parts = [
-            rng.multivariate_normal(mean, cov, int(count))
-            for mean, cov, count in zip(means, full, counts)
-        ]
-    else:
-        parts = [
-            mean + rng.standard_normal(size=(count, len(mean))) * np.sqrt(cov)
-            for mean, cov, count in zip(means, covariances, counts)
-        ]
-    labels = np.repeat(np.arange(len(weights), dtype=np.int64), counts)
-    return np.vstack(parts), labels
-
-
 # ---------------------------------------------------------------------------
 # The estimator
 # ---------------------------------------------------------------------------
 
 
-class GaussianMixture(DensityMixin, BaseEstimator):
+class GaussianMixture(BaseMixture):
     """Gaussian mixture fitted by EM (PRML §9.2), a drop-in for scikit-learn's.
 
     The parameters, defaults and fitted attributes are those of
@@ -225,7 +100,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         Initialisations to run; the one with the highest final lower bound is kept.
     init_params : {"kmeans", "k-means++", "random", "random_from_data", \
             "bounding-box"}, default="kmeans"
-        How θ₀ is drawn (see :mod:`gmmlearn.init`). The first four are scikit-learn's.
+        How θ₀ is drawn (see :mod:`gmmlearn.initialization`). The first four are scikit-learn's.
     weights_init : array-like of shape (n_components,), default=None
         Initial π (non-negative, summing to 1); drawn by ``init_params`` if None.
     means_init : array-like of shape (n_components, n_features), default=None
@@ -286,7 +161,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from gmmlearn.estimator import GaussianMixture
+    >>> from gmmlearn import GaussianMixture
     >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
     >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
     >>> gm.means_
@@ -299,20 +174,11 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
-        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "reg_covar": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        **BaseMixture._parameter_constraints,
         "init_params": [StrOptions(set(INIT_METHODS))],
         "weights_init": ["array-like", None],
         "means_init": ["array-like", None],
         "precisions_init": ["array-like", None],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "verbose_interval": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -333,20 +199,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         verbose: int = 0,
         verbose_interval: int = 10,
     ) -> None:
-        self.n_components = n_components
-        self.covariance_type = covariance_type
-        self.tol = tol
-        self.reg_covar = reg_covar
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.init_params = init_params
-        self.weights_init = weights_init
-        self.means_init = means_init
-        self.precisions_init = precisions_init
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.verbose_interval = verbose_interval
+        self._set_hyperparameters(locals())
 
     # -- fitting --------------------------------------------------------------------
     def fit(self, X, y=None, sample_weight=None) -> GaussianMixture:
@@ -399,7 +252,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         n_samples, n_features = X.shape
         check_n_components(self.n_components, n_samples)
         weights = check_sample_weight(sample_weight, n_samples, self.n_components)
-        _check_initial_arrays(
+        check_initial_parameters(
             self.weights_init,
             self.means_init,
             self.precisions_init,
@@ -412,69 +265,41 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             self._check_warm_start(n_features)
         previous = None if do_init else (self.params_, self.lower_bound_)
         rng = check_random_state(self.random_state)
+        run_args = dict(
+            max_iter=self.max_iter, tol=self.tol, reg_covar=self.reg_covar, sample_weight=weights
+        )
 
-        best: EMTrace | None = None
-        for init in range(self.n_init if do_init else 1):
-            if self.verbose:
-                print(f"Initialization {init}")
-            start = time()
-            if previous is None:
-                initial = initialize(
-                    X,
-                    self.n_components,
-                    self.init_params,
-                    covariance_type=self.covariance_type,
-                    reg_covar=self.reg_covar,
-                    random_state=rng,
-                    weights_init=self.weights_init,
-                    means_init=self.means_init,
-                    precisions_init=self.precisions_init,
-                    sample_weight=weights,
-                )
-            else:
-                initial = previous[0]
-            trace = run_em(
+        def run_once() -> tuple[EMTrace, float]:
+            if previous is not None:
+                trace = run_em(X, previous[0], **run_args)
+                return _continue_lower_bound(trace, previous[1]), previous[1]
+            initial = initialize(
                 X,
-                initial,
-                max_iter=self.max_iter,
-                tol=self.tol,
+                self.n_components,
+                self.init_params,
+                covariance_type=self.covariance_type,
                 reg_covar=self.reg_covar,
+                random_state=rng,
+                weights_init=self.weights_init,
+                means_init=self.means_init,
+                precisions_init=self.precisions_init,
                 sample_weight=weights,
             )
-            if previous is not None:
-                trace = _continue_lower_bound(trace, previous[1])
-            if self.max_iter == 0:
-                best = trace  # sklearn keeps the last initialisation when nothing ran
-                continue
-            start_bound = -np.inf if previous is None else previous[1]
-            self._print_run(trace, start_bound, time() - start)
-            if best is None or _lower_bound(trace) > _lower_bound(best):
-                best = trace
+            return run_em(X, initial, **run_args), -np.inf
 
-        if not best.converged and self.max_iter > 0:
-            warnings.warn(
-                "Best performing initialization did not converge. Try different init "
-                "parameters, or increase max_iter, tol, or check for degenerate data.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        best = self._best_run(self.n_init if do_init else 1, run_once)
         self._set_fitted(best)
         return log_responsibilities(X, self.params_).argmax(axis=1)
 
     def _check_warm_start(self, n_features: int) -> None:
         """The previous fit must have the shape the current hyperparameters ask for."""
         params = self.params_
-        if (params.n_components, params.n_features, params.covariance_type) != (
-            self.n_components,
-            n_features,
-            self.covariance_type,
-        ):
-            raise ValueError(
-                "warm_start=True continues the previous fit, which had "
-                f"n_components={params.n_components}, n_features={params.n_features}, "
-                f"covariance_type={params.covariance_type!r}: keep those or set "
-                "warm_start=False"
-            )
+        had = dict(
+            n_components=params.n_components,
+            n_features=params.n_features,
+            covariance_type=params.covariance_type,
+        )
+        self._check_warm_start_fits(had, (self.n_components, n_features, self.covariance_type))
 
     def _set_fitted(self, trace: EMTrace) -> None:
         params = trace.final_params
@@ -492,16 +317,26 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self.lower_bound_ = _lower_bound(trace)
         self.lower_bounds_ = [float(b) for b in trace.mean_log_likelihoods[: trace.n_iter]]
 
-    def _print_run(self, trace: EMTrace, start_bound: float, seconds: float) -> None:
-        bounds = np.concatenate([[start_bound], trace.mean_log_likelihoods[: trace.n_iter]])
-        print_run(self, bounds, trace.converged, seconds, _lower_bound(trace))
+    # -- what BaseMixture reads --------------------------------------------------------
+    @staticmethod
+    def _run_bounds(trace: EMTrace) -> np.ndarray:
+        return trace.mean_log_likelihoods[: trace.n_iter]
+
+    @staticmethod
+    def _final_bound(trace: EMTrace) -> float:
+        return _lower_bound(trace)
+
+    def _log_joint(self, X: np.ndarray) -> np.ndarray:
+        return log_weighted_densities(X, self.params_)
+
+    def _log_resp(self, X: np.ndarray) -> np.ndarray:
+        return log_responsibilities(X, self.params_)
+
+    def _mixture(self) -> tuple:
+        params = self.params_
+        return params.weights, params.means, params.covariances, params.covariance_type
 
     # -- using the fit ----------------------------------------------------------------
-    def _fitted_data(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        check_data(X)
-        return validate_data(self, X, dtype=np.float64, reset=False)
-
     def score_samples(self, X) -> np.ndarray:
         r"""Log-density of each point under the mixture, :math:`\ln p(x_n \mid \theta)`.
 
@@ -513,10 +348,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         -------
         log_prob : ndarray of shape (n_samples,)
         """
-        return self._log_densities(self._fitted_data(X))
-
-    def _log_densities(self, X: np.ndarray) -> np.ndarray:
-        return logsumexp(log_weighted_densities(X, self.params_), axis=1)
+        return self._score_samples(X)
 
     def score(self, X, y=None) -> float:
         """Mean log-likelihood per point, ``score_samples(X).mean()``.
@@ -530,7 +362,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         -------
         log_likelihood : float
         """
-        return float(np.mean(self.score_samples(X)))
+        return self._score(X)
 
     def predict(self, X) -> np.ndarray:
         """The most probable component of each point, argmax_k ln π_k N(x_n | μ_k, Σ_k).
@@ -543,8 +375,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        X = self._fitted_data(X)
-        return log_weighted_densities(X, self.params_).argmax(axis=1)
+        return self._predict(X)
 
     def predict_proba(self, X) -> np.ndarray:
         """The responsibilities γ_nk of every component for every point (PRML 9.23).
@@ -558,8 +389,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         resp : ndarray of shape (n_samples, n_components)
             Each row sums to 1.
         """
-        X = self._fitted_data(X)
-        return np.exp(log_responsibilities(X, self.params_))
+        return self._predict_proba(X)
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw points from the fitted mixture, with scikit-learn's algorithm and RNG use.
@@ -580,12 +410,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             The component each point was drawn from.
         """
-        check_is_fitted(self)
-        params = self.params_
-        return draw_from_mixture(
-            self.random_state, n_samples, params.weights, params.means, params.covariances,
-            params.covariance_type,
-        )  # fmt: skip
+        return self._sample(n_samples)
 
     def bic(self, X) -> float:
         r"""Bayesian information criterion of the fit on ``X`` (lower is better).
@@ -615,7 +440,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         """−2 ln p(X | θ) + p · cost_per_parameter(N), with sklearn's order of operations."""
         X = self._fitted_data(X)
         n_samples = X.shape[0]
-        score = float(np.mean(self._log_densities(X)))
+        score = float(np.mean(logsumexp(self._log_joint(X), axis=1)))
         return -2 * score * n_samples + self._n_parameters() * cost_per_parameter(n_samples)
 
     def _n_parameters(self) -> int:

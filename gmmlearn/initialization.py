@@ -236,12 +236,24 @@ def _check_init_shapes(
 
 
 def _real_array(value, name: str) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype == object or not (arr.dtype == bool or np.issubdtype(arr.dtype, np.number)):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} is complex: pass real numbers")
-    return arr.astype(np.float64)
+    """``value`` as float64, or a one-line error naming the parameter (not numpy's message)."""
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} is ragged (rows of different lengths): pass a rectangular array"
+        ) from None
+    if np.iscomplexobj(array):
+        raise ValueError(f"{name} is complex: pass real numbers, e.g. np.real({name})")
+    try:
+        if array.dtype.kind not in "biufO":  # strings, dates: not numbers, even "1.5"
+            raise TypeError
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} holds something that is not a number (dtype {array.dtype}): "
+            f"pass numbers, e.g. np.asarray({name}, dtype=float)"
+        ) from None
 
 
 def check_initial_parameters(
@@ -258,12 +270,16 @@ def check_initial_parameters(
     and be real and finite; π must be ≥ 0 and sum to 1; every Λ_k must be symmetric positive
     definite (diag and spherical: positive).
 
+    The one place that checks them: :func:`initialize` and
+    :meth:`gmmlearn.GaussianMixture.fit` both call it.
+
     Raises
     ------
     TypeError
-        Non-numeric or complex arrays.
+        Arrays of something other than numbers.
     ValueError
-        A wrong shape, NaN or inf, or a value outside its domain, each with the fix.
+        A ragged or complex array, a wrong shape, NaN or inf, or a value outside its domain,
+        each with the fix.
     """
     given = {
         "weights_init": weights_init,

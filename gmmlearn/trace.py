@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import fast
+from . import fused
 from .bound import m_step_bounds
-from .init import initialize
+from .initialization import initialize
 from .params import GaussianMixtureParams, check_covariance_type
 from .runs import HalfStep, HalfSteps, component_index
 from .steps import e_step, log_weighted_densities, m_step, responsibilities
@@ -229,11 +229,11 @@ def _steps_log_likelihood(X, params, sample_weight=None):
 
 
 def _fused_iteration(X, params, reg_covar, sample_weight=None):
-    return fast.em_iteration(X, params, reg_covar, sample_weight=sample_weight)
+    return fused.em_iteration(X, params, reg_covar, sample_weight=sample_weight)
 
 
 def _fused_log_likelihood(X, params, sample_weight=None):
-    return fast.log_likelihood(X, params, sample_weight=sample_weight)
+    return fused.log_likelihood(X, params, sample_weight=sample_weight)
 
 
 def run_em(
@@ -264,7 +264,7 @@ def run_em(
     engine : {"auto", "steps", "fused"}, default="auto"
         How each iteration is computed; the numbers are the same to ~1e-10 relative.
         ``"steps"`` chains :func:`~gmmlearn.steps.e_step` and :func:`~gmmlearn.steps.m_step`
-        (the equations, one by one); ``"fused"`` uses :func:`gmmlearn.fast.em_iteration`
+        (the equations, one by one); ``"fused"`` uses :func:`gmmlearn.fused.em_iteration`
         (one chunked pass over the data, no N×K array, many times faster at large N);
         ``"auto"`` picks ``"fused"``, which supports every covariance type.
     callback : callable, optional
@@ -290,7 +290,7 @@ def run_em(
     if engine == "steps":
         iterate, score, context = _steps_iteration, _steps_log_likelihood, nullcontext()
     else:
-        iterate, score, context = _fused_iteration, _fused_log_likelihood, fast.one_blas_thread()
+        iterate, score, context = _fused_iteration, _fused_log_likelihood, fused.one_blas_thread()
     params = [initial_params]
     log_likelihoods = []
     converged = False

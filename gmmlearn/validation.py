@@ -232,12 +232,21 @@ def check_em_arguments(X, initial_params, *, max_iter, tol, reg_covar) -> np.nda
             " make one with gmmlearn.initialize(X, K) or GaussianMixtureParams(weights, means, "
             "covariances)"
         )
+    fix = "give θ₀ means of the same dimension as the data"
+    start = ("initial_params", initial_params.n_features, fix)
+    return check_run_arguments(X, start, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
+
+
+def check_run_arguments(X, start: tuple, *, max_iter, tol, reg_covar) -> np.ndarray:
+    """What every iterative run checks (EM's and VB's): return X as checked float64 data.
+
+    ``start`` is (the starting point's argument name, its number of features, how to fix a
+    mismatch); ``max_iter`` must be an integer ≥ 0, ``tol`` and ``reg_covar`` numbers ≥ 0.
+    """
+    name, n_features, fix = start
     X = check_data(X)
-    if X.shape[1] != initial_params.n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features but initial_params has {initial_params.n_features}: "
-            "give θ₀ means of the same dimension as the data"
-        )
+    if X.shape[1] != n_features:
+        raise ValueError(f"X has {X.shape[1]} features but {name} has {n_features}: {fix}")
     check_nonnegative(max_iter, "max_iter", integer=True)
     check_nonnegative(tol, "tol")
     check_nonnegative(reg_covar, "reg_covar")

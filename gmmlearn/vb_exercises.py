@@ -1,5 +1,8 @@
-"""Deprecated: lesson 7's checkers (variational Bayes) are in :mod:`gmmlearn.exercises.lesson7`."""
+"""Moved to :mod:`gmmlearn.exercises.lesson7` (lesson 7's checkers, variational Bayes; issue 19).
 
-from ._moved import forward
+This module forwards every name there and warns when used.
+"""
 
-__getattr__, __dir__, __all__ = forward(__name__, "gmmlearn.exercises.lesson7")
+from ._moved import forward_module
+
+forward_module(__name__, "gmmlearn.exercises.lesson7")

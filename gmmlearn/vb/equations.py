@@ -4,7 +4,7 @@ The VB counterpart of the parts of :mod:`gmmlearn.equations` that the explorer s
 label of each half-step, the variational parameters of the state shown, and the updates with
 the numbers of the run. Plain strings, no plotting.
 
-What the half-steps of a :class:`~gmmlearn.vb_trace.VBTrace` apply:
+What the half-steps of a :class:`~gmmlearn.vb.trace.VBTrace` apply:
 
 * init: :math:`q_0`, the M-step applied to the starting responsibilities;
 * E (10.46–10.49): :math:`r_{nk}` from :math:`\mathbb E[\ln\pi_k]`,
@@ -18,13 +18,17 @@ numbers those computed from those colours (the q drawn after the next M-step).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..equations import _covariance_latex, _sub, format_matrix, format_number
-from ..trace import HalfStep
+from ..runs import HalfStep
 from .steps import expected_log_det_lambda, expected_log_pi, expected_mahalanobis, log_rho
 from .steps import statistics as vb_statistics
-from .trace import VBTrace
+
+if TYPE_CHECKING:  # only for the hints: trace.py imports this module on use
+    from .trace import VBTrace
 
 __all__ = [
     "VB_PHASE_EQUATIONS",
@@ -116,6 +120,53 @@ def _check_index(value: int, size: int, name: str) -> int:
     return int(value)
 
 
+def _m_step_latex(trace: VBTrace, iteration: int, k: int) -> dict[str, str]:
+    """The M-step on the r of ``iteration``: N_k, x̄_k (10.51–10.52) and q of the next state."""
+    q = trace.states[iteration]
+    sk = _sub(k)
+    resp = trace.responsibilities(iteration)
+    nk, xbar, _ = vb_statistics(trace.X, resp, q.covariance_type, trace.reg_covar)
+    new = trace.states[iteration + 1]
+    prior = trace.prior
+    nu = float(np.broadcast_to(new.nu, (new.n_components,))[k])
+    if new.prior_type == "dirichlet_process":
+        alpha = (
+            rf"a_{{{sk}}} = 1 + N_{{{sk}}} = {format_number(new.alpha[0][k])},\ "
+            rf"b_{{{sk}}} = \alpha_0 + \sum_{{j>{sk}}} N_j = {format_number(new.alpha[1][k])}"
+            r"\quad(\text{stick breaking, 10.58's counterpart})"
+        )
+    else:
+        alpha = (
+            rf"\alpha_{{{sk}}} = \alpha_0 + N_{{{sk}}} = {format_number(prior.alpha0)} + "
+            rf"{format_number(nk[k])} = {format_number(new.alpha[k])}\quad(10.58)"
+        )
+    cov = _covariance_latex(new.covariances, new.covariance_type, k)
+    return dict(
+        stats=(
+            rf"N_{{{sk}}} = \sum_n r_{{n{sk}}} = {format_number(nk[k])},\quad \bar x_{{{sk}}}"
+            rf" = {format_matrix(xbar[k])}\quad(10.51, 10.52)"
+        ),
+        alpha=alpha,
+        beta=(
+            rf"\beta_{{{sk}}} = \beta_0 + N_{{{sk}}} = {format_number(prior.beta0)} + "
+            rf"{format_number(nk[k])} = {format_number(new.beta[k])}\quad(10.60)"
+        ),
+        m=(
+            rf"m_{{{sk}}} = \frac{{\beta_0 m_0 + N_{{{sk}}}\bar x_{{{sk}}}}}{{\beta_{{{sk}}}}}"
+            rf" = {format_matrix(new.m[k])}\quad(10.61)"
+        ),
+        W=(
+            rf"W_{{{sk}}}^{{-1}} = W_0^{{-1}} + N_{{{sk}}}S_{{{sk}}} + \frac{{\beta_0"
+            rf"N_{{{sk}}}}}{{\beta_0+N_{{{sk}}}}}(\bar x_{{{sk}}}-m_0)(\bar x_{{{sk}}}-m_0)"
+            rf"^\top;\ \text{{drawn: }}W_{{{sk}}}^{{-1}}/\nu_{{{sk}}} = {cov}\quad(10.62)"
+        ),
+        nu=(
+            rf"\nu_{{{sk}}} = \nu_0 + N_{{{sk}}} = {format_number(prior.nu0)} + "
+            rf"{format_number(nk[k])} = {format_number(nu)}\quad(10.63)"
+        ),
+    )
+
+
 def vb_equations_with_numbers(trace: VBTrace, step: int, n: int, k: int) -> dict[str, str]:
     r"""Each VB update with the numbers of the run at half-step ``step``, for point ``n`` and
     component ``k`` (0-based), keyed like :data:`VB_PHASE_EQUATIONS`.
@@ -160,47 +211,6 @@ def vb_equations_with_numbers(trace: VBTrace, step: int, n: int, k: int) -> dict
             rf"{{\sum_j \rho_{{{sn}j}}}} = {format_number(r[k])}\quad(10.46, 10.49)"
         ),
     }
-    # the M-step on the r shown: N_k, x̄_k (10.51–10.52) and q of the next state
-    if h.resp_iteration + 1 < len(trace.states):
-        resp = trace.responsibilities(h.resp_iteration)
-        nk, xbar, _ = vb_statistics(trace.X, resp, q.covariance_type, trace.reg_covar)
-        new = trace.states[h.resp_iteration + 1]
-        prior = trace.prior
-        nu = float(np.broadcast_to(new.nu, (new.n_components,))[k])
-        if new.prior_type == "dirichlet_process":
-            alpha = (
-                rf"a_{{{sk}}} = 1 + N_{{{sk}}} = {format_number(new.alpha[0][k])},\ "
-                rf"b_{{{sk}}} = \alpha_0 + \sum_{{j>{sk}}} N_j = {format_number(new.alpha[1][k])}"
-                r"\quad(\text{stick breaking, 10.58's counterpart})"
-            )
-        else:
-            alpha = (
-                rf"\alpha_{{{sk}}} = \alpha_0 + N_{{{sk}}} = {format_number(prior.alpha0)} + "
-                rf"{format_number(nk[k])} = {format_number(new.alpha[k])}\quad(10.58)"
-            )
-        cov = _covariance_latex(new.covariances, new.covariance_type, k)
-        out.update(
-            stats=(
-                rf"N_{{{sk}}} = \sum_n r_{{n{sk}}} = {format_number(nk[k])},\quad \bar x_{{{sk}}}"
-                rf" = {format_matrix(xbar[k])}\quad(10.51, 10.52)"
-            ),
-            alpha=alpha,
-            beta=(
-                rf"\beta_{{{sk}}} = \beta_0 + N_{{{sk}}} = {format_number(prior.beta0)} + "
-                rf"{format_number(nk[k])} = {format_number(new.beta[k])}\quad(10.60)"
-            ),
-            m=(
-                rf"m_{{{sk}}} = \frac{{\beta_0 m_0 + N_{{{sk}}}\bar x_{{{sk}}}}}{{\beta_{{{sk}}}}}"
-                rf" = {format_matrix(new.m[k])}\quad(10.61)"
-            ),
-            W=(
-                rf"W_{{{sk}}}^{{-1}} = W_0^{{-1}} + N_{{{sk}}}S_{{{sk}}} + \frac{{\beta_0"
-                rf"N_{{{sk}}}}}{{\beta_0+N_{{{sk}}}}}(\bar x_{{{sk}}}-m_0)(\bar x_{{{sk}}}-m_0)"
-                rf"^\top;\ \text{{drawn: }}W_{{{sk}}}^{{-1}}/\nu_{{{sk}}} = {cov}\quad(10.62)"
-            ),
-            nu=(
-                rf"\nu_{{{sk}}} = \nu_0 + N_{{{sk}}} = {format_number(prior.nu0)} + "
-                rf"{format_number(nk[k])} = {format_number(nu)}\quad(10.63)"
-            ),
-        )
+    if h.resp_iteration + 1 < len(trace.states):  # the M-step on the r shown
+        out.update(_m_step_latex(trace, h.resp_iteration, k))
     return out

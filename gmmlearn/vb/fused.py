@@ -9,7 +9,7 @@ The VB E-step has EM's shape. :math:`\ln\rho_{nk}` (PRML 10.46) is
 
 with :math:`U_kU_k^\top = \nu_kW_k`: EM's :math:`\ln\pi_k + \ln\mathcal N(x_n\mid m_k,
 (\nu_kW_k)^{-1})` with another constant per component. So the chunked, threaded pass of
-:mod:`gmmlearn.fast` (one matrix product per chunk for all components, r used at once and
+:mod:`gmmlearn.fused` (one matrix product per chunk for all components, r used at once and
 thrown away) gives the sums that 10.51–10.53 need, about the old :math:`m_k`, and
 :math:`\sum_n\ln\sum_k\rho_{nk}`.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import fused as fast
+from .. import _chunked
 from ..params import GaussianMixtureParams
 from .steps import (
     VBParams,
@@ -52,10 +52,10 @@ def _gaussians(state: VBParams) -> GaussianMixtureParams:
     return GaussianMixtureParams(weights, state.m, state.covariances, state.covariance_type)
 
 
-def _plan(state: VBParams, gaussians: GaussianMixtureParams) -> fast._Plan:
-    """fast's per-iteration plan for those Gaussians, with the VB constants c_k."""
+def _plan(state: VBParams, gaussians: GaussianMixtureParams) -> _chunked.Plan:
+    """EM's per-iteration plan for those Gaussians, with the VB constants c_k."""
     n_features = state.n_features
-    plan = fast._Plan(gaussians)
+    plan = _chunked.Plan(gaussians)
     const = (
         expected_log_pi(state.alpha, state.prior_type)
         + 0.5 * expected_log_det_lambda(state)
@@ -72,7 +72,7 @@ def vb_iteration(
     prior: VBPrior,
     reg_covar: float = 1e-6,
     *,
-    chunk_size: int = fast.DEFAULT_CHUNK_SIZE,
+    chunk_size: int = _chunked.DEFAULT_CHUNK_SIZE,
     n_threads: int | None = None,
 ) -> tuple[VBParams, float]:
     r"""One VB iteration in one pass: equal to the E-step, M-step and bound of :mod:`gmmlearn.vb`.
@@ -85,7 +85,7 @@ def vb_iteration(
     prior : VBPrior
     reg_covar : float, default=1e-6
     chunk_size, n_threads : int
-        As in :func:`gmmlearn.fast.sufficient_statistics`.
+        As in :func:`gmmlearn.fused.sufficient_statistics`.
 
     Returns
     -------
@@ -95,22 +95,18 @@ def vb_iteration(
         The bound of (r(q_{t-1}), q_t), as :func:`gmmlearn.vb.lower_bound`.
     """
     gaussians = _gaussians(state)
-    X, chunk_size, n_threads = fast._check(X, gaussians, chunk_size, n_threads)
-    with fast.one_blas_thread():
+    X, chunk_size, n_threads = _chunked.check_arguments(X, gaussians, chunk_size, n_threads)
+    with _chunked.one_blas_thread():
         plan = _plan(state, gaussians)
-        total, resp_sums, first, second = fast._statistics(X, plan, chunk_size, n_threads)
+        sums = _chunked.statistics(X, plan, chunk_size, n_threads)
+        total, resp_sums, _, second = sums
         # Σ_n r_nk ln ρ_nk = c_k R_k − ½ tr(ν_k W_k · Σ_n r_nk (x_n − m_k)(x_n − m_k)ᵀ)
         chol = plan.chol
         whitened = np.einsum("kdi,kde,kei->k", chol, second, chol)
         entropy = total - float(np.sum(plan.const[:, 0] * resp_sums - 0.5 * whitened))
-        nk, xbar, scatter, e = fast._means_and_scatter(plan.centres, resp_sums, first, second)
-        with np.errstate(all="ignore"):
-            factor = fast._cancellation(nk, resp_sums, scatter, e, reg_covar)
-        if not np.all(factor <= fast._MAX_CANCELLATION):  # a mean moved far: two-pass scatter
-            _, resp_sums, first, second = fast._statistics(
-                X, plan.recentred(xbar), chunk_size, n_threads
-            )
-            nk, xbar, scatter, _ = fast._means_and_scatter(xbar, resp_sums, first, second)
-        S = fast._covariances(scatter, nk, state.covariance_type, reg_covar)
+        nk, xbar, scatter = _chunked.new_means_and_scatter(
+            X, plan, sums, chunk_size, n_threads, reg_covar
+        )
+        S = _chunked.covariances_from_scatter(scatter, nk, state.covariance_type, reg_covar)
         new_state = params_from_statistics(nk, xbar, S, prior)
         return new_state, _bound_from_entropy(entropy, new_state)

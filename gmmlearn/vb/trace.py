@@ -29,7 +29,7 @@ import numpy as np
 from ..params import GaussianMixtureParams
 from ..runs import HalfStep, component_index
 from ..trace import HalfSteps
-from ..validation import check_data, check_nonnegative
+from ..validation import check_run_arguments
 from .steps import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
 
 __all__ = ["VB_ENGINES", "VBTrace", "run_vb"]
@@ -154,6 +154,25 @@ def _steps_iteration(X, state, prior, reg_covar):
     return new_state, lower_bound(log_resp, new_state)
 
 
+def _check_run_arguments(X, initial_state, engine, max_iter, tol, reg_covar) -> np.ndarray:
+    """``run_vb``'s arguments checked, one-line errors; X as float64."""
+    if engine not in VB_ENGINES:
+        raise ValueError(
+            f"unknown engine {engine!r}: use one of " + ", ".join(repr(e) for e in VB_ENGINES)
+        )
+    if not isinstance(initial_state, VBParams):
+        raise TypeError(
+            f"initial_state must be a VBParams, got {type(initial_state).__name__}: make one "
+            "with gmmlearn.vb.vb_m_step(X, resp, prior)"
+        )
+    start = (
+        "initial_state",
+        initial_state.n_features,
+        "give q_0 of the same dimension as the data",
+    )
+    return check_run_arguments(X, start, max_iter=max_iter, tol=tol, reg_covar=reg_covar)
+
+
 def run_vb(
     X: np.ndarray,
     initial_state: VBParams,
@@ -185,38 +204,21 @@ def run_vb(
         The bound of q_0, recorded as ``curve[0]`` (e.g. ``lower_bound(ln r_0, q_0)``).
     engine : {"auto", "steps", "fused"}, default="auto"
         ``"steps"`` chains the functions of :mod:`gmmlearn.vb`; ``"fused"`` uses
-        :func:`gmmlearn.vb_fast.vb_iteration` (one chunked pass, no N×K array); ``"auto"``
+        :func:`gmmlearn.vb.fused.vb_iteration` (one chunked pass, no N×K array); ``"auto"``
         picks ``"fused"``. They agree to ~1e-10 relative.
 
     Returns
     -------
     trace : VBTrace
     """
-    if engine not in VB_ENGINES:
-        raise ValueError(
-            f"unknown engine {engine!r}: use one of " + ", ".join(repr(e) for e in VB_ENGINES)
-        )
-    if not isinstance(initial_state, VBParams):
-        raise TypeError(
-            f"initial_state must be a VBParams, got {type(initial_state).__name__}: make one "
-            "with gmmlearn.vb.vb_m_step(X, resp, prior)"
-        )
-    X = check_data(X)
-    if X.shape[1] != initial_state.n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features but initial_state has {initial_state.n_features}: "
-            "give q_0 of the same dimension as the data"
-        )
-    check_nonnegative(max_iter, "max_iter", integer=True)
-    check_nonnegative(tol, "tol")
-    check_nonnegative(reg_covar, "reg_covar")
+    X = _check_run_arguments(X, initial_state, engine, max_iter, tol, reg_covar)
     if engine == "steps":
         iterate, context = _steps_iteration, nullcontext()
     else:
-        from .. import fused as fast
-        from . import fused as vb_fast
+        from .._chunked import one_blas_thread
+        from .fused import vb_iteration
 
-        iterate, context = vb_fast.vb_iteration, fast.one_blas_thread()
+        iterate, context = vb_iteration, one_blas_thread()
     states = [initial_state]
     bounds = []
     converged = False

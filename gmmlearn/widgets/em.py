@@ -19,7 +19,7 @@ import numpy as np
 
 from ..diagnostics import collapsed_components, information_criteria
 from ..equations import EQUATION_NAMES, EQUATION_NUMBERS, PHASE_EQUATIONS, params_latex
-from ..init import INIT_METHODS
+from ..initialization import INIT_METHODS
 from ..params import GaussianMixtureParams
 from ..runs import subscript
 from ..trace import EMTrace, run_em, run_trace

@@ -24,11 +24,11 @@ import ipywidgets as widgets
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ..bayesian import BayesianGaussianMixture
+from ..bayesian_mixture import BayesianGaussianMixture
 from ..validation import check_n_components
 from ..vb import PRIOR_TYPES
-from ..vb_equations import VB_PHASE_EQUATIONS, vb_params_latex
-from ..vb_trace import VBTrace
+from ..vb.equations import VB_PHASE_EQUATIONS, vb_params_latex
+from ..vb.trace import VBTrace
 from ._base import Explorer
 
 __all__ = ["VB_INIT_METHODS", "VBExplorer", "run_vb_trace"]

@@ -470,8 +470,8 @@ ROWS = [
         ),
         Case(
             lambda: estimator_fit(X, weights_init=[1.5, -0.5]),
-            r"weights_init must be "
-            r"non-negative",
+            r"weights_init\[1\] = -0\.5 is "
+            r"negative: .*pass values ≥ 0 that sum to 1",
         ),
     ),
     Row(
@@ -483,8 +483,8 @@ ROWS = [
         ),
         Case(
             lambda: estimator_fit(X, weights_init=[0.3, 0.3]),
-            r"weights_init must be "
-            r"non-negative and sum to 1, got sum 0\.6",
+            r"weights_init sums to 0\.6, not "
+            r"1: pass weights_init / weights_init\.sum\(\)",
         ),
     ),
     Row(
@@ -507,7 +507,7 @@ ROWS = [
         ),
         Case(
             lambda: estimator_fit(X, precisions_init=[np.eye(2), [[1, 2], [2, 1]]]),
-            r"precisions_init: precision matrix 1 is not positive definite",
+            r"precisions_init\[1\] is not positive definite \(smallest eigenvalue -1\)",
         ),
     ),
     Row(
@@ -518,7 +518,7 @@ ROWS = [
         ),
         Case(
             lambda: estimator_fit(X, covariance_type="diag", precisions_init=[[1, 1], [1, 0]]),
-            r"precisions_init: .*positive",
+            r"precisions_init has the entry 0 ≤ 0: .*pass positive values",
         ),
     ),
     Row(

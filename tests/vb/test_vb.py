@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture as SklearnBGM
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import gmmlearn.bayesian
+import gmmlearn.bayesian_mixture
 from gmmlearn import vb
 from gmmlearn.bayesian import BayesianGaussianMixture
 from gmmlearn.init import initial_responsibilities
@@ -607,7 +607,7 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(gmmlearn.bayesian, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(gmmlearn.bayesian_mixture, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 3
     assert result.failed == 0
 

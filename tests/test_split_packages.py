@@ -1,15 +1,9 @@
-"""The old import paths of the files and the exercises (issue 19, house-io) keep working.
-
-* shims: gmmlearn.vb_exercises and gmmlearn.bound_exercises warn (DeprecationWarning naming the
-  new path) and forward every name to gmmlearn.exercises.lesson7 / lesson6;
-* packages under the old names: gmmlearn.io and gmmlearn.exercises keep every name their one
-  module defined, and a name patched on them reaches the part that reads it.
+"""Packages under the old names (issue 19): gmmlearn.io and gmmlearn.exercises keep every name
+their one module defined, and a name patched on them reaches the part that reads it. (The shims of
+moved modules are listed in tests/test_shims.py.)
 """
 
 from __future__ import annotations
-
-import importlib
-import sys
 
 import pytest
 
@@ -17,17 +11,6 @@ import gmmlearn.exercises
 import gmmlearn.exercises.lesson6
 import gmmlearn.exercises.lesson7
 import gmmlearn.io
-
-SHIMS = {
-    "gmmlearn.vb_exercises": (
-        gmmlearn.exercises.lesson7,
-        ["check_W_inverse", "check_expected_log_pi", "ExerciseError", "random_problem"],
-    ),
-    "gmmlearn.bound_exercises": (
-        gmmlearn.exercises.lesson6,
-        ["check_kl_to_posterior", "check_lower_bound", "ExerciseError", "Problem", "_ZERO_HINT"],
-    ),
-}
 
 # What io.py and exercises.py defined (not imported) at 9639fae, before the split.
 OLD_IO_NAMES = """OUTPUT_FILES PathLike Writer _CLUSTER _LIKELIHOOD_HEADER _ROWS_PER_BLOCK
@@ -47,20 +30,6 @@ _parameter_names _problems _refers_to _shape_message _shift_over_points _sigma_i
 _theta_args _value_message check_component_covariances check_component_means check_e_step
 check_effective_counts check_log_gaussian_density check_log_likelihood check_mixing_weights
 check_responsibilities random_problem""".split()
-
-
-@pytest.mark.parametrize("old", sorted(SHIMS))
-def test_a_shim_warns_with_the_new_path_and_forwards_the_new_objects(old, monkeypatch):
-    new, names = SHIMS[old]
-    monkeypatch.delitem(sys.modules, old, raising=False)  # import it afresh; put back after
-    with pytest.warns(DeprecationWarning, match=rf"{old} is deprecated: .*{new.__name__}"):
-        shim = importlib.import_module(old)
-    for name in names:
-        assert getattr(shim, name) is getattr(new, name), name
-    assert shim.__all__ == new.__all__
-    assert set(names) <= set(dir(shim))
-    with pytest.raises(AttributeError):
-        shim.no_such_name  # noqa: B018
 
 
 @pytest.mark.parametrize(

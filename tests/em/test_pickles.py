@@ -1,8 +1,8 @@
 """Pickles made before the package was re-arranged (issue 19) still load and give the same answers.
 
-The pickles and the values beside them were written by ``tools/make_pickles.py`` with the code of
-the flat layout (gmmlearn.estimator, gmmlearn.bayesian, gmmlearn.vb_trace); loading them now goes
-through the shims at those old paths.
+The pickles and the values beside them were written by ``tests/data/make_pickles.py`` with the
+code of the flat layout (gmmlearn.estimator, gmmlearn.bayesian, gmmlearn.vb_trace); loading them
+now goes through the shims at those old paths.
 """
 
 import pickle
@@ -14,7 +14,7 @@ import pytest
 
 from gmmlearn import BayesianGaussianMixture, GaussianMixture, GaussianMixtureParams
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture(scope="module")

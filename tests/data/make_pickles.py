@@ -2,7 +2,7 @@
 
 Run once, with the code whose pickles must keep loading (here: the flat layout before issue 19)::
 
-    .venv/bin/python tools/make_pickles.py
+    .venv/bin/python tests/data/make_pickles.py
 
 It writes tests/data/pickles_v0_1.pkl (the fitted objects) and tests/data/pickles_v0_1.npz
 (the data they were fitted on and what ``predict`` / ``score_samples`` gave then).
@@ -18,7 +18,7 @@ import numpy as np
 
 from gmmlearn import BayesianGaussianMixture, GaussianMixture, GaussianMixtureParams
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
+OUT = Path(__file__).resolve().parent  # tests/data, beside this script
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
