@@ -325,3 +325,50 @@ def test_l0_complete_data_fit_is_the_m_step_with_one_hot_z():
         np.testing.assert_allclose(fit.means[k], X[z == k].mean(axis=0))
         np.testing.assert_allclose(fit.covariances[k], np.cov(X[z == k].T, bias=True))
     np.testing.assert_allclose(fit.weights, np.bincount(z) / 200)
+
+
+# --- issue #20 ----------------------------------------------------------------------------------
+
+
+def test_l2_reg_covar_fall_needs_the_components_to_widen(faithful):
+    """L2 c23 (item 1): the guarantee ½ε Σ N_k (tr Λ_new − tr Λ_old) is negative only when
+    Σ N_k tr Λ_k drops — the components widen — and the counter-example's steps do widen."""
+    optimum = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=500, tol=0, reg_covar=0)
+    for eps in (1e-6, 1e-3, 0.1):
+        step = gmmlearn.run_em(faithful, optimum.final_params, max_iter=1, tol=0, reg_covar=eps)
+        nk = gmmlearn.effective_counts(step.responsibilities(0))
+
+        def weighted_trace(params, nk=nk):
+            return float(np.sum(nk * np.trace(params.precisions, axis1=1, axis2=2)))
+
+        bound = gmmlearn.reg_covar_penalty(nk, step.params[1], eps) - gmmlearn.reg_covar_penalty(
+            nk, optimum.final_params, eps
+        )
+        drop = weighted_trace(optimum.final_params) - weighted_trace(step.params[1])
+        assert drop > 0  # widened
+        assert bound == pytest.approx(-0.5 * eps * drop, rel=1e-9)
+        assert step.log_likelihoods[1] < step.log_likelihoods[0]
+
+
+def test_l2_six_of_ten_runs_are_still_near_the_saddle_at_t_40(faithful):
+    """L2 c20–c25 (item 14): at t = 40 four bounding-box runs reach −385.46; six are between
+    −541.7 and −537.6, a few nats above one Gaussian, with their means close together; four of
+    those six have one small component (π < 0.2), two have both components large."""
+    one = one_gaussian_log_likelihood(faithful)
+    stuck_small = stuck_large = reached = 0
+    for seed in range(10):
+        start = gmmlearn.initialize(faithful, 2, "bounding-box", random_state=seed)
+        trace = gmmlearn.run_em(faithful, start, max_iter=40, tol=0.0)
+        final, value = trace.final_params, trace.log_likelihoods[40]
+        gap = np.linalg.norm(final.means[0] - final.means[1])
+        if value == pytest.approx(-385.46, abs=0.005):
+            reached += 1
+            assert gap == pytest.approx(2.73, abs=0.005)
+            continue
+        assert -541.75 < value < -537.5 and value - one < 8
+        assert gap < 1.3
+        if final.weights.min() < 0.2:
+            stuck_small += 1
+        else:
+            stuck_large += 1
+    assert (reached, stuck_small, stuck_large) == (4, 4, 2)
