@@ -14,7 +14,7 @@ from sklearn.datasets import make_blobs
 import gmmlearn
 from gmmlearn import datasets
 from gmmlearn.estimator import GaussianMixture, _n_parameters
-from gmmlearn.params import GaussianMixtureParams
+from gmmlearn.params import GaussianMixtureParams, precisions_cholesky_from_covariances
 
 # --- the data and starts of the lessons --------------------------------------------------------
 
@@ -46,6 +46,17 @@ SADDLE_START = GaussianMixtureParams(
 
 def one_gaussian_log_likelihood(X: np.ndarray) -> float:
     return GaussianMixture(1).fit(X).score(X) * len(X)
+
+
+def three_duplicates_and_start(faithful: np.ndarray) -> tuple[np.ndarray, GaussianMixtureParams]:
+    """Lesson 4 part 2: Old Faithful with three identical readings, and a start near them."""
+    X_dup = np.vstack([faithful, np.tile([2.5, -2.0], (3, 1))])
+    theta0 = GaussianMixtureParams(
+        np.array([0.45, 0.45, 0.1]),
+        np.array([[-1.0, -1.0], [1.0, 1.0], [2.4, -1.9]]),
+        np.stack([0.5 * np.eye(2)] * 3),
+    )
+    return X_dup, theta0
 
 
 # --- lesson 2 --------------------------------------------------------------------------------
@@ -183,12 +194,7 @@ def test_l4_diag_bic_counts_density_components_not_clusters():
 
 def test_l4_no_reg_covar_makes_component_3_own_more_than_the_duplicates(faithful):
     """L4 exercise 2: N₃ stays 3.0 up to ε = 0.3; at ε = 1 the component drops even those."""
-    X_dup = np.vstack([faithful, np.tile([2.5, -2.0], (3, 1))])
-    theta0 = GaussianMixtureParams(
-        np.array([0.45, 0.45, 0.1]),
-        np.array([[-1.0, -1.0], [1.0, 1.0], [2.4, -1.9]]),
-        np.stack([0.5 * np.eye(2)] * 3),
-    )
+    X_dup, theta0 = three_duplicates_and_start(faithful)
     n3 = {}
     for eps in (1e-6, 1e-2, 0.1, 0.3, 1.0):
         final = gmmlearn.run_em(X_dup, theta0, reg_covar=eps, max_iter=500).final_params
@@ -372,3 +378,94 @@ def test_l2_six_of_ten_runs_are_still_near_the_saddle_at_t_40(faithful):
         else:
             stuck_large += 1
     assert (reached, stuck_small, stuck_large) == (4, 4, 2)
+
+
+def test_l4_the_runs_at_2088_hold_a_two_point_component_only_by_reg_covar():
+    """L4 c6/c11/c12 (items 2, 3): the five bounding-box runs that end at −2088.0 have a component
+    on two points whose smallest variance is reg_covar; the best start already has it; the worst
+    had only stopped (+77 in 50 more iterations); the k-means start has no such component."""
+    X, _ = make_blobs(600, centers=6, cluster_std=0.6, center_box=(-8, 8), random_state=2)
+    N = len(X)
+
+    def smallest(params):
+        variance = np.linalg.eigvalsh(params.full_covariances())[:, 0].min()
+        return N * params.weights.min(), variance
+
+    fits = [
+        GaussianMixture(6, init_params="bounding-box", random_state=seed, max_iter=500).fit(X)
+        for seed in range(8)
+    ]
+    at_2088 = 0
+    for gm in fits:
+        more = gmmlearn.run_em(X, gm.params_, max_iter=600, tol=0.0)
+        if abs(more.log_likelihoods[-1] + 2087.97) < 0.05:
+            at_2088 += 1
+            nk, variance = smallest(more.final_params)
+            assert nk == pytest.approx(2.0, abs=0.01)
+            assert variance == pytest.approx(1e-6, rel=0.01)  # reg_covar's floor
+    assert at_2088 == 5
+    scores = [gm.score(X) * N for gm in fits]
+    best, worst = fits[int(np.argmax(scores))], fits[int(np.argmin(scores))]
+    nk, variance = smallest(best.params_)
+    assert nk == pytest.approx(2.0, abs=0.01) and variance == pytest.approx(1e-6, rel=0.01)
+    worst_more = gmmlearn.run_em(X, worst.params_, max_iter=50, tol=0.0)
+    assert worst_more.log_likelihoods[50] - min(scores) == pytest.approx(77, abs=0.5)
+    kmeans = GaussianMixture(6, random_state=0, max_iter=500).fit(X)
+    nk, variance = smallest(kmeans.params_)
+    assert nk > 80 and variance > 0.1
+
+
+def test_l4_collapse_error_numbers_the_component_as_the_text(faithful):
+    """L4 c16 (item 24): the library's message names component 3, the text's π₃ (index 2)."""
+    X_dup, theta0 = three_duplicates_and_start(faithful)
+    with pytest.raises(ValueError, match="covariance of component 3 is not positive definite"):
+        gmmlearn.run_em(X_dup, theta0, reg_covar=0.0)
+    bad = np.stack([np.eye(2), np.eye(2), -np.eye(2)])
+    with pytest.raises(ValueError, match="covariance of component 3 is not"):
+        precisions_cholesky_from_covariances(bad, "full")
+    with pytest.raises(ValueError, match="variance of component 2 is not positive"):
+        precisions_cholesky_from_covariances(np.array([1.0, 0.0]), "spherical")
+
+
+def _playground_on(name):
+    from gmmlearn.widgets import explore
+
+    pg = explore("separated", 3, init="kmeans", random_state=0)
+    pg.use_preset(name)
+    return pg
+
+
+def test_l4_playground_ln_p_at_k_8_is_below_k_7_on_separated():
+    """L4 c38/c39 (item 4): ln p does not rise with every component: K = 8 < K = 7."""
+    from gmmlearn.widgets import information_criteria
+
+    pg = _playground_on("separated")
+    values = {}
+    for K in (7, 8):
+        pg.k_input.value = K
+        values[K] = information_criteria(pg.trace)["log_likelihood"]
+    assert values[8] < values[7]
+
+
+def test_l4_playground_dragged_run_stopped_and_climbs_when_continued():
+    """L4 c33–c35 (item 25): the dragged run stops at −1275.81; run on it reaches −1271.98 by
+    50 more iterations and stays there to 2000, far below k-means' −1083.8."""
+    pg = _playground_on("separated")
+    pg.show(pg.step_slider.max)
+    pg.move_mean(1, [-2.9, 1.0])
+    assert pg.trace.converged
+    assert pg.trace.log_likelihoods[-1] == pytest.approx(-1275.81, abs=0.005)
+    more = gmmlearn.run_em(pg.X, pg.trace.final_params, max_iter=2000, tol=0.0)
+    assert more.log_likelihoods[50] == pytest.approx(-1271.98, abs=0.005)
+    assert more.log_likelihoods[2000] == pytest.approx(more.log_likelihoods[50], abs=0.005)
+    assert more.log_likelihoods[-1] < -1083.8 - 100
+
+
+def test_l4_answer_key_ex2_component_3_empties_when_run_on(faithful):
+    """Answer key L4 ex 2 (item 27): at ε = 1 the run stops with N₃ = 0.42; run on, N₃ → 0."""
+    X_dup, theta0 = three_duplicates_and_start(faithful)
+    stopped = gmmlearn.run_em(X_dup, theta0, reg_covar=1.0, max_iter=500)
+    n3 = gmmlearn.responsibilities(X_dup, stopped.final_params)[:, 2].sum()
+    assert n3 == pytest.approx(0.42, abs=0.005)
+    more = gmmlearn.run_em(X_dup, theta0, reg_covar=1.0, max_iter=1000, tol=0.0)
+    assert gmmlearn.responsibilities(X_dup, more.final_params)[:, 2].sum() < 1e-4
