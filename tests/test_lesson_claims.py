@@ -469,3 +469,17 @@ def test_l4_answer_key_ex2_component_3_empties_when_run_on(faithful):
     assert n3 == pytest.approx(0.42, abs=0.005)
     more = gmmlearn.run_em(X_dup, theta0, reg_covar=1.0, max_iter=1000, tol=0.0)
     assert gmmlearn.responsibilities(X_dup, more.final_params)[:, 2].sum() < 1e-4
+
+
+# --- lesson 6 --------------------------------------------------------------------------------
+
+
+def test_l6_staircase_from_the_fig_9_8_start_climbs_off_any_plateau(faithful):
+    """L6 c2/c13/c14 (item 7): from the start of lessons 2, 3 and 5 (not lesson 4's saddle start)
+    each of the first five M-steps raises ln p by more than 5 nats and leaves a visible gap
+    (KL > 1), while from the saddle start the same steps move ln p by less than 0.1."""
+    trace = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=20, tol=0.0, reg_covar=0.0)
+    assert np.all(np.diff(trace.log_likelihoods[1:7]) > 5)
+    assert np.all(trace.kls()[2:12:2] > 1)
+    saddle = gmmlearn.run_em(faithful, SADDLE_START, max_iter=20, tol=0.0, reg_covar=0.0)
+    assert np.all(np.abs(np.diff(saddle.log_likelihoods[1:7])) < 0.1)
