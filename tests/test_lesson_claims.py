@@ -471,6 +471,25 @@ def test_l4_answer_key_ex2_component_3_empties_when_run_on(faithful):
     assert gmmlearn.responsibilities(X_dup, more.final_params)[:, 2].sum() < 1e-4
 
 
+# --- lesson 1: em.png as shown ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("K", [4, 40])
+def test_l1_em_png_legend_is_inside_the_picture(x_csv, K):
+    """L1 c24 (style): em.png's legend (π_k, the means) lies wholly inside the 850-px image —
+    it was cut at the right edge — and its text is at least 10 pt for K = 4."""
+    from gmmlearn.plotting.static import em_figure
+
+    params = gmmlearn.initialize(x_csv, K, random_state=0)
+    figure = em_figure(x_csv, params, gmmlearn.responsibilities(x_csv, params))
+    figure.canvas.draw()  # a Figure made without pyplot gets its Agg canvas on first draw
+    (legend,) = figure.legends
+    box, frame = legend.get_window_extent(), figure.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+    if K == 4:
+        assert min(text.get_fontsize() for text in legend.get_texts()) >= 10
+
+
 # --- lesson 6 --------------------------------------------------------------------------------
 
 
