@@ -490,6 +490,22 @@ def test_l1_em_png_legend_is_inside_the_picture(x_csv, K):
         assert min(text.get_fontsize() for text in legend.get_texts()) >= 10
 
 
+def test_l1_explorer_still_picture_text_is_at_least_10_pt(x_csv):
+    """L1 c20 (figures a room can read): every text of the explorer's matplotlib view is at
+    least 10 pt (≥ 14 px at the notebook's 100 dpi) and the figure at most 1150 px wide."""
+    from matplotlib.text import Text
+
+    from gmmlearn.plotting.view import EMView
+
+    trace = gmmlearn.run_em(x_csv, gmmlearn.init_bounding_box(x_csv, 4, random_state=0))
+    view = EMView(trace)
+    view.show(trace.n_half_steps - 1)
+    figure = view.figure
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert min(t.get_fontsize() for t in texts) >= 10
+    assert figure.get_size_inches()[0] * figure.dpi <= 1150
+
+
 # --- lesson 6 --------------------------------------------------------------------------------
 
 
