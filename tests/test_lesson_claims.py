@@ -6,6 +6,10 @@ which K BIC picks, …), so that a change of the library that moves a number pas
 claims fails here, with the claim in the test's name.
 """
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
@@ -518,3 +522,56 @@ def test_l6_staircase_from_the_fig_9_8_start_climbs_off_any_plateau(faithful):
     assert np.all(trace.kls()[2:12:2] > 1)
     saddle = gmmlearn.run_em(faithful, SADDLE_START, max_iter=20, tol=0.0, reg_covar=0.0)
     assert np.all(np.abs(np.diff(saddle.log_likelihoods[1:7])) < 0.1)
+
+
+# --- docs/teaching.md ------------------------------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parent.parent
+_ROW = re.compile(r"^\| (\d+)–(\d+) \| \*\*(\d)\*\* c(\d+)–c(\d+) \| ([^|]*) \|", re.MULTILINE)
+
+
+def _notebook(lesson: int) -> dict:
+    (path,) = (_ROOT / "notebooks").glob(f"0{lesson}_*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def first_timer_minutes(lesson: int, first: int, last: int, students_write: bool) -> float:
+    """docs/teaching.md's estimate: 60 words a minute of prose (without the Summary and the
+    end-of-lesson exercises), 45 s a code cell, 5 min for each function the students write."""
+    minutes = 0.0
+    for cell in _notebook(lesson)["cells"][first : last + 1]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            minutes += len(source.split("## Summary")[0].split()) / 60
+        else:
+            minutes += 0.75 + (5 if students_write and "### BEGIN SOLUTION" in source else 0)
+    return minutes
+
+
+def test_teaching_md_minutes_cover_a_first_timers_pace():
+    """docs/teaching.md (issue #20, re-timing): every row of the two class tables gives at least
+    the minutes a first-timer needs for its cells, and each class fills 90 minutes."""
+    text = (_ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    rows = _ROW.findall(text)
+    assert len(rows) >= 10
+    for start, end, lesson, first, last, who in rows:
+        needed = first_timer_minutes(int(lesson), int(first), int(last), "students" in who)
+        assert int(end) - int(start) >= round(needed), (lesson, first, last, needed)
+    for title in ("## Class 1", "## Class 2"):
+        table = text[text.index(title) :].split("\n## ")[0]
+        ends = [int(m) for m in re.findall(r"^\| \d+–(\d+) \|", table, re.MULTILINE)]
+        assert ends[-1] == 90
+
+
+def test_previous_and_next_links_follow_teaching_md():
+    """Every lesson's Previous/Next links (first cell) follow the order of docs/teaching.md."""
+    text = (_ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    order_line = text[text.index("**The order:**") : text.index("Beyond the two classes")]
+    order = [int(n) for n in re.findall(r"notebooks/0(\d)_", order_line)]
+    assert order == [0, 5, 2, 3, 6, 4, 1]
+    for before, lesson, after in zip([None, *order], order, [*order[1:], None]):
+        head = "".join(_notebook(lesson)["cells"][0]["source"])
+        if before is not None:
+            assert re.search(rf"Previous: \[lesson {before}\b[^\]]*\]\(0{before}_", head), lesson
+        if after is not None:
+            assert re.search(rf"Next:\s+\[lesson {after}\b[^\]]*\]\(0{after}_", head), lesson
