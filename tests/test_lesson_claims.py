@@ -360,28 +360,43 @@ def test_l2_reg_covar_fall_needs_the_components_to_widen(faithful):
         assert step.log_likelihoods[1] < step.log_likelihoods[0]
 
 
-def test_l2_six_of_ten_runs_are_still_near_the_saddle_at_t_40(faithful):
-    """L2 c20–c25 (item 14): at t = 40 four bounding-box runs reach −385.46; six are between
-    −541.7 and −537.6, a few nats above one Gaussian, with their means close together; four of
-    those six have one small component (π < 0.2), two have both components large."""
+def test_l2_six_of_ten_runs_are_far_below_at_t_40_and_go_three_ways(faithful):
+    """L2 c21–c25 (item 14): at t = 40 four bounding-box runs reach −385.46; six are between
+    −541.7 and −537.6, a few nats above one Gaussian, with their means close together. Run on to
+    t = 500: the two with both components large (seeds 0, 9) leave the saddle's plateau for
+    −385.46; three with a small component (2, 4, 8) settle at −540.51 with a thin component of
+    46.9 points; seed 7's tiny component sits on two points at reg_covar's variance."""
     one = one_gaussian_log_likelihood(faithful)
-    stuck_small = stuck_large = reached = 0
+    ends = {}
     for seed in range(10):
         start = gmmlearn.initialize(faithful, 2, "bounding-box", random_state=seed)
-        trace = gmmlearn.run_em(faithful, start, max_iter=40, tol=0.0)
-        final, value = trace.final_params, trace.log_likelihoods[40]
-        gap = np.linalg.norm(final.means[0] - final.means[1])
+        trace = gmmlearn.run_em(faithful, start, max_iter=500, tol=0.0)
+        at_40 = trace.params[40]
+        value = trace.log_likelihoods[40]
+        gap = np.linalg.norm(at_40.means[0] - at_40.means[1])
+        final = trace.final_params
+        smallest_nk = len(faithful) * final.weights.min()
+        variance = np.linalg.eigvalsh(final.full_covariances())[:, 0].min()
         if value == pytest.approx(-385.46, abs=0.005):
-            reached += 1
             assert gap == pytest.approx(2.73, abs=0.005)
+            ends[seed] = "reached"
             continue
-        assert -541.75 < value < -537.5 and value - one < 8
-        assert gap < 1.3
-        if final.weights.min() < 0.2:
-            stuck_small += 1
+        assert -541.75 < value < -537.5 and value - one < 8 and gap < 1.3
+        small = at_40.weights.min() < 0.2
+        if trace.log_likelihoods[500] == pytest.approx(-385.46, abs=0.005):
+            ends[seed] = "saddle" if not small else "?"
+        elif trace.log_likelihoods[500] == pytest.approx(-540.51, abs=0.005):
+            assert small and smallest_nk == pytest.approx(46.9, abs=0.05)
+            assert variance == pytest.approx(0.019, abs=0.0005)
+            ends[seed] = "thin"
         else:
-            stuck_large += 1
-    assert (reached, stuck_small, stuck_large) == (4, 4, 2)
+            assert small and smallest_nk == pytest.approx(2.0, abs=0.05)
+            assert variance == pytest.approx(1e-6, rel=0.01)
+            ends[seed] = "collapse"
+    assert ends == {
+        0: "saddle", 1: "reached", 2: "thin", 3: "reached", 4: "thin",
+        5: "reached", 6: "reached", 7: "collapse", 8: "thin", 9: "saddle",
+    }  # fmt: skip
 
 
 def test_l4_the_runs_at_2088_hold_a_two_point_component_only_by_reg_covar():
