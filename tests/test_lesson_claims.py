@@ -490,6 +490,26 @@ def test_l4_answer_key_ex2_component_3_empties_when_run_on(faithful):
     assert gmmlearn.responsibilities(X_dup, more.final_params)[:, 2].sum() < 1e-4
 
 
+def test_l1_l4_l5_stopping_rule_is_one_iteration_after_a_naive_loop(x_csv):
+    """L1 c14, L4 c4, L5 c4 (item 23): on x.csv the library stops after 21 iterations, having
+    tested iteration 20's change (6.2e-4 per point < tol); a loop testing the change it has just
+    made stops after 20."""
+    start = gmmlearn.init_bounding_box(x_csv, 4, random_state=0)
+    trace = gmmlearn.run_em(x_csv, start)
+    assert trace.n_iter == 21
+    change = np.diff(trace.log_likelihoods) / len(x_csv)
+    assert change[19] == pytest.approx(6.16e-4, abs=0.005e-4) and np.all(change[:19] >= 1e-3)
+    theta, previous, iterations = start, gmmlearn.log_likelihood(x_csv, start), 0
+    while True:
+        theta = gmmlearn.m_step(x_csv, gmmlearn.responsibilities(x_csv, theta))
+        iterations += 1
+        current = gmmlearn.log_likelihood(x_csv, theta)
+        if abs(current - previous) / len(x_csv) < 1e-3:
+            break
+        previous = current
+    assert iterations == 20
+
+
 # --- lesson 1: em.png as shown ---------------------------------------------------------------
 
 
