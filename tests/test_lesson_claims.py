@@ -365,7 +365,7 @@ def test_l2_six_of_ten_runs_are_far_below_at_t_40_and_go_three_ways(faithful):
     −541.7 and −537.6, a few nats above one Gaussian, with their means close together. Run on to
     t = 500: the two with both components large (seeds 0, 9) leave the saddle's plateau for
     −385.46; three with a small component (2, 4, 8) settle at −540.51 with a thin component of
-    46.9 points; seed 7's tiny component sits on two points at reg_covar's variance."""
+    46.9 points; seed 7's tiny component already sits on two points at reg_covar's variance."""
     one = one_gaussian_log_likelihood(faithful)
     ends = {}
     for seed in range(10):
@@ -392,7 +392,8 @@ def test_l2_six_of_ten_runs_are_far_below_at_t_40_and_go_three_ways(faithful):
         else:
             assert small and smallest_nk == pytest.approx(2.0, abs=0.05)
             assert variance == pytest.approx(1e-6, rel=0.01)
-            ends[seed] = "collapse"
+            assert trace.log_likelihoods[40] == pytest.approx(trace.log_likelihoods[500], abs=1e-6)
+            ends[seed] = "collapse"  # already at t = 40
     assert ends == {
         0: "saddle", 1: "reached", 2: "thin", 3: "reached", 4: "thin",
         5: "reached", 6: "reached", 7: "collapse", 8: "thin", 9: "saddle",
