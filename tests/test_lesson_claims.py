@@ -593,6 +593,12 @@ def test_teaching_md_minutes_cover_a_first_timers_pace():
     for start, end, lesson, first, last, who in rows:
         needed = first_timer_minutes(int(lesson), int(first), int(last), "students" in who)
         assert int(end) - int(start) >= round(needed), (lesson, first, last, needed)
+    by_lesson = text[text.index("By lesson (body only") : text.index("So the path is")]
+    for lesson, minutes in re.findall(r"(\d) · (\d+)", by_lesson):
+        cells = _notebook(int(lesson))["cells"]
+        body = next(i for i, c in enumerate(cells) if "## Summary" in "".join(c["source"]))
+        needed = first_timer_minutes(int(lesson), 0, body, students_write=False)
+        assert abs(int(minutes) - needed) <= 1, (lesson, minutes, needed)
     for title in ("## Class 1", "## Class 2"):
         table = text[text.index(title) :].split("\n## ")[0]
         ends = [int(m) for m in re.findall(r"^\| \d+–(\d+) \|", table, re.MULTILINE)]
