@@ -92,7 +92,8 @@ def precisions_cholesky_from_covariances(
     Raises
     ------
     ValueError
-        If a covariance is not positive definite, with the index of the component and a fix.
+        If a covariance is not positive definite: names the component (1 … K, as the lessons
+        count) and the fix.
     """
     check_covariance_type(covariance_type)
     covariances = np.asarray(covariances, dtype=np.float64)
@@ -102,7 +103,7 @@ def precisions_cholesky_from_covariances(
             chol = np.linalg.cholesky(stack)  # batched over the K components
         except np.linalg.LinAlgError:
             k = next(k for k, cov in enumerate(stack) if not _is_positive_definite(cov))
-            which = f"component {k}" if covariance_type == "full" else "the tied covariance"
+            which = f"component {k + 1}" if covariance_type == "full" else "the tied covariance"
             raise ValueError(
                 f"covariance of {which} is not positive definite: {_COLLAPSE_HINT}"
             ) from None
@@ -112,7 +113,7 @@ def precisions_cholesky_from_covariances(
     if np.any(~(covariances > 0)):
         k = int(np.flatnonzero(~(covariances > 0).reshape(len(covariances), -1).all(1))[0])
         raise ValueError(
-            f"variance of component {k} is not positive ({covariance_type}): {_COLLAPSE_HINT}"
+            f"variance of component {k + 1} is not positive ({covariance_type}): {_COLLAPSE_HINT}"
         )
     return 1.0 / np.sqrt(covariances)
 
@@ -152,7 +153,7 @@ def check_not_collapsed(covariances: np.ndarray, means: np.ndarray, covariance_t
     collapsed = ~(variances[:, 0] > floor)  # NaN counts as collapsed
     if collapsed.any():
         k = int(np.flatnonzero(collapsed)[0])
-        which = "the tied covariance" if covariance_type == "tied" else f"component {k}"
+        which = "the tied covariance" if covariance_type == "tied" else f"component {k + 1}"
         raise ValueError(
             f"covariance of {which} is not positive definite to float64's precision (smallest "
             f"variance {variances[k, 0]:.3g}): "

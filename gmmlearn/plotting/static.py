@@ -131,9 +131,10 @@ def em_figure(
     # many components: more columns and a smaller font, so the legend fits beside the plot
     ncols = -(-len(handles) // 14)
     size = "large" if n_components <= 8 else "medium" if n_components <= 20 else "small"
-    ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.12 if n_shown == 3 else 1.04, 1.0),
-        fontsize=size,
+    # a figure legend "outside": the constrained layout makes room for it (an axes legend
+    # anchored outside a 3-D axes was cut off at the figure's edge)
+    figure.legend(
+        handles=handles, loc="outside right upper", fontsize=size,
         title="components", title_fontsize=size, ncols=ncols,
     )  # fmt: skip
     # few ticks, and axis labels clear of the tick labels

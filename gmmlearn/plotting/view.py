@@ -238,7 +238,7 @@ class EMView:
         self.ax_curve.set_ylabel("ln p(X | θₜ)")
         what = " " + self.trace.ellipsoid_note
         self.ax_info.text(
-            0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + what, fontsize=9, va="top",
+            0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + what, fontsize=10, va="top",
         )  # fmt: skip
         self.ax_curve.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         self.ax_curve.yaxis.set_major_locator(MaxNLocator(3))
@@ -249,7 +249,7 @@ class EMView:
         # ln p = L + KL (PRML §9.4) of the half-step shown, in the curve's empty lower right
         self.bound_text = self.ax_curve.text(
             0.97, 0.05, "", transform=self.ax_curve.transAxes, ha="right", va="bottom",
-            fontsize=9, family="monospace", linespacing=1.3,
+            fontsize=10, family="monospace", linespacing=1.3,
         )  # fmt: skip
         self.title = fig.text(0.01, 0.99, "", ha="left", va="top", fontsize=10)
         left, wspace = (0.0, 0.18) if self.is_3d else (0.06, 0.3)
@@ -307,7 +307,7 @@ class EMView:
             linewidths=0.6, clip_on=False,
         )  # fmt: skip
         self.weight_texts = [
-            self.ax_info.text(0.08, y, "", va="center", fontsize=9, family="monospace")
+            self.ax_info.text(0.08, y, "", va="center", fontsize=10, family="monospace")
             for y in rows
         ]
         # EM: ln p(X | θ_t); VB: the lower bound, NaN for q₀ after a one-hot start (a gap)

@@ -176,3 +176,159 @@ def test_l5_ex4_weighted_fractions_inside_the_final_ellipses(faithful):
         delta = np.sqrt(np.einsum("ni,ij,nj->n", diff, final.precisions[k], diff))
         fractions.append([resp[delta <= r, k].sum() / resp[:, k].sum() for r in (1, 2)])
     np.testing.assert_allclose(fractions, [[0.42, 0.89], [0.39, 0.87]], atol=0.01)
+
+
+# --- lesson 3, end-of-lesson exercises (issue #20 item 11) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def converged_resp(faithful) -> np.ndarray:
+    run = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=30, tol=0.0, reg_covar=0.0)
+    return run.responsibilities(30)
+
+
+def test_l3_ex1_uncentred_covariance_cancels_catastrophically(faithful, converged_resp):
+    resp, nk = converged_resp, converged_resp.sum(axis=0)
+
+    def centred(X):
+        means = resp.T @ X / nk[:, None]
+        return np.stack(
+            [(resp[:, k, None] * (X - means[k])).T @ (X - means[k]) / nk[k] for k in range(2)]
+        )
+
+    def uncentred(X):
+        means = resp.T @ X / nk[:, None]
+        return np.stack(
+            [(resp[:, k, None] * X).T @ X / nk[k] - np.outer(means[k], means[k]) for k in range(2)]
+        )
+
+    truth = centred(faithful)
+    shifted = faithful + 1e8
+    assert np.abs(centred(shifted) - truth).max() < 1e-9
+    assert np.abs(uncentred(faithful) - truth).max() < 1e-13  # the same algebraically …
+    error = np.abs(uncentred(shifted) - truth).max()
+    assert 15 < error < 30  # … "off by about 22"
+    assert np.linalg.eigvalsh(uncentred(shifted)).min() < -10  # not positive definite
+    assert 0.04 < np.linalg.eigvalsh(truth).min() and np.linalg.eigvalsh(truth).max() < 0.24
+
+
+def test_l3_ex2_diagonal_m_step(faithful):
+    resp = gmmlearn.responsibilities(faithful, FIG_9_8_START)
+    nk = resp.sum(axis=0)
+    means = resp.T @ faithful / nk[:, None]
+    mine = np.stack([resp[:, k] @ (faithful - means[k]) ** 2 / nk[k] for k in range(2)])
+    exact = gmmlearn.m_step(faithful, resp, covariance_type="diag", reg_covar=0).covariances
+    default = gmmlearn.m_step(faithful, resp, covariance_type="diag").covariances
+    np.testing.assert_allclose(mine, exact, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(mine + 1e-6, default, rtol=0, atol=1e-15)
+
+
+def test_l3_ex3_cholesky_log_density():
+    from scipy.linalg import solve_triangular
+
+    from gmmlearn import steps
+
+    rng = np.random.default_rng(0)
+    X, mean = rng.normal(size=(50, 4)), rng.normal(size=4)
+    A = rng.normal(size=(4, 4))
+    covariance = A @ A.T + 0.1 * np.eye(4)
+    L = np.linalg.cholesky(covariance)
+    z = solve_triangular(L, (X - mean).T, lower=True)
+    mine = -0.5 * (4 * np.log(2 * np.pi) + 2 * np.log(np.diag(L)).sum() + (z**2).sum(axis=0))
+    params = GaussianMixtureParams(np.ones(1), mean[None], covariance[None])
+    np.testing.assert_allclose(mine, steps.log_gaussian_density(X, params)[:, 0], rtol=1e-12)
+
+
+def test_l3_ex4_own_loop_stops_one_iteration_before_run_em(faithful):
+    N, theta = len(faithful), FIG_9_8_START
+    previous = gmmlearn.log_likelihood(faithful, theta)
+    iterations = 0
+    while True:
+        theta = gmmlearn.m_step(faithful, gmmlearn.responsibilities(faithful, theta), reg_covar=0)
+        iterations += 1
+        current = gmmlearn.log_likelihood(faithful, theta)
+        if abs(current - previous) / N < 1e-3:  # the change this iteration made
+            break
+        previous = current
+    assert iterations == 11
+    assert gmmlearn.run_em(faithful, FIG_9_8_START, reg_covar=0).n_iter == 12
+
+
+# --- lesson 6, exercises 4-7 (issue #20 item 11) ---------------------------------------------
+
+
+def hard_em_log_likelihoods(X: np.ndarray, theta: GaussianMixtureParams, n: int) -> np.ndarray:
+    values = [gmmlearn.log_likelihood(X, theta)]
+    for _ in range(n):
+        hard = np.eye(theta.n_components)[gmmlearn.responsibilities(X, theta).argmax(axis=1)]
+        theta = gmmlearn.m_step(X, hard, reg_covar=0)
+        values.append(gmmlearn.log_likelihood(X, theta))
+    return np.array(values)
+
+
+def test_l6_ex4_hard_em_can_lower_ln_p(faithful):
+    gamma = gmmlearn.responsibilities(faithful, FIG_9_8_START)
+    hard = np.eye(2)[gamma.argmax(axis=1)]
+    assert gmmlearn.kl_to_posterior(faithful, hard, FIG_9_8_START) == pytest.approx(22.33, abs=0.01)
+    assert gmmlearn.lower_bound(faithful, hard, FIG_9_8_START) == pytest.approx(-2487.85, abs=0.01)
+    from_theta = hard_em_log_likelihoods(faithful, FIG_9_8_START, 30)
+    assert np.all(np.diff(from_theta) >= -1e-9)
+    assert from_theta[-1] == pytest.approx(-385.48, abs=0.005)
+    start = gmmlearn.initialize(faithful, 2, "bounding-box", random_state=9)
+    falls = np.diff(hard_em_log_likelihoods(faithful, start, 30))
+    assert falls[1] == pytest.approx(-0.14, abs=0.005)  # iteration 2
+
+
+def test_l6_ex5_bound_is_q_plus_entropy(faithful):
+    from scipy.special import xlogy
+
+    gamma = gmmlearn.responsibilities(faithful, FIG_9_8_START)
+    theta_new = gmmlearn.m_step(faithful, gamma, reg_covar=0)
+    Q = np.sum(gamma * gmmlearn.log_weighted_densities(faithful, theta_new))
+    H = -np.sum(xlogy(gamma, gamma))
+    bound = gmmlearn.lower_bound(faithful, gamma, theta_new)
+    assert bound == pytest.approx(Q + H, rel=1e-12)
+    assert bound == pytest.approx(-521.2606, abs=1e-4) and H == pytest.approx(46.44, abs=0.005)
+
+
+def test_l6_ex6_the_explorers_run_stops_near_the_saddle(faithful):
+    from gmmlearn.widgets import explore
+
+    trace = explore(faithful, n_components=2, init="bounding-box", random_state=2).trace
+    start = gmmlearn.initialize(faithful, 2, "bounding-box", random_state=2)
+    same = gmmlearn.run_em(faithful, start)
+    np.testing.assert_allclose(same.log_likelihoods, trace.log_likelihoods, rtol=1e-12)
+    assert trace.n_iter == 10 and trace.log_likelihoods[-1] == pytest.approx(-541.70, abs=0.005)
+    change = np.diff(trace.log_likelihoods)[-1] / len(faithful)
+    assert change == pytest.approx(7.7e-4, abs=0.05e-4)
+    assert np.all(trace.kls()[-5::2] > 0.09)  # after the last three M-steps
+    more = gmmlearn.run_em(faithful, start, max_iter=2000, tol=0.0)
+    assert more.log_likelihoods[200] == pytest.approx(-540.51, abs=0.005)
+    assert more.log_likelihoods[2000] == pytest.approx(more.log_likelihoods[200], abs=1e-3)
+    final = more.final_params
+    assert final.weights.min() == pytest.approx(0.17, abs=0.005)
+    variances = np.linalg.eigvalsh(final.full_covariances())[int(final.weights.argmin())]
+    np.testing.assert_allclose(variances, [0.019, 2.07], atol=0.005)
+
+
+def test_l6_ex7_half_way_m_step_is_generalised_em(faithful):
+    def half_way(old, new):
+        return GaussianMixtureParams(
+            (old.weights + new.weights) / 2,
+            (old.means + new.means) / 2,
+            (old.covariances + new.covariances) / 2,
+        )
+
+    gamma = gmmlearn.responsibilities(faithful, FIG_9_8_START)
+    full = gmmlearn.m_step(faithful, gamma, reg_covar=0)
+    half = half_way(FIG_9_8_START, full)
+    assert gmmlearn.lower_bound(faithful, gamma, half) == pytest.approx(-1146.22, abs=0.005)
+    assert gmmlearn.log_likelihood(faithful, half) == pytest.approx(-1135.26, abs=0.005)
+    theta, values = FIG_9_8_START, [gmmlearn.log_likelihood(faithful, FIG_9_8_START)]
+    for _ in range(60):
+        step = gmmlearn.m_step(faithful, gmmlearn.responsibilities(faithful, theta), reg_covar=0)
+        theta = half_way(theta, step)
+        values.append(gmmlearn.log_likelihood(faithful, theta))
+    assert np.all(np.diff(values) >= -1e-9)
+    assert values[20] == pytest.approx(-386.93, abs=0.005)
+    assert values[60] == pytest.approx(-385.46, abs=0.005)

@@ -6,6 +6,10 @@ which K BIC picks, …), so that a change of the library that moves a number pas
 claims fails here, with the claim in the test's name.
 """
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
@@ -14,7 +18,7 @@ from sklearn.datasets import make_blobs
 import gmmlearn
 from gmmlearn import datasets
 from gmmlearn.estimator import GaussianMixture, _n_parameters
-from gmmlearn.params import GaussianMixtureParams
+from gmmlearn.params import GaussianMixtureParams, precisions_cholesky_from_covariances
 
 # --- the data and starts of the lessons --------------------------------------------------------
 
@@ -46,6 +50,17 @@ SADDLE_START = GaussianMixtureParams(
 
 def one_gaussian_log_likelihood(X: np.ndarray) -> float:
     return GaussianMixture(1).fit(X).score(X) * len(X)
+
+
+def three_duplicates_and_start(faithful: np.ndarray) -> tuple[np.ndarray, GaussianMixtureParams]:
+    """Lesson 4 part 2: Old Faithful with three identical readings, and a start near them."""
+    X_dup = np.vstack([faithful, np.tile([2.5, -2.0], (3, 1))])
+    theta0 = GaussianMixtureParams(
+        np.array([0.45, 0.45, 0.1]),
+        np.array([[-1.0, -1.0], [1.0, 1.0], [2.4, -1.9]]),
+        np.stack([0.5 * np.eye(2)] * 3),
+    )
+    return X_dup, theta0
 
 
 # --- lesson 2 --------------------------------------------------------------------------------
@@ -183,12 +198,7 @@ def test_l4_diag_bic_counts_density_components_not_clusters():
 
 def test_l4_no_reg_covar_makes_component_3_own_more_than_the_duplicates(faithful):
     """L4 exercise 2: N₃ stays 3.0 up to ε = 0.3; at ε = 1 the component drops even those."""
-    X_dup = np.vstack([faithful, np.tile([2.5, -2.0], (3, 1))])
-    theta0 = GaussianMixtureParams(
-        np.array([0.45, 0.45, 0.1]),
-        np.array([[-1.0, -1.0], [1.0, 1.0], [2.4, -1.9]]),
-        np.stack([0.5 * np.eye(2)] * 3),
-    )
+    X_dup, theta0 = three_duplicates_and_start(faithful)
     n3 = {}
     for eps in (1e-6, 1e-2, 0.1, 0.3, 1.0):
         final = gmmlearn.run_em(X_dup, theta0, reg_covar=eps, max_iter=500).final_params
@@ -325,3 +335,285 @@ def test_l0_complete_data_fit_is_the_m_step_with_one_hot_z():
         np.testing.assert_allclose(fit.means[k], X[z == k].mean(axis=0))
         np.testing.assert_allclose(fit.covariances[k], np.cov(X[z == k].T, bias=True))
     np.testing.assert_allclose(fit.weights, np.bincount(z) / 200)
+
+
+# --- issue #20 ----------------------------------------------------------------------------------
+
+
+def test_l2_reg_covar_fall_needs_the_components_to_widen(faithful):
+    """L2 c23 (item 1): the guarantee ½ε Σ N_k (tr Λ_new − tr Λ_old) is negative only when
+    Σ N_k tr Λ_k drops — the components widen — and the counter-example's steps do widen."""
+    optimum = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=500, tol=0, reg_covar=0)
+    for eps in (1e-6, 1e-3, 0.1):
+        step = gmmlearn.run_em(faithful, optimum.final_params, max_iter=1, tol=0, reg_covar=eps)
+        nk = gmmlearn.effective_counts(step.responsibilities(0))
+
+        def weighted_trace(params, nk=nk):
+            return float(np.sum(nk * np.trace(params.precisions, axis1=1, axis2=2)))
+
+        bound = gmmlearn.reg_covar_penalty(nk, step.params[1], eps) - gmmlearn.reg_covar_penalty(
+            nk, optimum.final_params, eps
+        )
+        drop = weighted_trace(optimum.final_params) - weighted_trace(step.params[1])
+        assert drop > 0  # widened
+        assert bound == pytest.approx(-0.5 * eps * drop, rel=1e-9)
+        assert step.log_likelihoods[1] < step.log_likelihoods[0]
+
+
+def test_l2_six_of_ten_runs_are_far_below_at_t_40_and_go_three_ways(faithful):
+    """L2 c21–c25 (item 14): at t = 40 four bounding-box runs reach −385.46; six are between
+    −541.7 and −537.6, a few nats above one Gaussian, with their means close together. Run on to
+    t = 500: the two with both components large (seeds 0, 9) leave the saddle's plateau for
+    −385.46; three with a small component (2, 4, 8) settle at −540.51 with a thin component of
+    46.9 points; seed 7's tiny component already sits on two points at reg_covar's variance."""
+    one = one_gaussian_log_likelihood(faithful)
+    ends = {}
+    for seed in range(10):
+        start = gmmlearn.initialize(faithful, 2, "bounding-box", random_state=seed)
+        trace = gmmlearn.run_em(faithful, start, max_iter=500, tol=0.0)
+        at_40 = trace.params[40]
+        value = trace.log_likelihoods[40]
+        gap = np.linalg.norm(at_40.means[0] - at_40.means[1])
+        final = trace.final_params
+        smallest_nk = len(faithful) * final.weights.min()
+        variance = np.linalg.eigvalsh(final.full_covariances())[:, 0].min()
+        if value == pytest.approx(-385.46, abs=0.005):
+            assert gap == pytest.approx(2.73, abs=0.005)
+            ends[seed] = "reached"
+            continue
+        assert -541.75 < value < -537.5 and value - one < 8 and gap < 1.3
+        small = at_40.weights.min() < 0.2
+        if trace.log_likelihoods[500] == pytest.approx(-385.46, abs=0.005):
+            ends[seed] = "saddle" if not small else "?"
+        elif trace.log_likelihoods[500] == pytest.approx(-540.51, abs=0.005):
+            assert small and smallest_nk == pytest.approx(46.9, abs=0.05)
+            assert variance == pytest.approx(0.019, abs=0.0005)
+            ends[seed] = "thin"
+        else:
+            assert small and smallest_nk == pytest.approx(2.0, abs=0.05)
+            assert variance == pytest.approx(1e-6, rel=0.01)
+            assert trace.log_likelihoods[40] == pytest.approx(trace.log_likelihoods[500], abs=1e-6)
+            ends[seed] = "collapse"  # already at t = 40
+    assert ends == {
+        0: "saddle", 1: "reached", 2: "thin", 3: "reached", 4: "thin",
+        5: "reached", 6: "reached", 7: "collapse", 8: "thin", 9: "saddle",
+    }  # fmt: skip
+
+
+def test_l4_the_runs_at_2088_hold_a_two_point_component_only_by_reg_covar():
+    """L4 c6/c11/c12 (items 2, 3): the five bounding-box runs that end at −2088.0 have a component
+    on two points whose smallest variance is reg_covar; the best start already has it; the worst
+    had only stopped (+77 in 50 more iterations); the k-means start has no such component."""
+    X, _ = make_blobs(600, centers=6, cluster_std=0.6, center_box=(-8, 8), random_state=2)
+    N = len(X)
+
+    def smallest(params):
+        variance = np.linalg.eigvalsh(params.full_covariances())[:, 0].min()
+        return N * params.weights.min(), variance
+
+    fits = [
+        GaussianMixture(6, init_params="bounding-box", random_state=seed, max_iter=500).fit(X)
+        for seed in range(8)
+    ]
+    at_2088 = 0
+    for gm in fits:
+        more = gmmlearn.run_em(X, gm.params_, max_iter=600, tol=0.0)
+        if abs(more.log_likelihoods[-1] + 2087.97) < 0.05:
+            at_2088 += 1
+            nk, variance = smallest(more.final_params)
+            assert nk == pytest.approx(2.0, abs=0.01)
+            assert variance == pytest.approx(1e-6, rel=0.01)  # reg_covar's floor
+    assert at_2088 == 5
+    scores = [gm.score(X) * N for gm in fits]
+    best, worst = fits[int(np.argmax(scores))], fits[int(np.argmin(scores))]
+    nk, variance = smallest(best.params_)
+    assert nk == pytest.approx(2.0, abs=0.01) and variance == pytest.approx(1e-6, rel=0.01)
+    worst_more = gmmlearn.run_em(X, worst.params_, max_iter=50, tol=0.0)
+    assert worst_more.log_likelihoods[50] - min(scores) == pytest.approx(77, abs=0.5)
+    kmeans = GaussianMixture(6, random_state=0, max_iter=500).fit(X)
+    nk, variance = smallest(kmeans.params_)
+    assert nk > 80 and variance > 0.1
+
+
+def test_l4_collapse_error_numbers_the_component_as_the_text(faithful):
+    """L4 c16 (item 24): the library's message names component 3, the text's π₃ (index 2)."""
+    X_dup, theta0 = three_duplicates_and_start(faithful)
+    with pytest.raises(ValueError, match="covariance of component 3 is not positive definite"):
+        gmmlearn.run_em(X_dup, theta0, reg_covar=0.0)
+    bad = np.stack([np.eye(2), np.eye(2), -np.eye(2)])
+    with pytest.raises(ValueError, match="covariance of component 3 is not"):
+        precisions_cholesky_from_covariances(bad, "full")
+    with pytest.raises(ValueError, match="variance of component 2 is not positive"):
+        precisions_cholesky_from_covariances(np.array([1.0, 0.0]), "spherical")
+
+
+def _playground_on(name):
+    from gmmlearn.widgets import explore
+
+    pg = explore("separated", 3, init="kmeans", random_state=0)
+    pg.use_preset(name)
+    return pg
+
+
+def test_l4_playground_ln_p_at_k_8_is_below_k_7_on_separated():
+    """L4 c38/c39 (item 4): ln p does not rise with every component: K = 8 < K = 7."""
+    from gmmlearn.widgets import information_criteria
+
+    pg = _playground_on("separated")
+    values = {}
+    for K in (7, 8):
+        pg.k_input.value = K
+        values[K] = information_criteria(pg.trace)["log_likelihood"]
+    assert values[8] < values[7]
+
+
+def test_l4_playground_dragged_run_stopped_and_climbs_when_continued():
+    """L4 c33–c35 (item 25): the dragged run stops at −1275.81; run on it reaches −1271.98 by
+    50 more iterations and stays there to 2000, far below k-means' −1083.8."""
+    pg = _playground_on("separated")
+    pg.show(pg.step_slider.max)
+    pg.move_mean(1, [-2.9, 1.0])
+    assert pg.trace.converged
+    assert pg.trace.log_likelihoods[-1] == pytest.approx(-1275.81, abs=0.005)
+    more = gmmlearn.run_em(pg.X, pg.trace.final_params, max_iter=2000, tol=0.0)
+    assert more.log_likelihoods[50] == pytest.approx(-1271.98, abs=0.005)
+    assert more.log_likelihoods[2000] == pytest.approx(more.log_likelihoods[50], abs=0.005)
+    assert more.log_likelihoods[-1] < -1083.8 - 100
+
+
+def test_l4_answer_key_ex2_component_3_empties_when_run_on(faithful):
+    """Answer key L4 ex 2 (item 27): at ε = 1 the run stops with N₃ = 0.42; run on, N₃ → 0."""
+    X_dup, theta0 = three_duplicates_and_start(faithful)
+    stopped = gmmlearn.run_em(X_dup, theta0, reg_covar=1.0, max_iter=500)
+    n3 = gmmlearn.responsibilities(X_dup, stopped.final_params)[:, 2].sum()
+    assert n3 == pytest.approx(0.42, abs=0.005)
+    more = gmmlearn.run_em(X_dup, theta0, reg_covar=1.0, max_iter=1000, tol=0.0)
+    assert gmmlearn.responsibilities(X_dup, more.final_params)[:, 2].sum() < 1e-4
+
+
+def test_l1_l4_l5_stopping_rule_is_one_iteration_after_a_naive_loop(x_csv):
+    """L1 c14, L4 c4, L5 c4 (item 23): on x.csv the library stops after 21 iterations, having
+    tested iteration 20's change (6.2e-4 per point < tol); a loop testing the change it has just
+    made stops after 20."""
+    start = gmmlearn.init_bounding_box(x_csv, 4, random_state=0)
+    trace = gmmlearn.run_em(x_csv, start)
+    assert trace.n_iter == 21
+    change = np.diff(trace.log_likelihoods) / len(x_csv)
+    assert change[19] == pytest.approx(6.16e-4, abs=0.005e-4) and np.all(change[:19] >= 1e-3)
+    theta, previous, iterations = start, gmmlearn.log_likelihood(x_csv, start), 0
+    while True:
+        theta = gmmlearn.m_step(x_csv, gmmlearn.responsibilities(x_csv, theta))
+        iterations += 1
+        current = gmmlearn.log_likelihood(x_csv, theta)
+        if abs(current - previous) / len(x_csv) < 1e-3:
+            break
+        previous = current
+    assert iterations == 20
+
+
+# --- lesson 1: em.png as shown ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("K", [4, 40])
+def test_l1_em_png_legend_is_inside_the_picture(x_csv, K):
+    """L1 c24 (style): em.png's legend (π_k, the means) lies wholly inside the 850-px image —
+    it was cut at the right edge — and its text is at least 10 pt for K = 4."""
+    from gmmlearn.plotting.static import em_figure
+
+    params = gmmlearn.initialize(x_csv, K, random_state=0)
+    figure = em_figure(x_csv, params, gmmlearn.responsibilities(x_csv, params))
+    figure.canvas.draw()  # a Figure made without pyplot gets its Agg canvas on first draw
+    (legend,) = figure.legends
+    box, frame = legend.get_window_extent(), figure.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+    if K == 4:
+        assert min(text.get_fontsize() for text in legend.get_texts()) >= 10
+
+
+def test_l1_explorer_still_picture_text_is_at_least_10_pt(x_csv):
+    """L1 c20 (figures a room can read): every text of the explorer's matplotlib view is at
+    least 10 pt (≥ 14 px at the notebook's 100 dpi) and the figure at most 1150 px wide."""
+    from matplotlib.text import Text
+
+    from gmmlearn.plotting.view import EMView
+
+    trace = gmmlearn.run_em(x_csv, gmmlearn.init_bounding_box(x_csv, 4, random_state=0))
+    view = EMView(trace)
+    view.show(trace.n_half_steps - 1)
+    figure = view.figure
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert min(t.get_fontsize() for t in texts) >= 10
+    assert figure.get_size_inches()[0] * figure.dpi <= 1150
+
+
+# --- lesson 6 --------------------------------------------------------------------------------
+
+
+def test_l6_staircase_from_the_fig_9_8_start_climbs_off_any_plateau(faithful):
+    """L6 c2/c13/c14 (item 7): from the start of lessons 2, 3 and 5 (not lesson 4's saddle start)
+    each of the first five M-steps raises ln p by more than 5 nats and leaves a visible gap
+    (KL > 1), while from the saddle start the same steps move ln p by less than 0.1."""
+    trace = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=20, tol=0.0, reg_covar=0.0)
+    assert np.all(np.diff(trace.log_likelihoods[1:7]) > 5)
+    assert np.all(trace.kls()[2:12:2] > 1)
+    saddle = gmmlearn.run_em(faithful, SADDLE_START, max_iter=20, tol=0.0, reg_covar=0.0)
+    assert np.all(np.abs(np.diff(saddle.log_likelihoods[1:7])) < 0.1)
+
+
+# --- docs/teaching.md ------------------------------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parent.parent
+_ROW = re.compile(r"^\| (\d+)–(\d+) \| \*\*(\d)\*\* c(\d+)–c(\d+) \| ([^|]*) \|", re.MULTILINE)
+
+
+def _notebook(lesson: int) -> dict:
+    (path,) = (_ROOT / "notebooks").glob(f"0{lesson}_*.ipynb")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def first_timer_minutes(lesson: int, first: int, last: int, students_write: bool) -> float:
+    """docs/teaching.md's estimate: 60 words a minute of prose (without the Summary and the
+    end-of-lesson exercises), 45 s a code cell, 5 min for each function the students write."""
+    minutes = 0.0
+    for cell in _notebook(lesson)["cells"][first : last + 1]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            minutes += len(source.split("## Summary")[0].split()) / 60
+        else:
+            minutes += 0.75 + (5 if students_write and "### BEGIN SOLUTION" in source else 0)
+    return minutes
+
+
+def test_teaching_md_minutes_cover_a_first_timers_pace():
+    """docs/teaching.md (issue #20, re-timing): every row of the two class tables gives at least
+    the minutes a first-timer needs for its cells, and each class fills 90 minutes."""
+    text = (_ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    rows = _ROW.findall(text)
+    assert len(rows) >= 10
+    for start, end, lesson, first, last, who in rows:
+        needed = first_timer_minutes(int(lesson), int(first), int(last), "students" in who)
+        assert int(end) - int(start) >= round(needed), (lesson, first, last, needed)
+    by_lesson = text[text.index("By lesson (body only") : text.index("So the path is")]
+    for lesson, minutes in re.findall(r"(\d) · (\d+)", by_lesson):
+        cells = _notebook(int(lesson))["cells"]
+        body = next(i for i, c in enumerate(cells) if "## Summary" in "".join(c["source"]))
+        needed = first_timer_minutes(int(lesson), 0, body, students_write=False)
+        assert abs(int(minutes) - needed) <= 1, (lesson, minutes, needed)
+    for title in ("## Class 1", "## Class 2"):
+        table = text[text.index(title) :].split("\n## ")[0]
+        ends = [int(m) for m in re.findall(r"^\| \d+–(\d+) \|", table, re.MULTILINE)]
+        assert ends[-1] == 90
+
+
+def test_previous_and_next_links_follow_teaching_md():
+    """Every lesson's Previous/Next links (first cell) follow the order of docs/teaching.md."""
+    text = (_ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    order_line = text[text.index("**The order:**") : text.index("Beyond the two classes")]
+    order = [int(n) for n in re.findall(r"notebooks/0(\d)_", order_line)]
+    assert order == [0, 5, 2, 3, 6, 4, 1]
+    for before, lesson, after in zip([None, *order], order, [*order[1:], None]):
+        head = "".join(_notebook(lesson)["cells"][0]["source"])
+        if before is not None:
+            assert re.search(rf"Previous: \[lesson {before}\b[^\]]*\]\(0{before}_", head), lesson
+        if after is not None:
+            assert re.search(rf"Next:\s+\[lesson {after}\b[^\]]*\]\(0{after}_", head), lesson
