@@ -426,6 +426,12 @@ class BayesianGaussianMixture(DensityMixin, BaseEstimator):
         """
         return logsumexp(self._log_rho(self._fitted_data(X)), axis=1)
 
+    def predictive_log_density(self, X) -> np.ndarray:
+        r""":math:`\ln p(\hat x\mid X)`, a mixture of Student-t's (PRML 10.81): see gmmlearn.vb."""
+        from .vb import predictive_log_density  # here, so the wrapper moves as one piece
+
+        return predictive_log_density(self._fitted_data(X), self.params_)
+
     def score(self, X, y=None) -> float:
         """The mean of :meth:`score_samples`.
 
