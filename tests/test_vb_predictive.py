@@ -9,6 +9,7 @@
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -56,26 +57,32 @@ def test_full_bound_is_the_evidence_for_one_component(d):
     )
 
 
-@pytest.mark.parametrize("d", [1, 2, 3])
-@pytest.mark.parametrize("k", [2, 4])
-def test_full_bound_minus_sklearns_is_the_dropped_constants(d, k):
-    X = _data(d=d)
-    n = len(X)
-    prior = _book_prior(X, k)
-    log_det_W0 = -np.linalg.slogdet(prior.W0_inverse)[1]
-    dropped = (
+def _dropped(X, prior, k):
+    """What scikit-learn's bound leaves out (gmmlearn.vb.lower_bound's docstring), in full."""
+    n, d = X.shape
+    log_det_W0 = -np.linalg.slogdet(np.atleast_2d(prior.W0_inverse))[1]
+    return (
         _log_dirichlet_C(np.full(k, prior.alpha0))
         + k * _log_wishart_B(prior.nu0, log_det_W0, d)
         + 0.5 * d * k * math.log(prior.beta0)
         - 0.5 * n * d * math.log(2 * math.pi)
         + 0.25 * k * d * (d - 1) * math.log(math.pi)
     )
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("k", [2, 4])
+def test_full_bound_minus_sklearns_is_the_dropped_constants(d, k):
+    X = _data(d=d)
+    prior = _book_prior(X, k)
     rng = np.random.default_rng(1)
     for _ in range(3):
-        resp = rng.dirichlet(np.ones(k), size=n)
+        resp = rng.dirichlet(np.ones(k), size=len(X))
         q = vb.vb_m_step(X, resp, prior, reg_covar=0.0)
         full = vb.full_lower_bound(X, resp, q, prior)
-        assert full - vb.lower_bound(np.log(resp), q) == pytest.approx(dropped, rel=1e-10)
+        assert full - vb.lower_bound(np.log(resp), q) == pytest.approx(
+            _dropped(X, prior, k), rel=1e-10
+        )
 
 
 def _log_evidence_by_enumeration(X, prior, k):
@@ -193,3 +200,37 @@ def test_pruning_counts_without_a_swap_is_vb():
         q = vb.vb_m_step(X, resp, prior)
     with pytest.raises(ValueError, match="unknown weight_term 'ln_pi'"):
         vb.pruning_counts(X, resp, prior, weight_term="ln_pi")
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_full_bound_against_sklearns_own_bound(d):
+    """scikit-learn's private _compute_lower_bound at its own q, plus the dropped constants."""
+    from sklearn.mixture import BayesianGaussianMixture as SklearnBGM
+
+    X, k = _data(n=80, d=d, seed=5), 3
+    est = SklearnBGM(
+        n_components=k,
+        weight_concentration_prior_type="dirichlet_distribution",
+        weight_concentration_prior=0.3,
+        random_state=0,
+        max_iter=5,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X)
+    _, log_resp = est._estimate_log_prob_resp(X)
+    est._m_step(X, log_resp)
+    sklearn_bound = est._compute_lower_bound(log_resp, None)
+    prior = vb.VBPrior(
+        est.weight_concentration_prior_,
+        est.mean_precision_prior_,
+        est.mean_prior_,
+        est.covariance_prior_,
+        est.degrees_of_freedom_prior_,
+        prior_type="dirichlet_distribution",
+    )
+    resp = np.exp(log_resp)
+    q = vb.vb_m_step(X, resp, prior, reg_covar=est.reg_covar)
+    np.testing.assert_allclose(q.covariances, est.covariances_, rtol=1e-10)  # the same q
+    full = vb.full_lower_bound(X, resp, q, prior, reg_covar=est.reg_covar)
+    assert full - sklearn_bound == pytest.approx(_dropped(X, prior, k), rel=1e-10)
