@@ -30,6 +30,7 @@ from .vb.steps import (
     log_r,
     log_rho,
     lower_bound,
+    predictive_log_density,
     vb_m_step,
 )
 from .vb.trace import VBTrace, run_vb
@@ -390,6 +391,16 @@ class BayesianGaussianMixture(BaseMixture):
         log_prob : ndarray of shape (n_samples,)
         """
         return self._score_samples(X)
+
+    def predictive_log_density(self, X) -> np.ndarray:
+        r""":math:`\ln p(\hat x\mid X)`, a mixture of Student-t's (PRML 10.81): see
+        :func:`gmmlearn.vb.predictive_log_density`.
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        return predictive_log_density(self._fitted_data(X), self.params_)
 
     def score(self, X, y=None) -> float:
         """The mean of :meth:`score_samples`.

@@ -26,10 +26,13 @@ PRML         quantity                                               function
 10.46        :math:`\ln\rho_{nk}`                                   :func:`log_rho`
 10.49        :math:`r_{nk} = \rho_{nk}/\sum_j\rho_{nj}`             :func:`log_r`
 10.70–10.77  the lower bound :math:`\mathcal L(q)`                  :func:`lower_bound`
+10.70–10.77  the same with every constant, its seven terms          :func:`full_lower_bound`
+10.81–10.82  the predictive density, a mixture of Student-t's       :func:`predictive_log_density`
 ===========  =====================================================  ===============================
 
 The first six are the variational "M-step" (q(π), q(μ, Λ) given r), the next five the "E-step"
-(r given q).
+(r given q). :func:`lower_bound_terms` lists 10.71–10.77 one by one, and :func:`pruning_counts`
+re-runs VB with one term of 10.46 swapped, to see which term prunes.
 
 :func:`vb_m_step` and :func:`vb_e_step` chain them; :class:`VBParams` holds the variational
 parameters and :class:`VBPrior` the prior, both with scikit-learn's names alongside the book's.
@@ -88,16 +91,21 @@ from ..steps import (
 
 __all__ = [
     "PRIOR_TYPES",
+    "WEIGHT_TERMS",
     "VBParams",
     "VBPrior",
     "default_prior",
     "expected_log_det_lambda",
     "expected_log_pi",
     "expected_mahalanobis",
+    "full_lower_bound",
     "log_r",
     "log_rho",
     "lower_bound",
+    "lower_bound_terms",
     "params_from_statistics",
+    "predictive_log_density",
+    "pruning_counts",
     "statistics",
     "update_W_inverse",
     "update_alpha",
@@ -753,3 +761,260 @@ def _bound_from_entropy(entropy: float, params: VBParams) -> float:
         alpha = params.alpha
         log_norm_weight = float(gammaln(np.sum(alpha)) - np.sum(gammaln(alpha)))
     return float(entropy - log_wishart - log_norm_weight - 0.5 * d * np.sum(np.log(params.beta)))
+
+
+# ---------------------------------------------------------------------------
+# The book's bound with every constant (10.70–10.77)
+# ---------------------------------------------------------------------------
+
+
+def _check_book_model(params: VBParams, what: str) -> None:
+    if params.covariance_type != "full" or params.prior_type != "dirichlet_distribution":
+        raise ValueError(
+            f"{what} is written for the book's model only: use covariance_type='full' and "
+            "weight_concentration_prior_type='dirichlet_distribution' (got "
+            f"{params.covariance_type!r}, {params.prior_type!r})"
+        )
+
+
+def _log_wishart_B(nu, log_det_W, n_features: int):  # noqa: N802 (the book's B)
+    r""":math:`\ln B(W,\nu)` (PRML B.79), with its :math:`-\frac{D(D-1)}4\ln\pi`."""
+    return _log_wishart_norm(nu, log_det_W, n_features) - 0.25 * n_features * (
+        n_features - 1
+    ) * math.log(math.pi)
+
+
+def _log_dirichlet_C(alpha: np.ndarray) -> float:  # noqa: N802 (the book's C)
+    r""":math:`\ln C(\alpha) = \ln\Gamma(\hat\alpha) - \sum_k\ln\Gamma(\alpha_k)` (PRML B.23)."""
+    return float(gammaln(np.sum(alpha)) - np.sum(gammaln(alpha)))
+
+
+def lower_bound_terms(
+    X: np.ndarray, resp: np.ndarray, params: VBParams, prior: VBPrior, reg_covar: float = 0.0
+) -> dict[str, float]:
+    r"""The seven expectations of the bound (PRML 10.71–10.77), with every constant.
+
+    .. math::
+        \mathcal L = \mathbb E[\ln p(X\mid Z,\mu,\Lambda)] + \mathbb E[\ln p(Z\mid\pi)]
+            + \mathbb E[\ln p(\pi)] + \mathbb E[\ln p(\mu,\Lambda)]
+            - \mathbb E[\ln q(Z)] - \mathbb E[\ln q(\pi)] - \mathbb E[\ln q(\mu,\Lambda)]
+            \quad (10.70)
+
+    Unlike :func:`lower_bound` (scikit-learn's, at the optimal q, constants dropped), this is
+    :math:`\mathcal L(q)` for any r and any q, and :math:`\mathcal L \le \ln p(X)`: the number
+    to compare across K (PRML §10.2.4). The Wishart entropy in 10.77 is B.82.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+        :math:`r_{nk}`, i.e. :math:`q(Z)`.
+    params : VBParams
+        :math:`q(\pi)\prod_k q(\mu_k,\Lambda_k)`; full covariances, the book's Dirichlet.
+    prior : VBPrior
+        :math:`(\alpha_0, \beta_0, m_0, W_0^{-1}, \nu_0)`.
+    reg_covar : float, default=0.0
+        Added to :math:`S_k` (10.53) as in :func:`vb_m_step`; 0 is the book's bound.
+
+    Returns
+    -------
+    terms : dict of str to float
+        Keys ``"10.71"`` … ``"10.77"``, each the expectation as printed in the book (the last
+        three are subtracted in 10.70).
+    """
+    _check_book_model(params, "lower_bound_terms")
+    X = np.asarray(X, dtype=np.float64)
+    resp = np.asarray(resp, dtype=np.float64)
+    d, k = params.n_features, params.n_components
+    nk, xbar, S = statistics(X, resp, "full", reg_covar)
+    W = params.precisions / params.nu[:, None, None]  # W_k = E[Λ_k]/ν_k
+    log_pi = expected_log_pi(params.alpha)  # ln π̃_k (10.66)
+    log_lam = expected_log_det_lambda(params)  # ln Λ̃_k (10.65)
+    beta, nu, m = params.beta, params.nu, params.m
+
+    def quad(v):  # v_kᵀ W_k v_k for v of shape (K, D)
+        return np.einsum("ki,kij,kj->k", v, W, v)
+
+    trace_SW = np.einsum("kij,kji->k", S, W)
+    trace_W0W = np.einsum("ij,kji->k", np.atleast_2d(prior.W0_inverse), W)
+    log_B = _log_wishart_B(nu, _log_det_W(params), d)
+    log_B0 = _log_wishart_B(prior.nu0, float(np.linalg.slogdet(prior.W0_inverse)[1]) * -1.0, d)
+    entropy_lam = -log_B - 0.5 * (nu - d - 1) * log_lam + 0.5 * nu * d  # H[q(Λ_k)] (B.82)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_log_r = np.where(resp > 0, resp * np.log(resp), 0.0)
+    return {
+        "10.71": 0.5
+        * float(
+            np.sum(nk * (log_lam - d / beta - nu * trace_SW - nu * quad(xbar - m) - d * _LOG_2PI))
+        ),
+        "10.72": float(np.sum(nk * log_pi)),
+        "10.73": _log_dirichlet_C(np.full(k, prior.alpha0)) + (prior.alpha0 - 1) * np.sum(log_pi),
+        "10.74": 0.5
+        * float(
+            np.sum(
+                d * math.log(prior.beta0 / (2 * math.pi))
+                + log_lam
+                - d * prior.beta0 / beta
+                - prior.beta0 * nu * quad(m - prior.m0)
+            )
+        )
+        + k * float(log_B0)
+        + 0.5 * (prior.nu0 - d - 1) * float(np.sum(log_lam))
+        - 0.5 * float(np.sum(nu * trace_W0W)),
+        "10.75": float(np.sum(r_log_r)),
+        "10.76": float(np.sum((params.alpha - 1) * log_pi)) + _log_dirichlet_C(params.alpha),
+        "10.77": float(
+            np.sum(0.5 * log_lam + 0.5 * d * np.log(beta / (2 * math.pi)) - 0.5 * d - entropy_lam)
+        ),
+    }
+
+
+def full_lower_bound(
+    X: np.ndarray, resp: np.ndarray, params: VBParams, prior: VBPrior, reg_covar: float = 0.0
+) -> float:
+    r"""The book's bound :math:`\mathcal L(q)` (PRML 10.70), constants included.
+
+    The sum of :func:`lower_bound_terms`, the last three subtracted. At the q that
+    :func:`vb_m_step` makes from r it differs from scikit-learn's :func:`lower_bound` by a
+    constant that depends on N, D, K and the prior — the reason scikit-learn's number cannot
+    compare two K, and this one can (with ln K! added, PRML §10.2.4).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+    params : VBParams
+    prior : VBPrior
+    reg_covar : float, default=0.0
+
+    Returns
+    -------
+    bound : float
+        :math:`\mathcal L(q) \le \ln p(X)`.
+    """
+    t = lower_bound_terms(X, resp, params, prior, reg_covar)
+    positive = t["10.71"] + t["10.72"] + t["10.73"] + t["10.74"]
+    return float(positive - t["10.75"] - t["10.76"] - t["10.77"])
+
+
+# ---------------------------------------------------------------------------
+# The predictive density: a mixture of Student-t's (10.78–10.82)
+# ---------------------------------------------------------------------------
+
+
+def predictive_log_density(X: np.ndarray, params: VBParams) -> np.ndarray:
+    r""":math:`\ln p(\hat x\mid X)`, the predictive density under q (PRML 10.81–10.82).
+
+    .. math::
+        p(\hat x\mid X) \simeq \frac1{\hat\alpha}\sum_k\alpha_k\,
+            \mathrm{St}(\hat x\mid m_k, L_k, \nu_k+1-D),\qquad
+        L_k = \frac{(\nu_k+1-D)\beta_k}{1+\beta_k}W_k
+
+    with St the Student-t of B.68. It is the average of the mixture density
+    :math:`\sum_k\pi_k\mathcal N(\hat x\mid\mu_k,\Lambda_k^{-1})` over
+    :math:`q(\pi)\prod_kq(\mu_k,\Lambda_k)`: heavier-tailed than the plug-in density at
+    :math:`\mathbb E[\pi_k], m_k, \mathbb E[\Lambda_k]`, the more so the fewer points a
+    component owns. :math:`\alpha_k/\hat\alpha` is :attr:`VBParams.weights`
+    (for the Dirichlet process, scikit-learn's renormalised stick weights).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The new points :math:`\hat x`.
+    params : VBParams
+        Full or tied covariances (q(Λ) a Wishart).
+
+    Returns
+    -------
+    log_density : ndarray of shape (n_samples,)
+    """
+    if params.covariance_type not in ("full", "tied"):
+        raise ValueError(
+            "predictive_log_density needs a Wishart q(Λ): use covariance_type='full' or 'tied' "
+            f"(got {params.covariance_type!r})"
+        )
+    X = np.asarray(X, dtype=np.float64)
+    d = params.n_features
+    dof = params.nu + 1.0 - d  # ν_k + 1 − D
+    scale = dof * params.beta / (1.0 + params.beta)  # L_k = scale_k W_k
+    # (x−m)ᵀ W_k (x−m) = ‖Uᵀ(x−m)‖²/ν_k, from expected_mahalanobis without its D/β_k
+    sq = (expected_mahalanobis(X, params) - d / params.beta) / params.nu
+    log_det_L = d * np.log(scale) + _log_det_W(params)
+    log_t = (
+        gammaln(0.5 * (dof + d))
+        - gammaln(0.5 * dof)
+        + 0.5 * log_det_L
+        - 0.5 * d * np.log(math.pi * dof)
+        - 0.5 * (dof + d) * np.log1p(scale * sq / dof)
+    )
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(params.weights)
+    return _normalize_log(log_t + log_weights)[1]
+
+
+# ---------------------------------------------------------------------------
+# What prunes: the same iteration with the weight term or the Occam terms swapped
+# ---------------------------------------------------------------------------
+
+WEIGHT_TERMS: tuple[str, ...] = ("expected_log_pi", "log_expected_pi", "log_nk_over_n")
+
+
+def pruning_counts(
+    X: np.ndarray,
+    resp: np.ndarray,
+    prior: VBPrior,
+    weight_term: str = "expected_log_pi",
+    occam: bool = True,
+    n_iter: int = 200,
+    reg_covar: float = 1e-6,
+) -> np.ndarray:
+    r""":math:`N_k` along a VB run whose E-step (10.46) has one term swapped.
+
+    ``weight_term`` replaces :math:`\mathbb E[\ln\pi_k]` (10.66, ``"expected_log_pi"``) by
+    :math:`\ln\mathbb E[\pi_k] = \ln(\alpha_k/\hat\alpha)` (``"log_expected_pi"``) or by the
+    point estimate :math:`\ln(N_k/N)` of 10.83 (``"log_nk_over_n"``). ``occam=False`` also
+    replaces the two Occam terms by their plug-in values: :math:`\mathbb E[\ln|\Lambda_k|]`
+    (10.65) by :math:`\ln|\mathbb E[\Lambda_k]| = \ln|\nu_kW_k|` and :math:`D/\beta_k` (10.64)
+    by 0 — the E-step of EM at the parameters :math:`m_k, \mathbb E[\Lambda_k]`.
+    The M-step is always :func:`vb_m_step`; only the book's Dirichlet model.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+        The starting :math:`r_{nk}`.
+    prior : VBPrior
+    weight_term : {"expected_log_pi", "log_expected_pi", "log_nk_over_n"}
+    occam : bool, default=True
+    n_iter : int, default=200
+    reg_covar : float, default=1e-6
+
+    Returns
+    -------
+    nk : ndarray of shape (n_iter + 1, n_components)
+        Row t is :math:`N_k` after t E-steps (row 0: the start).
+    """
+    if weight_term not in WEIGHT_TERMS:
+        raise ValueError(
+            f"unknown weight_term {weight_term!r}: use one of " + ", ".join(map(repr, WEIGHT_TERMS))
+        )
+    X = np.asarray(X, dtype=np.float64)
+    history = []
+    for _ in range(n_iter + 1):
+        q = vb_m_step(X, resp, prior, reg_covar)
+        _check_book_model(q, "pruning_counts")
+        nk = q.alpha - prior.alpha0
+        history.append(nk)
+        log_weight = expected_log_pi(q.alpha)
+        with np.errstate(divide="ignore"):  # an emptied component: ln 0 = −inf, r = 0
+            swapped = {
+                "expected_log_pi": log_weight,
+                "log_expected_pi": np.log(q.weights),
+                "log_nk_over_n": np.log(np.maximum(nk, 0.0) / X.shape[0]),
+            }[weight_term]
+        log_rho_nk = log_rho(X, q) - log_weight + swapped
+        if not occam:
+            plug_in = q.n_features * np.log(q.nu) + _log_det_W(q)  # ln|E[Λ_k]|
+            log_rho_nk += 0.5 * (plug_in - expected_log_det_lambda(q)) + 0.5 * q.n_features / q.beta
+        resp = np.exp(log_r(log_rho_nk)[0])
+    return np.array(history)
