@@ -1,7 +1,7 @@
 """What every view reads of a recorded run: the half-step numbering and the :class:`Run` protocol.
 
 A run of EM (:class:`gmmlearn.trace.EMTrace`) or of variational Bayes
-(:class:`gmmlearn.vb_trace.VBTrace`) is shown the same way: states one half-step apart, the
+(:class:`gmmlearn.vb.trace.VBTrace`) is shown the same way: states one half-step apart, the
 points coloured by a responsibility matrix, the mixture drawn as ellipsoids, a curve that
 climbs. The views (:mod:`gmmlearn.plotting.view`, :mod:`gmmlearn.webview`) read a run only
 through :class:`Run`; a new method (say k-means) plugs in by implementing it, touching no view.
@@ -103,7 +103,7 @@ class HalfSteps:
 class Run(Protocol):
     """A recorded run as the views read it; :class:`HalfSteps` gives the numbering.
 
-    Implemented by :class:`gmmlearn.trace.EMTrace` and :class:`gmmlearn.vb_trace.VBTrace`. A view
+    Implemented by :class:`gmmlearn.trace.EMTrace` and :class:`gmmlearn.vb.trace.VBTrace`. A view
     reads nothing else of a run, and never asks which method made it.
 
     Attributes

@@ -130,7 +130,7 @@ class EMTrace(HalfSteps):
     def __len__(self) -> int:
         return len(self.params)
 
-    # -- what a view reads of EM and VB runs alike (see gmmlearn.vb_trace.VBTrace) --------
+    # -- what a view reads of EM and VB runs alike (see gmmlearn.vb.trace.VBTrace) --------
     #: What ``curve`` holds, for a view's axis label.
     curve_label = "ln p(X | θₜ)"
 

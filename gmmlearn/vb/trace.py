@@ -131,7 +131,7 @@ class VBTrace(HalfSteps):
         return None
 
     def describe_step(self, h: HalfStep, compact: bool = False) -> str:
-        """:func:`gmmlearn.vb_equations.vb_step_description` of ``h`` in this run."""
+        """:func:`gmmlearn.vb.equations.vb_step_description` of ``h`` in this run."""
         from .equations import vb_step_description  # on use: vb_equations imports this module
 
         return vb_step_description(h, self.n_half_steps, compact=compact)
@@ -141,7 +141,7 @@ class VBTrace(HalfSteps):
         return f"E[π{component_index(k)}]"
 
     def equations_with_numbers(self, step: int, n: int, k: int) -> dict[str, str]:
-        """:func:`gmmlearn.vb_equations.vb_equations_with_numbers` at half-step ``step``."""
+        """:func:`gmmlearn.vb.equations.vb_equations_with_numbers` at half-step ``step``."""
         from .equations import vb_equations_with_numbers  # see describe_step
 
         return vb_equations_with_numbers(self, step, n, k)

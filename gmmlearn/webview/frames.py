@@ -24,7 +24,7 @@ the log-likelihood curve and its y-limits, and per half-step the split ln p(X | 
 KL(q ‖ p(Z | X, θ)) of PRML §9.4 (``log_p``, ``lower_bounds``, ``kls``; see
 :meth:`~gmmlearn.trace.EMTrace.lower_bounds`).
 
-A variational Bayes run (:class:`~gmmlearn.vb_trace.VBTrace`) is packed the same way: the
+A variational Bayes run (:class:`~gmmlearn.vb.trace.VBTrace`) is packed the same way: the
 colours are r_nk (the softmax of ln ρ_nk, PRML 10.46), the ellipsoids E[Λ_k]⁻¹ = W_k⁻¹/ν_k,
 ``weights`` are E[π_k] and ``alphas``/``mean_alphas`` fall to 0 with them below 1/K (a
 pruned component fades out), ``log_likelihoods`` holds the VB lower bound (``null`` where it
@@ -182,7 +182,7 @@ def trace_payload(
     ----------
     trace : Run
         An :class:`~gmmlearn.trace.EMTrace` or any run of the :class:`~gmmlearn.runs.Run`
-        protocol (VB's :class:`~gmmlearn.vb_trace.VBTrace`).
+        protocol (VB's :class:`~gmmlearn.vb.trace.VBTrace`).
     dims : sequence of 2 or 3 int, optional
         Features to plot (default the first three, or two).
     sigmas : sequence of float

@@ -32,7 +32,7 @@ class TraceView(anywidget.AnyWidget):
     ----------
     trace : Run
         An :class:`~gmmlearn.trace.EMTrace` or any run of the :class:`~gmmlearn.runs.Run`
-        protocol. A VB run (:func:`gmmlearn.vb_trace.run_vb`,
+        protocol. A VB run (:func:`gmmlearn.vb.trace.run_vb`,
         ``BayesianGaussianMixture().fit(X).trace_``) is drawn the same way: colours r_nk,
         ellipsoids E[Λ_k]⁻¹, opacity E[π_k], the bound.
     dims : sequence of 2 or 3 int, optional

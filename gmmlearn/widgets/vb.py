@@ -9,7 +9,7 @@ made exactly as :class:`gmmlearn.BayesianGaussianMixture` makes it (its ``trace_
 * α₀ (``weight_concentration_prior``) on a slider and the weight prior (the book's Dirichlet
   or scikit-learn's default Dirichlet process) in a picker: changing one runs VB again, as
   K, the initialisation, the covariance type and the seed do;
-* the step label, the parameters and the equations are VB's (:mod:`gmmlearn.vb_equations`):
+* the step label, the parameters and the equations are VB's (:mod:`gmmlearn.vb.equations`):
   no EM formula is shown for a VB run.
 
 The 2-D playground (drag a mean, click to add or remove a point) runs EM and is not offered
