@@ -14,7 +14,7 @@ How each is timed (like with like: one E-step + one M-step, with the log-likelih
   the same for any ``max_iter``, so seconds per iteration = (t(n) − t(1)) / (n − 1), each
   t the best of ``--repeat`` runs. (``n = --iters``.)
 * **gmmlearn**: the same difference for ``run_em(X, θ₀, max_iter=n, tol=0)`` — the recorded
-  trace used by the explorer, default engine (the fused pass of ``gmmlearn.fast``), and for
+  trace used by the explorer, default engine (the fused pass of ``gmmlearn.fused``), and for
   ``engine="steps"`` (the textbook step functions, for reference).
 * **seed**: ``benchmarks/seed_em.py`` (a faithful copy of the 2019 loops) has no setup to
   subtract: one pass of its ``fit`` loop (E-step, M-step, log-likelihood, all in Python loops

@@ -9,7 +9,7 @@ many, for VB to switch off).
 How each is timed (like with like: one E-step, one M-step and the lower bound)
 ---------------------------------------------------------------------------------
 * **scikit-learn** and **gmmlearn** (the estimator, default engine: the fused pass of
-  ``gmmlearn.vb_fast``): ``BayesianGaussianMixture(max_iter=n, tol=0,
+  ``gmmlearn.vb.fused``): ``BayesianGaussianMixture(max_iter=n, tol=0,
   init_params="random_from_data", random_state=0).fit(X)``. A fit also validates X,
   initialises and makes a final E-step for the labels; that is the same for any ``max_iter``,
   so seconds per iteration = (t(n) − t(1)) / (n − 1), each t the best of at least ``--repeat``
@@ -39,9 +39,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture as SklearnBGM
 
 from gmmlearn import BayesianGaussianMixture
-from gmmlearn.init import initial_responsibilities
+from gmmlearn.initialization import initial_responsibilities
 from gmmlearn.vb import default_prior, vb_m_step
-from gmmlearn.vb_trace import run_vb
+from gmmlearn.vb.trace import run_vb
 
 N_FEATURES, N_COMPONENTS, REG_COVAR = 3, 6, 1e-6
 TARGET_RATIO = {10**5: 0.5}  # gmmlearn / sklearn seconds per iteration

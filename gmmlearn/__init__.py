@@ -5,7 +5,7 @@ a recorded run to step through (``gmmlearn.trace``), and a scikit-learn-compatib
 estimator on top (``gmmlearn.GaussianMixture``).
 """
 
-from . import datasets, equations
+from . import _moved, datasets, equations
 from .bayesian_mixture import BayesianGaussianMixture
 from .bound import kl_to_posterior, lower_bound, lower_bound_and_kl
 from .gaussian_mixture import GaussianMixture
@@ -30,15 +30,13 @@ from .trace import EMTrace, HalfStep, run_em
 
 __version__ = "0.1.0"
 
-# The modules moved by issue 19 stay reachable as attributes, as they were after
-# ``import gmmlearn``: the forwarding module is imported (and warns) on first use.
-_MOVED_MODULES = frozenset(
-    ("bayesian", "estimator", "fast", "init", "vb_equations", "vb_fast", "vb_trace")
-)
+# The modules moved by issue 19 keep their old paths (gmmlearn._moved.MOVED), and stay reachable
+# as attributes, as they were after ``import gmmlearn``: imported (and warning) on first use.
+_moved.install()
 
 
 def __getattr__(name: str):
-    if name in _MOVED_MODULES:
+    if f"{__name__}.{name}" in _moved.MOVED:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

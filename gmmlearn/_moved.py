@@ -1,28 +1,86 @@
-"""The forwarding modules left at the old paths of moved modules, and packages that were one
-module (issue 19).
+"""The old paths of the modules that issue 19 moved, and packages that were one module.
 
-A shim such as ``gmmlearn/init.py`` calls :func:`forward_module` and holds nothing else: reading
-an attribute of it reads the new module's, and setting one (``monkeypatch.setattr``) sets the new
-module's, so old code, old tests and old pickles keep working. Deleting a name set that way gives
-back the new module's own value: that is how ``monkeypatch`` undoes.
+:data:`MOVED` is the one list of old paths. ``import gmmlearn`` installs a finder that answers
+for each of them with a forwarding module (:func:`forward_module`): reading an attribute of it
+reads the new module's, and setting one (``monkeypatch.setattr``) sets the new module's, so old
+code, old tests and old pickles keep working, and the package's folder shows only the modules
+that hold code. Deleting a name set that way gives back the new module's own value: that is how
+``monkeypatch`` undoes.
 
-Code outside gmmlearn that reads or sets a name through a shim (``from gmmlearn.init import
+Code outside gmmlearn that reads or sets a name through an old path (``from gmmlearn.init import
 initialize`` included) gets a :class:`DeprecationWarning` naming the new path, the way
-scikit-learn moved its private modules. gmmlearn's own modules that still use an old path do
-not: that is for the package to fix, not for its users to see (the command line would print it).
-The warning is attributed to this module, not to the user's line, so Python's default filters
-keep it out of the lessons' outputs (a notebook is ``__main__``); pytest and ``python -W
-default`` show it.
+scikit-learn moved its private modules. The package itself never uses an old path
+(``tests/test_shims.py``). The warning is attributed to this module, not to the user's line, so
+Python's default filters keep it out of the lessons' outputs (a notebook is ``__main__``); pytest
+and ``python -W default`` show it.
+
+:func:`was_one_module`: a module split into a package of parts (``gmmlearn.io``,
+``gmmlearn.exercises``) keeps its names, and a name patched on the package reaches the part
+that reads it.
 """
 
 from __future__ import annotations
 
 import builtins
 import importlib
+import importlib.abc
+import importlib.util
 import sys
 import types
 import warnings
 from types import ModuleType
+
+#: Every module issue 19 moved: its old path → the modules that hold its names now (searched in
+#: order; the warning names the first) and the names that changed on the way.
+MOVED: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "gmmlearn.init": (("gmmlearn.initialization",), {}),
+    "gmmlearn.fast": (
+        ("gmmlearn.fused", "gmmlearn._chunked"),
+        {  # the engine's old private names
+            "_MIN_ROWS_PER_THREAD": "MIN_ROWS_PER_THREAD",
+            "_MAX_CANCELLATION": "MAX_CANCELLATION",
+            "_Plan": "Plan",
+            "_statistics": "statistics",
+            "_means_and_scatter": "means_and_scatter",
+            "_cancellation": "cancellation",
+            "_covariances": "covariances_from_scatter",
+            "_check": "check_arguments",
+            "_passes": "passes",
+            "_default_threads": "default_threads",
+        },
+    ),
+    "gmmlearn.estimator": (("gmmlearn.gaussian_mixture", "gmmlearn._mixture_base"), {}),
+    "gmmlearn.bayesian": (("gmmlearn.bayesian_mixture",), {}),
+    "gmmlearn.vb_fast": (("gmmlearn.vb.fused",), {}),
+    "gmmlearn.vb_trace": (("gmmlearn.vb.trace",), {}),
+    "gmmlearn.vb_equations": (("gmmlearn.vb.equations",), {}),
+    "gmmlearn.vb_widgets": (("gmmlearn.widgets.vb",), {}),
+    "gmmlearn.vb_exercises": (("gmmlearn.exercises.lesson7",), {}),
+    "gmmlearn.bound_exercises": (("gmmlearn.exercises.lesson6",), {}),
+}
+
+
+class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Answers the imports of :data:`MOVED`'s old paths with forwarding modules."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        return None  # a plain module, which exec_module turns into a forwarder
+
+    def exec_module(self, module) -> None:
+        new, renamed = MOVED[module.__name__]
+        module.__doc__ = f"Moved to {new[0]} (issue 19): forwards every name there, with a warning."
+        forward_module(module.__name__, *new, renamed=renamed)
+
+
+def install() -> None:
+    """Let the old paths of :data:`MOVED` import (called by ``import gmmlearn``; idempotent)."""
+    if not any(isinstance(finder, _OldPaths) for finder in sys.meta_path):
+        sys.meta_path.append(_OldPaths())
 
 
 def _called_from_outside() -> bool:

@@ -101,8 +101,8 @@ def test_static_export_of_a_vb_run_plays_from_a_file(page, tmp_path):
     from pathlib import Path
 
     from gmmlearn.datasets import old_faithful
-    from gmmlearn.vb_widgets import run_vb_trace
     from gmmlearn.webview.export import export_html
+    from gmmlearn.widgets.vb import run_vb_trace
 
     trace = run_vb_trace(old_faithful(), 6, "random_from_data", random_state=0, max_iter=40)
     path = Path(export_html(tmp_path / "vb.html", trace, interval=40))

@@ -1,4 +1,4 @@
-"""gmmlearn.estimator.GaussianMixture as a scikit-learn estimator, and its own promises."""
+"""gmmlearn.GaussianMixture as a scikit-learn estimator, and its own promises."""
 
 import contextlib
 import doctest
@@ -13,8 +13,8 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import gmmlearn.gaussian_mixture
-from gmmlearn.estimator import GaussianMixture
-from gmmlearn.init import INIT_METHODS, initialize
+from gmmlearn import GaussianMixture
+from gmmlearn.initialization import INIT_METHODS, initialize
 from gmmlearn.params import COVARIANCE_TYPES
 
 

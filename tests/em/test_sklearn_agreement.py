@@ -22,7 +22,7 @@ from sklearn.datasets import make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
-from gmmlearn.estimator import GaussianMixture
+from gmmlearn import GaussianMixture
 from gmmlearn.params import COVARIANCE_TYPES, GaussianMixtureParams
 
 RTOL = 1e-10

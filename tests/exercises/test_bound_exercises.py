@@ -7,8 +7,7 @@ import pytest
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from gmmlearn.bound_exercises import check_kl_to_posterior, check_lower_bound
-from gmmlearn.exercises import ExerciseError
+from gmmlearn.exercises import ExerciseError, check_kl_to_posterior, check_lower_bound
 
 # ---------------------------------------------------------------------------
 # Answers written differently from the library: scipy densities, loops, np.where for 0 ln 0

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from scipy.special import digamma
 
-from gmmlearn.exercises import ExerciseError
-from gmmlearn.vb_exercises import check_expected_log_pi, check_W_inverse
+from gmmlearn.exercises import ExerciseError, check_expected_log_pi, check_W_inverse
 
 # ---------------------------------------------------------------------------
 # Answers written differently from the library: loops, plain numpy

@@ -32,9 +32,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from gmmlearn import initialize, run_em
+from gmmlearn import GaussianMixture, initialize, run_em
 from gmmlearn.cli import main
-from gmmlearn.estimator import GaussianMixture
 from gmmlearn.io import read_points, write_results
 
 AS_ROOT = os.name == "posix" and os.geteuid() == 0

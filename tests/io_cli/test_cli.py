@@ -13,7 +13,7 @@ import pytest
 import gmmlearn.plotting.static
 from gmmlearn import datasets, initialize, run_em
 from gmmlearn.cli import main
-from gmmlearn.init import INIT_METHODS
+from gmmlearn.initialization import INIT_METHODS
 from gmmlearn.io import (
     OUTPUT_FILES,
     read_likelihood,

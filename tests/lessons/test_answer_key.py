@@ -6,8 +6,7 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
 import gmmlearn
-from gmmlearn import datasets
-from gmmlearn.estimator import GaussianMixture
+from gmmlearn import GaussianMixture, datasets
 from gmmlearn.params import GaussianMixtureParams
 
 THETA_TRUE = GaussianMixtureParams(  # lesson 0

@@ -16,8 +16,8 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
 import gmmlearn
-from gmmlearn import datasets
-from gmmlearn.estimator import GaussianMixture, _n_parameters
+from gmmlearn import GaussianMixture, datasets
+from gmmlearn.diagnostics import n_parameters as _n_parameters
 from gmmlearn.params import GaussianMixtureParams, precisions_cholesky_from_covariances
 
 # --- the data and starts of the lessons --------------------------------------------------------

@@ -18,9 +18,15 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from gmmlearn import GaussianMixtureParams, e_step, initialize, responsibilities, run_em
+from gmmlearn import (
+    GaussianMixture,
+    GaussianMixtureParams,
+    e_step,
+    initialize,
+    responsibilities,
+    run_em,
+)
 from gmmlearn.cli import main
-from gmmlearn.estimator import GaussianMixture
 from gmmlearn.io import read_likelihood, read_responsibilities
 
 ENGINES = ("steps", "fused")

@@ -28,10 +28,16 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 from sklearn.exceptions import ConvergenceWarning
 
-from gmmlearn import effective_counts, initialize, reg_covar_penalty, responsibilities, run_em
+from gmmlearn import (
+    GaussianMixture,
+    effective_counts,
+    initialize,
+    reg_covar_penalty,
+    responsibilities,
+    run_em,
+)
 from gmmlearn.cli import main
-from gmmlearn.estimator import GaussianMixture
-from gmmlearn.init import INIT_METHODS
+from gmmlearn.initialization import INIT_METHODS
 from gmmlearn.io import read_likelihood, read_params, read_responsibilities
 from gmmlearn.params import COVARIANCE_TYPES
 

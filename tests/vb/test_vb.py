@@ -24,11 +24,10 @@ from sklearn.mixture import BayesianGaussianMixture as SklearnBGM
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import gmmlearn.bayesian_mixture
-from gmmlearn import vb
-from gmmlearn.bayesian import BayesianGaussianMixture
-from gmmlearn.init import initial_responsibilities
+from gmmlearn import BayesianGaussianMixture, vb
+from gmmlearn.initialization import initial_responsibilities
 from gmmlearn.params import COVARIANCE_TYPES
-from gmmlearn.vb_trace import run_vb
+from gmmlearn.vb.trace import run_vb
 
 RTOL = 1e-8
 PRIOR_TYPES = vb.PRIOR_TYPES

@@ -17,7 +17,7 @@ from scipy.special import logsumexp, multigammaln
 from scipy.stats import multivariate_normal, wishart
 
 from gmmlearn import BayesianGaussianMixture, vb
-from gmmlearn.init import initial_responsibilities
+from gmmlearn.initialization import initial_responsibilities
 from gmmlearn.vb import _log_dirichlet_C, _log_wishart_B
 
 

@@ -22,16 +22,16 @@ from gmmlearn.plotting.ellipsoids import covariance_transform, share_alpha  # no
 from gmmlearn.plotting.view import EMView  # noqa: E402
 from gmmlearn.steps import responsibilities  # noqa: E402
 from gmmlearn.vb import expected_log_pi  # noqa: E402
-from gmmlearn.vb_equations import (  # noqa: E402
+from gmmlearn.vb.equations import (  # noqa: E402
     vb_equations_with_numbers,
     vb_params_latex,
     vb_step_description,
 )
-from gmmlearn.vb_trace import VBTrace  # noqa: E402
-from gmmlearn.vb_widgets import VB_INIT_METHODS, VBExplorer, run_vb_trace  # noqa: E402
+from gmmlearn.vb.trace import VBTrace  # noqa: E402
 from gmmlearn.webview.frames import to_uint8, trace_payload  # noqa: E402
 from gmmlearn.webview.widget import TraceView  # noqa: E402
 from gmmlearn.widgets import EMExplorer, Explorer, explore  # noqa: E402
+from gmmlearn.widgets.vb import VB_INIT_METHODS, VBExplorer, run_vb_trace  # noqa: E402
 
 # the symbols and numbers of EM's updates (PRML 9.23–9.28), which a VB run must not show
 EM_WORDS = re.compile(r"γ|\\gamma|\(9\.2[3-8]|π_k, μ_k, Σ_k")
