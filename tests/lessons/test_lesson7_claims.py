@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import gmmlearn
 from gmmlearn import BayesianGaussianMixture, GaussianMixture, datasets, vb
-from gmmlearn.init import initial_responsibilities
+from gmmlearn.initialization import initial_responsibilities
 
 K = 6
 

@@ -562,7 +562,7 @@ def test_l6_staircase_from_the_fig_9_8_start_climbs_off_any_plateau(faithful):
 
 # --- docs/teaching.md ------------------------------------------------------------------------
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]  # tests/lessons/ → the repository root
 _ROW = re.compile(r"^\| (\d+)–(\d+) \| \*\*(\d)\*\* c(\d+)–c(\d+) \| ([^|]*) \|", re.MULTILINE)
 
 
