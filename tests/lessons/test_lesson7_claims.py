@@ -238,11 +238,14 @@ def test_l7_full_bound_plus_ln_k_factorial_peaks_at_two(faithful):
     """c43–c46 (item 17, Fig. 10.7; W2 of the fresh review): at α₀ = 10 every fit keeps all K
     components, and ℒ + ln K! is highest at K = 2 from every one of ten random starts; the best
     values are the ones the lesson prints."""
-    models = {k: [fit(faithful, k, 10.0, "random", seed) for seed in range(10)] for k in range(1, 7)}
+    models = {
+        k: [fit(faithful, k, 10.0, "random", seed) for seed in range(10)] for k in range(1, 7)
+    }
     for k, fits in models.items():
         assert [live(m) for m in fits] == [k] * 10, k
     corrected = {
-        k: [full_bound(faithful, m) + math.lgamma(k + 1) for m in fits] for k, fits in models.items()
+        k: [full_bound(faithful, m) + math.lgamma(k + 1) for m in fits]
+        for k, fits in models.items()
     }
     for k in (1, 3, 4, 5, 6):
         assert min(corrected[2]) > max(corrected[k])
@@ -275,8 +278,8 @@ def test_l7_sklearns_bound_and_ln_k_factorial_climb_when_components_are_pruned(f
 
 
 def test_l7_ex3_1_component_5_fades_first_at_iteration_11(bgm):
-    """Answer key L7 ex 3.1: component 5 (index 4), the one in the gap between the clusters with the fewest
-    points at the start (24), is the first with E[π_k] < 0.01, at iteration 11."""
+    """Answer key L7 ex 3.1: component 5 (index 4), the one in the gap between the clusters with
+    the fewest points at the start (24), is the first with E[π_k] < 0.01, at iteration 11."""
     weights = np.array([s.weights for s in bgm.trace_.states])
     first = [int(np.argmax(w < 0.01)) if np.any(w < 0.01) else np.inf for w in weights.T]
     assert int(np.argmin(first)) == 4 and first[4] == 11

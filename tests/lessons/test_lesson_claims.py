@@ -606,14 +606,21 @@ def test_teaching_md_minutes_cover_a_first_timers_pace():
 
 
 def test_previous_and_next_links_follow_teaching_md():
-    """Every lesson's Previous/Next links (first cell) follow the order of docs/teaching.md."""
+    """Every lesson's Previous/Next links, in its first cell and again at its end (S4 of the
+    fresh review), follow the order of docs/teaching.md."""
     text = (_ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     order_line = text[text.index("**The order:**") : text.index("Beyond the two classes")]
     order = [int(n) for n in re.findall(r"notebooks/0(\d)_", order_line)]
     assert order == [0, 5, 2, 3, 6, 4, 1]
     for before, lesson, after in zip([None, *order], order, [*order[1:], None]):
-        head = "".join(_notebook(lesson)["cells"][0]["source"])
-        if before is not None:
-            assert re.search(rf"Previous: \[lesson {before}\b[^\]]*\]\(0{before}_", head), lesson
-        if after is not None:
-            assert re.search(rf"Next:\s+\[lesson {after}\b[^\]]*\]\(0{after}_", head), lesson
+        cells = _notebook(lesson)["cells"]
+        head = "".join(cells[0]["source"])
+        tail = "".join([c for c in cells if c["cell_type"] == "markdown"][-1]["source"])
+        previous = rf"Previous: \[lesson {before}\b[^\]]*\]\(0{before}_"
+        following = rf"Next:\s+\[lesson {after}\b[^\]]*\]\(0{after}_"
+        for where in (head, tail):
+            assert before is None or re.search(previous, where), lesson
+            assert after is None or re.search(following, where), lesson
+    # lesson 7, beyond the path: its end links back to lesson 1, the end of the path
+    tail = "".join([c for c in _notebook(7)["cells"] if c["cell_type"] == "markdown"][-1]["source"])
+    assert re.search(r"Previous: \[lesson 1\b[^\]]*\]\(01_", tail)
