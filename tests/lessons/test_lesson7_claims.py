@@ -130,6 +130,7 @@ def test_l7_sup_of_the_likelihood_is_infinite_for_two_components(faithful):
 def test_l7_fig_10_6_run_converges_before_iteration_120(bgm):
     """c12 (item 26): the book's last panel is iteration 120; our run has ended before it."""
     assert bgm.trace_.converged and bgm.trace_.n_iter < 120
+    assert bgm.trace_.n_iter == 73  # c13 and docs/teaching.md: "stops … after 73 iterations"
     assert live(bgm) == 2
 
 
