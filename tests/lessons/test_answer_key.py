@@ -7,7 +7,7 @@ from sklearn.datasets import make_blobs
 
 import gmmlearn
 from gmmlearn import datasets
-from gmmlearn.estimator import GaussianMixture
+from gmmlearn.gaussian_mixture import GaussianMixture
 from gmmlearn.params import GaussianMixtureParams
 
 THETA_TRUE = GaussianMixtureParams(  # lesson 0

@@ -17,7 +17,7 @@ from sklearn.datasets import make_blobs
 
 import gmmlearn
 from gmmlearn import datasets
-from gmmlearn.estimator import GaussianMixture, _n_parameters
+from gmmlearn.gaussian_mixture import GaussianMixture, _n_parameters
 from gmmlearn.params import GaussianMixtureParams, precisions_cholesky_from_covariances
 
 # --- the data and starts of the lessons --------------------------------------------------------
