@@ -177,7 +177,7 @@ def test_l5_ex4_weighted_fractions_inside_the_final_ellipses(faithful):
     np.testing.assert_allclose(fractions, [[0.42, 0.89], [0.39, 0.87]], atol=0.01)
 
 
-# --- lesson 3, end-of-lesson exercises (issue #20 item 11) -----------------------------------
+# --- lesson 3, end-of-lesson exercises 8–11 (issue #20 item 11) -----------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +186,7 @@ def converged_resp(faithful) -> np.ndarray:
     return run.responsibilities(30)
 
 
-def test_l3_ex1_uncentred_covariance_cancels_catastrophically(faithful, converged_resp):
+def test_l3_ex8_uncentred_covariance_cancels_catastrophically(faithful, converged_resp):
     resp, nk = converged_resp, converged_resp.sum(axis=0)
 
     def centred(X):
@@ -211,7 +211,7 @@ def test_l3_ex1_uncentred_covariance_cancels_catastrophically(faithful, converge
     assert 0.04 < np.linalg.eigvalsh(truth).min() and np.linalg.eigvalsh(truth).max() < 0.24
 
 
-def test_l3_ex2_diagonal_m_step(faithful):
+def test_l3_ex9_diagonal_m_step(faithful):
     resp = gmmlearn.responsibilities(faithful, FIG_9_8_START)
     nk = resp.sum(axis=0)
     means = resp.T @ faithful / nk[:, None]
@@ -222,7 +222,7 @@ def test_l3_ex2_diagonal_m_step(faithful):
     np.testing.assert_allclose(mine + 1e-6, default, rtol=0, atol=1e-15)
 
 
-def test_l3_ex3_cholesky_log_density():
+def test_l3_ex10_cholesky_log_density():
     from scipy.linalg import solve_triangular
 
     from gmmlearn import steps
@@ -238,7 +238,7 @@ def test_l3_ex3_cholesky_log_density():
     np.testing.assert_allclose(mine, steps.log_gaussian_density(X, params)[:, 0], rtol=1e-12)
 
 
-def test_l3_ex4_own_loop_stops_one_iteration_before_run_em(faithful):
+def test_l3_ex11_own_loop_stops_one_iteration_before_run_em(faithful):
     N, theta = len(faithful), FIG_9_8_START
     previous = gmmlearn.log_likelihood(faithful, theta)
     iterations = 0

@@ -208,6 +208,34 @@ def test_l4_no_reg_covar_makes_component_3_own_more_than_the_duplicates(faithful
     assert n3[1.0] < 1
 
 
+def test_l4_three_duplicates_add_22_nats_far_more_than_any_other_three(faithful):
+    """L4 c18–c19 (I17 of the fresh review): at ε = 10⁻⁶ the duplicates add about +22 nats to
+    ln p (the rest of the data make it −366); the best three other points add about −1.2; at
+    ε = 10⁻² the duplicates' bonus is gone."""
+    X_dup, theta0 = three_duplicates_and_start(faithful)
+    added = {}
+    for eps in (1e-6, 1e-2):
+        final = gmmlearn.run_em(X_dup, theta0, reg_covar=eps, max_iter=200).final_params
+        per_point = np.logaddexp.reduce(gmmlearn.log_weighted_densities(X_dup, final), axis=1)
+        added[eps] = (per_point[-3:].sum(), np.sort(per_point[:-3])[-3:].sum())
+    assert added[1e-6][0] == pytest.approx(22.4, abs=0.05)
+    assert added[1e-6][1] == pytest.approx(-1.2, abs=0.05)
+    assert added[1e-2][0] < added[1e-2][1] < 0
+
+
+def test_l4_lower_bound_is_ln_p_before_the_last_m_step():
+    """L4 c8, c30 (I11 of the fresh review): `lower_bound_` is ln p / N of the last E-step, i.e.
+    of the parameters before the final M-step, a little below `score` (the final θ's)."""
+    X3 = datasets.load_four_blobs()
+    gm = GaussianMixture(4, random_state=0).fit(X3)
+    assert gm.lower_bound_ == pytest.approx(-6.467948, abs=1e-6)
+    assert gm.score(X3) == pytest.approx(-6.467894, abs=1e-6)
+    # the trace records ln p of every θ_t: the last is the final θ, lower_bound_ the one before
+    lls = gm.trace_.log_likelihoods
+    assert gm.score(X3) * len(X3) == pytest.approx(lls[-1], abs=1e-6)
+    assert gm.lower_bound_ * len(X3) == pytest.approx(lls[-2], abs=1e-6)
+
+
 def test_l4_collapse_adds_d_ln_10_per_factor_10(faithful):
     """L4 c15: each factor 10 in σ adds D ln 10 (D = 2: ln 100) to ln p."""
     good = GaussianMixture(2, random_state=0).fit(faithful).params_
@@ -606,14 +634,21 @@ def test_teaching_md_minutes_cover_a_first_timers_pace():
 
 
 def test_previous_and_next_links_follow_teaching_md():
-    """Every lesson's Previous/Next links (first cell) follow the order of docs/teaching.md."""
+    """Every lesson's Previous/Next links, in its first cell and again at its end (S4 of the
+    fresh review), follow the order of docs/teaching.md."""
     text = (_ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     order_line = text[text.index("**The order:**") : text.index("Beyond the two classes")]
     order = [int(n) for n in re.findall(r"notebooks/0(\d)_", order_line)]
     assert order == [0, 5, 2, 3, 6, 4, 1]
     for before, lesson, after in zip([None, *order], order, [*order[1:], None]):
-        head = "".join(_notebook(lesson)["cells"][0]["source"])
-        if before is not None:
-            assert re.search(rf"Previous: \[lesson {before}\b[^\]]*\]\(0{before}_", head), lesson
-        if after is not None:
-            assert re.search(rf"Next:\s+\[lesson {after}\b[^\]]*\]\(0{after}_", head), lesson
+        cells = _notebook(lesson)["cells"]
+        head = "".join(cells[0]["source"])
+        tail = "".join([c for c in cells if c["cell_type"] == "markdown"][-1]["source"])
+        previous = rf"Previous: \[lesson {before}\b[^\]]*\]\(0{before}_"
+        following = rf"Next:\s+\[lesson {after}\b[^\]]*\]\(0{after}_"
+        for where in (head, tail):
+            assert before is None or re.search(previous, where), lesson
+            assert after is None or re.search(following, where), lesson
+    # lesson 7, beyond the path: its end links back to lesson 1, the end of the path
+    tail = "".join([c for c in _notebook(7)["cells"] if c["cell_type"] == "markdown"][-1]["source"])
+    assert re.search(r"Previous: \[lesson 1\b[^\]]*\]\(01_", tail)
