@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "gmmlearn"
 
 # layer: the modules or packages directly under gmmlearn/ that make it, and the layers it must
-# never import. The old paths of moved modules (gmmlearn._moved.MOVED, no files; tests/test_shims.py)
-# are a layer of their own: nothing in the package imports them.
+# never import. The old paths of moved modules (gmmlearn._moved.MOVED, no files of their own;
+# tests/test_shims.py) are a layer of their own: nothing in the package imports them.
 LAYERS: dict[str, dict[str, set[str]]] = {
     "maths": {
         "modules": set(
