@@ -9,9 +9,14 @@ column and the fix in a one-line ``ValueError``. A missing or unreadable file ra
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +35,54 @@ def _open_error(exc: OSError, path: Path) -> OSError:
     if isinstance(exc, IsADirectoryError):
         return IsADirectoryError(f"cannot read {path}: it is a folder, not a file")
     return type(exc)(f"cannot read {path}: {exc.strerror or exc}")
+
+
+class _Spooled:
+    """A pipe's text, copied once into a temporary file: opened as that file, named as the pipe.
+
+    ``open()`` and numpy open the copy (``__fspath__``); messages name what the user gave
+    (``__str__``), e.g. ``/dev/stdin``.
+    """
+
+    def __init__(self, name: Path, copy: str):
+        self.name, self.copy = name, copy
+
+    def __fspath__(self) -> str:
+        return self.copy
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def open(self, mode: str = "r", encoding: str | None = None):
+        return open(self.copy, mode, encoding=encoding)
+
+
+@contextlib.contextmanager
+def _readable_again(path: Path) -> Iterator[Path | _Spooled]:
+    """``path`` itself if it can be read more than once (a file), else a copy of its stream.
+
+    The reader opens its input up to three times (encoding, header, numbers): a pipe, a FIFO,
+    ``/dev/stdin`` or ``<(zcat f.gz)`` would lose to the first two what they read. Such a
+    stream is read once into a temporary file (removed afterwards) and parsed from there.
+    """
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode) or stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        regular = True  # missing or unreadable: the reader says why
+    if regular:
+        yield path
+        return
+    fd, copy = tempfile.mkstemp(prefix="gmmlearn-input.", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            try:
+                with open(path, "rb") as stream:
+                    shutil.copyfileobj(stream, spool, 1 << 20)
+            except OSError as exc:
+                raise _open_error(exc, path) from None
+        yield _Spooled(path, copy)
+    finally:
+        os.unlink(copy)
 
 
 def _encoding(path: Path) -> str:
@@ -60,14 +113,17 @@ def _encoding(path: Path) -> str:
 
 
 def _read_text(path: Path) -> str:
-    """The whole file as text, or a one-line OSError/ValueError saying why not."""
-    encoding = _encoding(path)
-    try:
-        return path.read_text(encoding=encoding)
-    except UnicodeDecodeError:
-        return path.read_text(encoding="latin-1")
-    except OSError as exc:
-        raise _open_error(exc, path) from None
+    """The whole file (or pipe) as text, or a one-line OSError/ValueError saying why not."""
+    with _readable_again(path) as readable:
+        encoding = _encoding(readable)
+        try:
+            with open(readable, encoding=encoding) as f:
+                return f.read()
+        except UnicodeDecodeError:
+            with open(readable, encoding="latin-1") as f:
+                return f.read()
+        except OSError as exc:
+            raise _open_error(exc, path) from None
 
 
 def _is_number(field: str) -> bool:
@@ -210,7 +266,13 @@ def _read_table(
     ``header="auto"`` a first line of column names is skipped (see :func:`_find_header`).
     Returns the array and the header skipped, as (line number, text), or None.
     """
-    path = Path(path)
+    with _readable_again(Path(path)) as readable:
+        return _read_readable(readable, header)
+
+
+def _read_readable(
+    path: Path | _Spooled, header: bool | str
+) -> tuple[np.ndarray, tuple[int, str] | None]:
     encoding = _encoding(path)
     try:
         start, header_text = _find_header(path, encoding, header)
@@ -245,6 +307,9 @@ def read_points(
     Blank lines and ``#`` comments are skipped, and so is a first line of column names: a
     line with no number at all (``eruptions,waiting``), or pandas' default names ``0,1,…``
     above values that are not all integers.
+
+    A pipe, a FIFO or ``/dev/stdin`` is read once, into a temporary file, and parsed from
+    there: no row is lost to the sniffing of its encoding and header.
 
     The text is UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, or
     any other 8-bit encoding (read as Latin-1: the numbers are the same in all of them).
