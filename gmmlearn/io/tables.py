@@ -26,6 +26,14 @@ __all__ = ["read_points", "read_responsibilities"]
 PathLike = str | os.PathLike
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+# '1,2573;-0,1321' or '1,25<TAB>3,5': numbers with a decimal comma, separated by ';' or blanks
+_DECIMAL_COMMA_FIELD = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?|[+-]?\d+"
+_DECIMAL_COMMAS = re.compile(
+    rf"\s*(?:{_DECIMAL_COMMA_FIELD})(?:\s*[;\s]\s*(?:{_DECIMAL_COMMA_FIELD}))+\s*"
+)
+# the header of pandas' to_csv with its index: ',a,b' or 'Unnamed: 0,a,b' (read and written again)
+_PANDAS_INDEX_NAME = re.compile(r"|Unnamed: \d+")
 
 
 def _open_error(exc: OSError, path: Path) -> OSError:
@@ -97,6 +105,8 @@ def _encoding(path: Path) -> str:
             head = f.read(1 << 16)
     except OSError as exc:
         raise _open_error(exc, path) from None
+    if head.startswith(_UTF32_BOMS):  # before UTF-16: FF FE starts both
+        return "utf-32"
     if head.startswith(_UTF16_BOMS):
         return "utf-16"
     if b"\x00" in head:
@@ -127,7 +137,8 @@ def _read_text(path: Path) -> str:
 
 
 def _is_number(field: str) -> bool:
-    if "_" in field:  # float() takes '1_000', numpy's parser does not: neither do we
+    if "_" in field or not field.isascii():
+        # float() takes '1_000', '١٫٥' and '１.５', numpy's parser does not: neither do we
         return False
     try:
         float(field)
@@ -138,7 +149,7 @@ def _is_number(field: str) -> bool:
 
 def _looks_numeric(field: str) -> bool:
     """A number, or numbers separated by spaces or ';' (a wrongly delimited row, not a header)."""
-    parts = [part for part in re.split(r"[\s;]+", field) if part]
+    parts = [part.strip("\"'") for part in re.split(r"[\s;]+", field) if part]
     return bool(parts) and all(map(_is_number, parts))
 
 
@@ -207,6 +218,11 @@ def _find_header(path: Path, encoding: str, header: bool | str) -> tuple[int, st
 
 def _hint(field: str) -> str:
     """Why a field that is not a number probably is not one."""
+    if len(field) >= 2 and field[0] == field[-1] and field[0] in "\"'":
+        if _is_number(field[1:-1]):
+            return " (remove the quotes around the numbers)"
+    if any(char.isdigit() and not char.isascii() for char in field):
+        return " (digits other than 0-9, e.g. Arabic-Indic or full-width: write them as 0-9)"
     if ";" in field:
         return " (separate values by commas, not ';'; a spreadsheet's 'CSV' export does)"
     if "\t" in field or len(field.split()) > 1:
@@ -222,6 +238,11 @@ def _diagnose(path: Path, encoding: str, start: int, header_note: str) -> None:
     """
     width = first = None
     for number, text in _data_lines(path, encoding, start):
+        if "," in text and _DECIMAL_COMMAS.fullmatch(text):
+            raise ValueError(
+                f"{path}, line {number}: {text!r} has decimal commas; export the file with '.' "
+                f"as the decimal mark and ',' between values{header_note}"
+            )
         fields = _fields(text)
         if width is None:
             width, first = len(fields), number
@@ -257,6 +278,25 @@ def _parse(path: Path, encoding: str, start: int, header_note: str) -> np.ndarra
     return np.loadtxt(lines, delimiter=",", ndmin=2)
 
 
+def _check_no_pandas_index(path, start: int, header_text: str, values: np.ndarray) -> None:
+    """Refuse the row numbers that pandas' ``to_csv`` writes as a first column by default.
+
+    Its header then starts with an empty name (``,a,b``), or ``Unnamed: 0`` after a file was
+    read and written again: the column under it holds integers, not a coordinate.
+    """
+    name = _fields(header_text)[0]
+    first_column = values[:, 0]
+    if not _PANDAS_INDEX_NAME.fullmatch(name) or values.shape[1] < 2:
+        return
+    if not np.all(first_column == np.round(first_column)):
+        return
+    shown = repr(name) if name else "an empty name"
+    raise ValueError(
+        f"{path}, line {start}: column 1, headed {shown}, is pandas' row index, not a "
+        "coordinate; write the file with to_csv(..., index=False) or drop that column"
+    )
+
+
 def _read_table(
     path: PathLike, *, header: bool | str = False
 ) -> tuple[np.ndarray, tuple[int, str] | None]:
@@ -287,6 +327,8 @@ def _read_readable(
         encoding = "latin-1"
     if values.size == 0:
         raise ValueError(f"{path} is empty: give one point a line, values separated by commas")
+    if header_text is not None:
+        _check_no_pandas_index(path, start, header_text, values)
     bad = ~np.isfinite(values)
     if bad.any():
         row, column = (int(i) for i in np.argwhere(bad)[0])
