@@ -23,7 +23,7 @@ from . import __version__, datasets
 from .initialization import INIT_METHODS, initialize
 from .io._atomic import remove_folder_if_free
 from .io.formats import OUTPUT_FILES, write_results
-from .io.tables import read_points
+from .io.tables import _is_number, read_points
 from .params import COVARIANCE_TYPES
 from .trace import EMTrace, run_em
 from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
@@ -35,6 +35,7 @@ EXIT_USAGE = 2
 MAX_SEED = 2**32 - 1  # numpy's limit for a seed
 LARGE_FILE = 20e6  # bytes of input from which reading is announced
 LARGE_RESULTS = 2e6  # N·D·K from which writing is announced
+TRANSPOSED_BYTES = 2**30  # one D×D matrix this large, with D > N: rather a transposed file
 
 _EXAMPLES = """\
 examples:
@@ -237,8 +238,9 @@ def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
     start = time.perf_counter()
     X, header = read_points(source, return_header=True)
     X = check_data(X, name=str(source), first_index=1)
+    _check_not_transposed(X)
     if header is not None:
-        progress.say(f"line {header[0]} taken for column names: {header[1]}")
+        _say_header(header, progress)
     if large:
         elapsed = time.perf_counter() - start
         progress.say(f"read {X.shape[0]:,} points × {X.shape[1]} in {elapsed:.1f} s")
@@ -278,6 +280,33 @@ def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
         reg_covar=reg_covar,
         callback=say_step,
     )
+
+
+def _check_not_transposed(X) -> None:
+    """Refuse before the D×D matrices are made: 3 points of 60,000 features need 29 GB each."""
+    n_samples, n_features = X.shape
+    if n_features > n_samples and 8 * n_features**2 >= TRANSPOSED_BYTES:
+        raise ValueError(
+            f"{n_features} features for {n_samples} points: is the file transposed? "
+            "(one point a line, its coordinates separated by commas)"
+        )
+
+
+def _say_header(header: tuple[int, str], progress: _Progress) -> None:
+    """Say which line was skipped; on stderr even with -q when that line was numbers.
+
+    A line of numbers is skipped only as pandas' default column names ``0,1,…``: should it
+    have been a real point, a quiet run must not lose it without a word.
+    """
+    number, text = header
+    if all(_is_number(field) for field in text.split(",")):
+        print(
+            f"warning: line {number} ({text}) was taken for pandas' column names, not a point; "
+            "if it is a point, add a first line of names",
+            file=sys.stderr,
+        )
+    else:
+        progress.say(f"line {number} taken for column names: {text}")
 
 
 def _is_large(path: Path) -> bool:
@@ -401,6 +430,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(
+            "error: out of memory; fewer points or components, or --covariance-type diag",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
