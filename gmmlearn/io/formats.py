@@ -225,6 +225,11 @@ def read_params(path: PathLike) -> GaussianMixtureParams:
                 "'means:', 'precision matrix:') or a line 'cluster k: ...'"
             )
         k, text = int(match.group(1)), match.group(2)
+        if k in found[section]:  # else the later line would silently win
+            raise ValueError(
+                f"{path}, line {number}: a second 'cluster {k}' in section {section!r}; "
+                "give each cluster once"
+            )
         if not text and i < len(lines):  # "cluster k" alone: the matrix starts below
             text, i = lines[i], i + 1
         # A vector or matrix may run over several lines: read until its brackets close.
