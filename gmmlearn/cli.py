@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -195,11 +196,19 @@ class _Vanished(Exception):
 
 def _probe_out_dir(out: Path) -> None:
     probe = out.absolute()
-    while not probe.exists() and probe != probe.parent:  # the nearest existing ancestor
+    # the nearest existing ancestor (or a dangling link: no folder can be made there)
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
         probe = probe.parent
+    if probe.is_symlink() and not probe.exists():
+        raise FileNotFoundError(
+            f"cannot write into {out}: {probe} is a link to {os.readlink(probe)}, which does "
+            "not exist; make that folder or give another --out"
+        )
     if not probe.is_dir():
         raise NotADirectoryError(f"cannot write into {out}: {probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
+        if _read_only(probe):
+            raise OSError(f"cannot write into {out}: {probe} is on a read-only file system")
         raise PermissionError(f"cannot write into {out}: no permission to write in {probe}")
     # os.access does not know every file system (/proc, a read-only mount): really make the
     # folders and a file, then take the new folders away again
@@ -227,6 +236,13 @@ def _probe_out_dir(out: Path) -> None:
         for folder in reversed(created):
             # never from under a run that is writing there (it holds the folder's lock)
             remove_folder_if_free(folder)
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
 
 
 def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
@@ -386,7 +402,7 @@ def _run_fit(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        paths = write_results(args.out, trace, on_wait=say_waiting)
+        paths = write_results(args.out, trace, on_wait=say_waiting, on_done=args.written.set)
     _one_line_warnings(caught)
     if large:
         progress.say(f"written in {time.perf_counter() - start:.1f} s")
@@ -425,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _terminated)
     except ValueError:  # not the main thread: signals are not ours to handle
         previous = None
+    args.written = threading.Event()  # set once the new result files are all in place
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as exc:
@@ -439,7 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
-        print(f"error: {what}; the result files were not changed", file=sys.stderr)
+        if args.written.is_set():
+            done = f"the new result files were all written into {args.out} first"
+        else:
+            done = "the result files were not changed"
+        print(f"error: {what}; {done}", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
     finally:
         if previous is not None:
