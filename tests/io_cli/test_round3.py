@@ -217,3 +217,258 @@ def test_read_params_refuses_a_duplicated_cluster_line(tmp_path):
     assert str(caught.value) == (
         f"{path}, line 4: a second 'cluster 1' in section 'pi'; give each cluster once"
     )
+
+
+# ---------------------------------------------------------------------------
+# 2. SIGTERM during the renames; SIGKILL between two renames; 4. locks, not pids
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_sigterm_during_the_renames_leaves_all_four_new_files_and_says_so(
+    tmp_path, capsys, monkeypatch
+):
+    import signal
+
+    out = tmp_path / "o"
+    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 0
+    before = _files(out)
+    real_replace, renames = os.replace, []
+
+    def replace_then_terminated(src, dst):
+        real_replace(src, dst)
+        renames.append(dst)
+        if len(renames) == 2:  # the signal lands after a rename returned, before the next
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(os, "replace", replace_then_terminated)
+    assert main(["fit", "-q", "-k", "3", "--out", str(out)]) == 128 + signal.SIGTERM
+    monkeypatch.undo()
+    assert capsys.readouterr().err == (
+        f"error: terminated; the new result files were all written into {out} first\n"
+    )
+    after = _files(out)
+    assert sorted(after) == sorted(before)  # no hidden file left
+    assert all(after[name] != before[name] for name in before)  # all four are the new run's
+    assert read_responsibilities(out / "z.csv").shape[1] == 3
+
+
+_KILLED_BETWEEN_RENAMES = """
+import os, signal, sys
+real_replace, renames = os.replace, []
+def replace(src, dst):
+    real_replace(src, dst)
+    renames.append(dst)
+    if len(renames) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+os.replace = replace
+from gmmlearn.cli import main
+main(["fit", "-q", "-k", "3", "--out", sys.argv[1]])
+"""
+
+
+def test_after_a_sigkill_between_renames_the_earlier_files_are_restored(tmp_path):
+    from gmmlearn.io import tidy_stale_temporaries
+
+    out = tmp_path / "o"
+    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 0
+    before = _files(out)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_BETWEEN_RENAMES, out], capture_output=True, timeout=120
+    )
+    assert killed.returncode == -9
+    assert _files(out) != before  # a mix: two new files, hidden leftovers
+    tidy_stale_temporaries(out)  # what the next run does first, holding the folder's lock
+    assert _files(out) == before
+
+
+def test_a_killed_run_with_this_runs_pid_is_tidied_a_locked_one_is_not(tmp_path):
+    import fcntl
+
+    from gmmlearn.io import tidy_stale_temporaries
+
+    out = tmp_path / "o"
+    out.mkdir()
+    # in a container the next run often has the dead run's pid: here, our own
+    stale = out / f".z.csv.{os.getpid()}.k3j2.tmp"
+    live = out / ".params.dat.0123456789abcdef.tmp"
+    stale.write_text("partial")
+    live.write_text("partial")
+    with open(live) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert tidy_stale_temporaries(out) == [stale]
+    assert live.exists() and not stale.exists()
+
+
+# ---------------------------------------------------------------------------
+# 17. --out on a dangling link, a read-only file system, a full disk
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_out_on_a_dangling_link_says_so(tmp_path, capsys, below):
+    link = tmp_path / "results"
+    link.symlink_to(tmp_path / "gone")
+    out = link / below if below else link
+    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot write into {out}: {link} is a link to {tmp_path / 'gone'}, which does "
+        "not exist; make that folder or give another --out\n"
+    )
+
+
+def test_out_on_a_read_only_file_system_says_read_only(tmp_path, capsys, monkeypatch):
+    import gmmlearn.cli
+
+    monkeypatch.setattr(gmmlearn.cli.os, "access", lambda *args, **kwargs: False)
+    monkeypatch.setattr(gmmlearn.cli, "_read_only", lambda folder: folder == tmp_path)
+    assert main(["fit", "-q", "-k", "2", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot write into {tmp_path / 'o'}: {tmp_path} is on a read-only file system\n"
+    )
+
+
+def test_a_full_disk_leaves_no_new_empty_folders(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from matplotlib.figure import Figure
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", disk_full)
+    out = tmp_path / "a" / "b"
+    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# 3. export_html / export_gif: atomic, one-line errors; 24. the VB page is titled "VB …"
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    from gmmlearn import initialize, run_em
+
+    X = np.random.default_rng(0).normal(size=(60, 2)) + np.repeat([[0, 0], [6, 0]], 30, axis=0)
+    return run_em(X, initialize(X, 2, random_state=0), max_iter=3)
+
+
+def test_export_html_on_a_full_disk_leaves_the_earlier_page(tmp_path, small_run, monkeypatch):
+    import errno
+
+    from gmmlearn.webview.export import export_html
+
+    page = tmp_path / "run.html"
+    page.write_text("the earlier page")
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError) as caught:
+        export_html(page, small_run)
+    assert str(caught.value) == f"cannot write {page}: No space left on device"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.html"]
+    assert page.read_text() == "the earlier page"
+
+
+@pytest.mark.parametrize("where", ["folder", "missing", "under a file"])
+def test_export_html_to_a_bad_place_is_one_line(tmp_path, small_run, where):
+    from gmmlearn.webview.export import export_html
+
+    target = {
+        "folder": tmp_path,
+        "missing": tmp_path / "nowhere" / "run.html",
+        "under a file": tmp_path / "a.txt" / "run.html",
+    }[where]
+    (tmp_path / "a.txt").write_text("")
+    with pytest.raises(OSError) as caught:
+        export_html(target, small_run)
+    message = str(caught.value)
+    expected = {
+        "folder": f"cannot write {tmp_path}: it is a folder; give a file name, e.g. "
+        f"{tmp_path / 'run.html'}",
+        "missing": f"cannot write {target}: the folder {tmp_path / 'nowhere'} does not exist; "
+        "make it first",
+        "under a file": f"cannot write {target}: the folder {tmp_path / 'a.txt'} is a file, not "
+        "a folder; make it first",
+    }[where]
+    assert message == expected
+
+
+def test_explorer_export_gif_is_atomic_and_refuses_a_folder(tmp_path, monkeypatch):
+    from gmmlearn.plotting.view import EMView
+    from gmmlearn.widgets import explore
+
+    X = np.random.default_rng(1).normal(size=(40, 2))
+    explorer = explore(X, 2, max_iter=2, view="matplotlib")
+    gif = tmp_path / "run.gif"
+    gif.write_bytes(b"GIF89a the earlier one")
+
+    def broken(self, path, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"GIF89a half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(EMView, "save_gif", broken)
+    with pytest.raises(OSError, match=f"^cannot write {gif}: No space left on device$"):
+        explorer.export_gif(gif)
+    assert [p.name for p in tmp_path.iterdir()] == ["run.gif"]
+    assert gif.read_bytes() == b"GIF89a the earlier one"
+    with pytest.raises(IsADirectoryError, match="it is a folder; give a file name, e.g. .*run.gif"):
+        explorer.export_gif(tmp_path)
+
+
+def test_the_vb_explorers_page_is_titled_vb(tmp_path, small_run):
+    from gmmlearn.webview.export import standalone_html
+    from gmmlearn.widgets import explore
+
+    explorer = explore(small_run.X, 3, method="vb", max_iter=3, view="matplotlib")
+    page = open(explorer.export_html(tmp_path / "vb.html"), encoding="utf-8").read()
+    assert "<title>VB for a Gaussian mixture, step by step</title>" in page
+    assert "<title>EM for a Gaussian mixture, step by step</title>" in standalone_html(small_run)
+
+
+# ---------------------------------------------------------------------------
+# 24. em.png at K = 60 and 120: title and legend inside the figure, no layout warning
+
+
+@pytest.mark.parametrize("n_components, n_features", [(60, 2), (120, 3)])
+def test_em_png_of_many_components_fits_its_title_and_legend(n_components, n_features):
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from gmmlearn import GaussianMixtureParams
+    from gmmlearn.plotting.static import em_figure
+    from gmmlearn.steps import responsibilities
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, n_features)) * 10
+    covariances = np.tile(np.eye(n_features), (n_components, 1, 1))
+    means = rng.normal(size=(n_components, n_features)) * 10
+    params = GaussianMixtureParams(np.full(n_components, 1 / n_components), means, covariances)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "constrained_layout not applied"
+        figure = em_figure(X, params, responsibilities(X, params), log_likelihood=-1234.5)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+    renderer = canvas.get_renderer()
+    inside = figure.bbox
+    (ax,) = figure.axes
+    for artist in (figure.legends[0], ax.title):
+        box = artist.get_window_extent(renderer)
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 + 0.5, artist
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1 + 0.5, artist
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert len(labels) == 26 and labels[-2] == f"{n_components - 24} more, each π ≤ " + (
+        f"{1 / n_components:.3f}"
+    )
+
+
+def test_many_components_print_no_layout_warning_under_quiet(tmp_path, capsys):
+    code = main(["fit", "-q", "-k", "60", "--max-iter", "1", "--out", str(tmp_path / "o")])
+    assert (code, capsys.readouterr()) == (0, ("", ""))
