@@ -46,6 +46,8 @@ examples:
       your own data, 3 components, results in ./run1
   gmmlearn fit --init bounding-box --seed 1 --out original
       the 2019 original's initialisation (watch it need many more iterations)
+  zcat points.csv.gz | gmmlearn fit - -k 3
+      points from a pipe (read once: no row is lost)
   gmmlearn fit faithful.csv -k 2 --covariance-type diag
       2 components with diagonal covariances (a first line of column names is skipped)
   python -m gmmlearn fit --quiet
@@ -94,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         nargs="?",
         metavar="X.csv",
-        help="comma-separated points, one a line, no header needed (default: the shipped "
-        "x.csv, four blobs in 3-D; see gmmlearn.datasets)",
+        help="comma-separated points, one a line, no header needed; '-' reads them from "
+        "standard input (default: the shipped x.csv, four blobs in 3-D; see gmmlearn.datasets)",
     )
     fit.add_argument(
         "-k",
@@ -247,7 +249,10 @@ def _read_only(folder: Path) -> bool:
 
 def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
     """Read and check everything, then run EM; nothing is written here."""
-    source = Path(args.data) if args.data else datasets.path("x.csv")
+    if args.data == "-":  # the usual name of standard input; read once, as any pipe
+        source = Path("/dev/stdin")
+    else:
+        source = Path(args.data) if args.data else datasets.path("x.csv")
     large = _is_large(source)
     if large:
         progress.say(f"reading {source} ({source.stat().st_size / 1e6:,.0f} MB)…")
