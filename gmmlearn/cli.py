@@ -259,7 +259,7 @@ def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
     start = time.perf_counter()
     X, header = read_points(source, return_header=True)
     X = check_data(X, name=str(source), first_index=1)
-    _check_not_transposed(X)
+    _check_not_transposed(X, args.covariance_type)
     if header is not None:
         _say_header(header, progress)
     if large:
@@ -303,10 +303,11 @@ def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
     )
 
 
-def _check_not_transposed(X) -> None:
+def _check_not_transposed(X, covariance_type: str) -> None:
     """Refuse before the D×D matrices are made: 3 points of 60,000 features need 29 GB each."""
     n_samples, n_features = X.shape
-    if n_features > n_samples and 8 * n_features**2 >= TRANSPOSED_BYTES:
+    square = covariance_type in ("full", "tied")  # diag and spherical hold no D×D matrix
+    if square and n_features > n_samples and 8 * n_features**2 >= TRANSPOSED_BYTES:
         raise ValueError(
             f"{n_features} features for {n_samples} points: is the file transposed? "
             "(one point a line, its coordinates separated by commas)"
@@ -455,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except MemoryError:
         print(
-            "error: out of memory; fewer points or components, or --covariance-type diag",
+            "error: out of memory: fit fewer points, features or components",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -27,6 +28,8 @@ from typing import IO
 from .tables import PathLike
 
 Writer = Callable[[IO], None]
+# a run's token in its hidden files' names: 16 hex digits (before issue 22: <pid>.<random>)
+_RUN_TOKEN = re.compile(r"[0-9a-f]{16}|\d+\.\w+")
 
 
 def _umask() -> int:
@@ -127,7 +130,7 @@ def _tidy_leftovers(out_dir: PathLike, names: Iterable[str]) -> list[Path]:
     for name in names:
         for leftover in Path(out_dir).glob(f".{name}.*"):
             token, _, kind = leftover.name[len(name) + 2 :].rpartition(".")
-            if token and kind in ("tmp", "old", "none"):
+            if _RUN_TOKEN.fullmatch(token) and kind in ("tmp", "old", "none"):
                 runs.setdefault(token, []).append((leftover, kind, Path(out_dir) / name))
     removed = []
     for files in runs.values():
@@ -189,7 +192,8 @@ def _signals_held():
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            # None: a handler installed outside Python, which cannot be put back from here
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         for signum in dict.fromkeys(caught):
             signal.raise_signal(signum)
 

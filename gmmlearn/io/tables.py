@@ -10,6 +10,7 @@ column and the fix in a one-line ``ValueError``. A missing or unreadable file ra
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import re
@@ -80,13 +81,24 @@ def _readable_again(path: Path) -> Iterator[Path | _Spooled]:
     if regular:
         yield path
         return
-    fd, copy = tempfile.mkstemp(prefix="gmmlearn-input.", suffix=".csv")
+    try:
+        fd, copy = tempfile.mkstemp(prefix="gmmlearn-input.", suffix=".csv")
+    except OSError as exc:
+        raise type(exc)(
+            f"cannot read {path}: no room for its copy in {tempfile.gettempdir()} "
+            f"({exc.strerror or exc}); set TMPDIR to a folder with space"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as spool:
             try:
                 with open(path, "rb") as stream:
                     shutil.copyfileobj(stream, spool, 1 << 20)
             except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the copy, not the pipe
+                    raise type(exc)(
+                        f"cannot read {path}: no room for its copy in "
+                        f"{tempfile.gettempdir()}; set TMPDIR to a folder with space"
+                    ) from None
                 raise _open_error(exc, path) from None
         yield _Spooled(path, copy)
     finally:
@@ -288,7 +300,9 @@ def _check_no_pandas_index(path, start: int, header_text: str, values: np.ndarra
     first_column = values[:, 0]
     if not _PANDAS_INDEX_NAME.fullmatch(name) or values.shape[1] < 2:
         return
-    if not np.all(first_column == np.round(first_column)):
+    # an index: distinct whole numbers ≥ 0 (0 … N-1, or a subset of them after df.sample)
+    whole = np.all(first_column == np.round(first_column)) and first_column.min() >= 0
+    if not whole or len(np.unique(first_column)) != len(first_column):
         return
     shown = repr(name) if name else "an empty name"
     raise ValueError(

@@ -473,3 +473,16 @@ def test_em_png_of_many_components_fits_its_title_and_legend(n_components, n_fea
 def test_many_components_print_no_layout_warning_under_quiet(tmp_path, capsys):
     code = main(["fit", "-q", "-k", "60", "--max-iter", "1", "--out", str(tmp_path / "o")])
     assert (code, capsys.readouterr()) == (0, ("", ""))
+
+
+def test_a_users_own_hidden_file_is_not_taken_for_a_leftover(tmp_path):
+    from gmmlearn.io import tidy_stale_temporaries
+
+    mine = tmp_path / ".em.png.backup.old"
+    mine.write_text("kept by hand")
+    assert tidy_stale_temporaries(tmp_path) == [] and mine.exists()
+
+
+def test_repeated_whole_numbers_under_an_empty_name_are_data(tmp_path):
+    X = read_points(_write(tmp_path, ",a\n3,1.5\n3,2.5\n1,0.5\n"))
+    np.testing.assert_array_equal(X, [[3, 1.5], [3, 2.5], [1, 0.5]])
