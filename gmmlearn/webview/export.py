@@ -171,6 +171,10 @@ def standalone_html(
 def export_html(path, trace: Run, **options) -> str:
     """Write the run as a self-contained page that animates with no kernel; returns the path.
 
+    Written to a temporary beside ``path`` and renamed (:func:`write_file_atomically`): an
+    earlier page is replaced only by a complete one. The title defaults to the run's method
+    ("EM for a Gaussian mixture, step by step", "VB for …").
+
     Parameters
     ----------
     path : str or path-like
