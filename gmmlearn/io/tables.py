@@ -219,6 +219,7 @@ def _find_header(path: Path, encoding: str, header: bool | str) -> tuple[int, st
     if not rest:
         raise ValueError(f"{path} has a header line but no data: add rows of numbers")
     below_number, below_text = rest[0]
+    _check_decimal_commas(path, below_number, below_text)  # a header 'x;y' above them
     width = len(_fields(below_text))
     if len(fields) != width and any(map(_is_number, _fields(below_text))):
         raise ValueError(
@@ -242,6 +243,15 @@ def _hint(field: str) -> str:
     return ""
 
 
+def _check_decimal_commas(path: Path, number: int, text: str, header_note: str = "") -> None:
+    """Refuse '1,2573;-0,1321' (a spreadsheet's CSV in a decimal-comma locale) by its name."""
+    if "," in text and _DECIMAL_COMMAS.fullmatch(text):
+        raise ValueError(
+            f"{path}, line {number}: {text!r} has decimal commas; export the file with '.' "
+            f"as the decimal mark and ',' between values{header_note}"
+        )
+
+
 def _diagnose(path: Path, encoding: str, start: int, header_note: str) -> None:
     """Raise the one-line error for the first line numpy's parser could not read, if any.
 
@@ -250,11 +260,7 @@ def _diagnose(path: Path, encoding: str, start: int, header_note: str) -> None:
     """
     width = first = None
     for number, text in _data_lines(path, encoding, start):
-        if "," in text and _DECIMAL_COMMAS.fullmatch(text):
-            raise ValueError(
-                f"{path}, line {number}: {text!r} has decimal commas; export the file with '.' "
-                f"as the decimal mark and ',' between values{header_note}"
-            )
+        _check_decimal_commas(path, number, text, header_note)
         fields = _fields(text)
         if width is None:
             width, first = len(fields), number

@@ -96,9 +96,12 @@ def test_a_first_column_of_real_values_under_an_empty_name_is_read(tmp_path):
     np.testing.assert_array_equal(X, [[0.5, 1.5], [2.25, 2.5]])
 
 
-@pytest.mark.parametrize("text", ["1,2573;-0,1321\n2,5;3,75\n", "1,25\t3,5\n2,0\t-1,5\n"])
-def test_decimal_commas_are_recognised(tmp_path, text):
-    with pytest.raises(ValueError, match=r"line 1: '1,25.*' has decimal commas; export the "
+@pytest.mark.parametrize(
+    "text, line",
+    [("1,2573;-0,1321\n2,5;3,75\n", 1), ("1,25\t3,5\n2,0\t-1,5\n", 1), ("x;y\n1,25;3,5\n", 2)],
+)
+def test_decimal_commas_are_recognised(tmp_path, text, line):
+    with pytest.raises(ValueError, match=rf"line {line}: '1,25.*' has decimal commas; export the "
                        r"file with '\.' as the decimal mark and ',' between values$"):  # fmt: skip
         read_points(_write(tmp_path, text))
 
