@@ -162,7 +162,12 @@ def _is_number(field: str) -> bool:
 def _looks_numeric(field: str) -> bool:
     """A number, or numbers separated by spaces or ';' (a wrongly delimited row, not a header)."""
     parts = [part.strip("\"'") for part in re.split(r"[\s;]+", field) if part]
-    return bool(parts) and all(map(_is_number, parts))
+    return (bool(parts) and all(map(_is_number, parts))) or _other_digits(field)
+
+
+def _other_digits(field: str) -> bool:
+    """Digits other than 0-9 (Arabic-Indic '٣', full-width '３'): numbers, not a name."""
+    return any(char.isdigit() and not char.isascii() for char in field)
 
 
 def _is_integer(field: str) -> bool:
@@ -234,7 +239,7 @@ def _hint(field: str) -> str:
     if len(field) >= 2 and field[0] == field[-1] and field[0] in "\"'":
         if _is_number(field[1:-1]):
             return " (remove the quotes around the numbers)"
-    if any(char.isdigit() and not char.isascii() for char in field):
+    if _other_digits(field):
         return " (digits other than 0-9, e.g. Arabic-Indic or full-width: write them as 0-9)"
     if ";" in field:
         return " (separate values by commas, not ';'; a spreadsheet's 'CSV' export does)"

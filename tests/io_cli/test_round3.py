@@ -107,13 +107,16 @@ def test_decimal_commas_are_recognised(tmp_path, text, line):
 
 
 @pytest.mark.parametrize("digits", ["١٫٥,٢", "１.５,２"])  # Arabic-Indic, full-width
-def test_other_digits_are_named_with_file_and_line(tmp_path, digits):
-    path = _write(tmp_path, f"1.0,2.0\n3.0,4.0\n{digits}\n", encoding="utf-8")
+@pytest.mark.parametrize("line", [1, 3])
+def test_other_digits_are_named_with_file_and_line(tmp_path, digits, line):
+    lines = ["1.0,2.0", "3.0,4.0"]
+    lines.insert(line - 1, digits)
+    path = _write(tmp_path, "\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValueError) as caught:
         read_points(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}, line 3, column 1: ")
-    assert "digits other than 0-9" in message
+    assert message.startswith(f"{path}, line {line}, column 1: ")
+    assert "digits other than 0-9" in message and "column names" not in message
 
 
 @pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
