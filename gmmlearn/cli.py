@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from . import __version__, datasets
 from .initialization import INIT_METHODS, initialize
 from .io._atomic import remove_folder_if_free
 from .io.formats import OUTPUT_FILES, write_results
-from .io.tables import read_points
+from .io.tables import _is_number, read_points
 from .params import COVARIANCE_TYPES
 from .trace import EMTrace, run_em
 from .validation import check_data, check_fit_data, check_n_components, check_nonnegative
@@ -35,6 +36,7 @@ EXIT_USAGE = 2
 MAX_SEED = 2**32 - 1  # numpy's limit for a seed
 LARGE_FILE = 20e6  # bytes of input from which reading is announced
 LARGE_RESULTS = 2e6  # N·D·K from which writing is announced
+TRANSPOSED_BYTES = 2**30  # one D×D matrix this large, with D > N: rather a transposed file
 
 _EXAMPLES = """\
 examples:
@@ -44,6 +46,8 @@ examples:
       your own data, 3 components, results in ./run1
   gmmlearn fit --init bounding-box --seed 1 --out original
       the 2019 original's initialisation (watch it need many more iterations)
+  zcat points.csv.gz | gmmlearn fit - -k 3
+      points from a pipe (read once: no row is lost)
   gmmlearn fit faithful.csv -k 2 --covariance-type diag
       2 components with diagonal covariances (a first line of column names is skipped)
   python -m gmmlearn fit --quiet
@@ -92,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         nargs="?",
         metavar="X.csv",
-        help="comma-separated points, one a line, no header needed (default: the shipped "
-        "x.csv, four blobs in 3-D; see gmmlearn.datasets)",
+        help="comma-separated points, one a line, no header needed; '-' reads them from "
+        "standard input (default: the shipped x.csv, four blobs in 3-D; see gmmlearn.datasets)",
     )
     fit.add_argument(
         "-k",
@@ -194,11 +198,19 @@ class _Vanished(Exception):
 
 def _probe_out_dir(out: Path) -> None:
     probe = out.absolute()
-    while not probe.exists() and probe != probe.parent:  # the nearest existing ancestor
+    # the nearest existing ancestor (or a dangling link: no folder can be made there)
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
         probe = probe.parent
+    if probe.is_symlink() and not probe.exists():
+        raise FileNotFoundError(
+            f"cannot write into {out}: {probe} is a link to {os.readlink(probe)}, which does "
+            "not exist; make that folder or give another --out"
+        )
     if not probe.is_dir():
         raise NotADirectoryError(f"cannot write into {out}: {probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
+        if _read_only(probe):
+            raise OSError(f"cannot write into {out}: {probe} is on a read-only file system")
         raise PermissionError(f"cannot write into {out}: no permission to write in {probe}")
     # os.access does not know every file system (/proc, a read-only mount): really make the
     # folders and a file, then take the new folders away again
@@ -228,17 +240,28 @@ def _probe_out_dir(out: Path) -> None:
             remove_folder_if_free(folder)
 
 
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
+
+
 def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
     """Read and check everything, then run EM; nothing is written here."""
-    source = Path(args.data) if args.data else datasets.path("x.csv")
+    if args.data == "-":  # the usual name of standard input; read once, as any pipe
+        source = Path("/dev/stdin")
+    else:
+        source = Path(args.data) if args.data else datasets.path("x.csv")
     large = _is_large(source)
     if large:
         progress.say(f"reading {source} ({source.stat().st_size / 1e6:,.0f} MB)…")
     start = time.perf_counter()
     X, header = read_points(source, return_header=True)
     X = check_data(X, name=str(source), first_index=1)
+    _check_not_transposed(X, args.covariance_type)
     if header is not None:
-        progress.say(f"line {header[0]} taken for column names: {header[1]}")
+        _say_header(header, progress)
     if large:
         elapsed = time.perf_counter() - start
         progress.say(f"read {X.shape[0]:,} points × {X.shape[1]} in {elapsed:.1f} s")
@@ -278,6 +301,34 @@ def _fit(args: argparse.Namespace, progress: _Progress) -> EMTrace:
         reg_covar=reg_covar,
         callback=say_step,
     )
+
+
+def _check_not_transposed(X, covariance_type: str) -> None:
+    """Refuse before the D×D matrices are made: 3 points of 60,000 features need 29 GB each."""
+    n_samples, n_features = X.shape
+    square = covariance_type in ("full", "tied")  # diag and spherical hold no D×D matrix
+    if square and n_features > n_samples and 8 * n_features**2 >= TRANSPOSED_BYTES:
+        raise ValueError(
+            f"{n_features} features for {n_samples} points: is the file transposed? "
+            "(one point a line, its coordinates separated by commas)"
+        )
+
+
+def _say_header(header: tuple[int, str], progress: _Progress) -> None:
+    """Say which line was skipped; on stderr even with -q when that line was numbers.
+
+    A line of numbers is skipped only as pandas' default column names ``0,1,…``: should it
+    have been a real point, a quiet run must not lose it without a word.
+    """
+    number, text = header
+    if all(_is_number(field) for field in text.split(",")):
+        print(
+            f"warning: line {number} ({text}) was taken for pandas' column names, not a point; "
+            "if it is a point, add a first line of names",
+            file=sys.stderr,
+        )
+    else:
+        progress.say(f"line {number} taken for column names: {text}")
 
 
 def _is_large(path: Path) -> bool:
@@ -357,7 +408,7 @@ def _run_fit(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        paths = write_results(args.out, trace, on_wait=say_waiting)
+        paths = write_results(args.out, trace, on_wait=say_waiting, on_done=args.written.set)
     _one_line_warnings(caught)
     if large:
         progress.say(f"written in {time.perf_counter() - start:.1f} s")
@@ -396,15 +447,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _terminated)
     except ValueError:  # not the main thread: signals are not ours to handle
         previous = None
+    args.written = threading.Event()  # set once the new result files are all in place
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print(
+            "error: out of memory: fit fewer points, features or components",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
-        print(f"error: {what}; the result files were not changed", file=sys.stderr)
+        if args.written.is_set():
+            done = f"the new result files were all written into {args.out} first"
+        else:
+            done = "the result files were not changed"
+        print(f"error: {what}; {done}", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
     finally:
         if previous is not None:

@@ -71,6 +71,19 @@ def _check_n_samples(n_samples) -> int:
     return int(n_samples)
 
 
+def _check_random_state(random_state):
+    """An int ≥ 0, a ``numpy.random.Generator`` or None, as ``numpy.random.default_rng`` takes."""
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
+        raise TypeError(
+            f"random_state must be an integer seed or a numpy Generator, got {random_state!r}"
+        )
+    if random_state < 0:
+        raise ValueError(f"random_state must be 0 or more, got {random_state}: pass a seed ≥ 0")
+    return int(random_state)
+
+
 def _mixture(name: str, n_samples: int, rng: np.random.Generator) -> np.ndarray:
     weights, means, factors = (np.asarray(a, dtype=np.float64) for a in _MIXTURES[name])
     labels = np.searchsorted(np.cumsum(weights), rng.random(n_samples), side="right")
@@ -90,8 +103,16 @@ def make_preset(name: str, n_samples: int | None = None, *, random_state=0) -> n
         ``"overlapping"``, ``"outliers"``, ``"moons"``, ``"ring"``.
     n_samples : int, optional
         N; default 300 (Old Faithful always has its 272 rows and accepts only None or 272).
-    random_state : int or numpy.random.Generator, default=0
-        Seed of ``numpy.random.default_rng``.
+    random_state : int or numpy.random.Generator or None, default=0
+        Seed (0 or more) of ``numpy.random.default_rng``, or a generator to draw from.
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string, ``n_samples`` or ``random_state`` not an integer (``272.0``
+        is refused by every preset alike).
+    ValueError
+        An unknown name, ``n_samples`` < 2 (or not 272 for Old Faithful), a negative seed.
 
     Returns
     -------
@@ -105,8 +126,15 @@ def make_preset(name: str, n_samples: int | None = None, *, random_state=0) -> n
     ``"moons"`` puts points on two interleaved half-circles of radius 1 (noise 0.1), and
     ``"ring"`` on a circle of radius 3 (noise 0.25): no few Gaussians describe either.
     """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be a string, one of {', '.join(map(repr, PRESETS))}; got {name!r}"
+        )
     if name not in PRESET_DESCRIPTIONS:
         raise ValueError(f"no preset {name!r}: use one of " + ", ".join(map(repr, PRESETS)))
+    # checked for every preset alike, though Old Faithful draws nothing
+    n_samples = None if n_samples is None else _check_n_samples(n_samples)
+    random_state = _check_random_state(random_state)
     if name == "old_faithful":
         from . import old_faithful
 
@@ -115,7 +143,7 @@ def make_preset(name: str, n_samples: int | None = None, *, random_state=0) -> n
                 f"Old Faithful has 272 eruptions, got n_samples={n_samples}: leave n_samples out"
             )
         return old_faithful()
-    n_samples = _check_n_samples(300 if n_samples is None else n_samples)
+    n_samples = 300 if n_samples is None else n_samples
     rng = np.random.default_rng(random_state)
     if name in _MIXTURES:
         X = _mixture(name, n_samples, rng)

@@ -11,6 +11,7 @@ partial file nor a mix of old and new results; renames that fail part-way are ro
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -23,6 +24,8 @@ from ._atomic import (
     _can_share,
     _folder_lock,
     _make_folder,
+    _new_folders,
+    _remove_new_folders,
     _tidy_leftovers,
     _write_atomically,
     _write_in_two_processes,
@@ -43,11 +46,13 @@ OUTPUT_FILES: tuple[str, ...] = ("z.csv", "params.dat", "em_likelihood.txt", "em
 
 
 def tidy_stale_temporaries(out_dir: PathLike) -> list[Path]:
-    """Remove the hidden temporaries that a killed run left in ``out_dir``; returns them.
+    """Undo what a killed run left in ``out_dir``; returns the hidden files it removed.
 
-    A run writes ``.z.csv.<pid>.<random>.tmp`` (and ``.old`` backups while renaming); a run
-    killed by SIGKILL or a power cut cannot remove them. Those whose process is gone are
-    removed; a live run's (the same pid still running) are kept.
+    A run writes ``.z.csv.<token>.tmp`` and, while renaming, keeps the earlier files as
+    ``.old`` backups; a run killed by SIGKILL or a power cut cannot remove them. A run holds a
+    lock on each while it lives: the files nobody holds are a dead run's. If it died between
+    two renames its backups are put back (the earlier four files, not a mix); else they are
+    removed. A live run's files are kept.
     """
     return _tidy_leftovers(out_dir, OUTPUT_FILES)
 
@@ -225,6 +230,11 @@ def read_params(path: PathLike) -> GaussianMixtureParams:
                 "'means:', 'precision matrix:') or a line 'cluster k: ...'"
             )
         k, text = int(match.group(1)), match.group(2)
+        if k in found[section]:  # else the later line would silently win
+            raise ValueError(
+                f"{path}, line {number}: a second 'cluster {k}' in section {section!r}; "
+                "give each cluster once"
+            )
         if not text and i < len(lines):  # "cluster k" alone: the matrix starts below
             text, i = lines[i], i + 1
         # A vector or matrix may run over several lines: read until its brackets close.
@@ -335,13 +345,19 @@ def read_likelihood(path: PathLike) -> np.ndarray:
 
 
 def write_results(
-    out_dir: PathLike, trace, *, on_wait: Callable[[], object] | None = None
+    out_dir: PathLike,
+    trace,
+    *,
+    on_wait: Callable[[], object] | None = None,
+    on_done: Callable[[], object] | None = None,
 ) -> dict[str, Path]:
     """Write ``z.csv``, ``params.dat``, ``em_likelihood.txt`` and ``em.png`` of a run, atomically.
 
     All four go to temporary files in ``out_dir`` first; only when all four were written are
     they renamed into place. If anything fails, the temporaries are removed and whatever
-    ``out_dir`` held before (an earlier run's results, say) is left untouched.
+    ``out_dir`` held before (an earlier run's results, say) is left untouched; folders made
+    for the files are removed again. Ctrl-C and SIGTERM wait until the renames are done (or
+    rolled back).
 
     Two runs writing into the same folder at once take turns (a lock on the folder): the
     second waits until the first has renamed its four files, then replaces all four, so the
@@ -355,6 +371,9 @@ def write_results(
         The run (see :func:`gmmlearn.run_em`); the files describe its final θ_T.
     on_wait : callable, optional
         Called once if another run is writing into ``out_dir`` and this one has to wait.
+    on_done : callable, optional
+        Called once all four files are in place, before a Ctrl-C or SIGTERM that came
+        during the renames is handled: the caller knows which files the folder holds.
 
     Returns
     -------
@@ -364,14 +383,18 @@ def write_results(
     from ..plotting.static import em_figure  # matplotlib only when a figure is written
 
     out_dir = Path(out_dir)
+    new_folders = _new_folders(out_dir)
     _make_folder(out_dir)  # fail early, before the figure is drawn
     params = trace.final_params
     resp = trace.responsibilities(-1)
     log_likelihoods = np.asarray(trace.log_likelihoods)
 
     def write_png(f: IO) -> None:
-        figure = em_figure(trace.X, params, resp, log_likelihood=log_likelihoods[-1])
-        figure.savefig(f, format="png")
+        with warnings.catch_warnings():
+            # matplotlib's layout advice is for its user, not the command's (issue 22)
+            warnings.filterwarnings("ignore", "constrained_layout not applied")
+            figure = em_figure(trace.X, params, resp, log_likelihood=log_likelihoods[-1])
+            figure.savefig(f, format="png")
 
     writers = {
         "z.csv": (_responsibilities_writer(resp), False),
@@ -380,7 +403,11 @@ def write_results(
         "em.png": (write_png, True),
     }
     paths = {name: out_dir / name for name in OUTPUT_FILES}
-    with _folder_lock(out_dir, on_wait):
-        tidy_stale_temporaries(out_dir)
-        _write_atomically({paths[name]: writers[name] for name in OUTPUT_FILES})
+    try:
+        with _folder_lock(out_dir, on_wait):
+            tidy_stale_temporaries(out_dir)
+            _write_atomically({paths[name]: writers[name] for name in OUTPUT_FILES}, on_done)
+    except BaseException:
+        _remove_new_folders(new_folders)  # a full disk leaves no empty folder behind
+        raise
     return paths

@@ -9,9 +9,15 @@ column and the fix in a one-line ``ValueError``. A missing or unreadable file ra
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +27,14 @@ __all__ = ["read_points", "read_responsibilities"]
 PathLike = str | os.PathLike
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+# '1,2573;-0,1321' or '1,25<TAB>3,5': numbers with a decimal comma, separated by ';' or blanks
+_DECIMAL_COMMA_FIELD = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?|[+-]?\d+"
+_DECIMAL_COMMAS = re.compile(
+    rf"\s*(?:{_DECIMAL_COMMA_FIELD})(?:\s*[;\s]\s*(?:{_DECIMAL_COMMA_FIELD}))+\s*"
+)
+# the header of pandas' to_csv with its index: ',a,b' or 'Unnamed: 0,a,b' (read and written again)
+_PANDAS_INDEX_NAME = re.compile(r"|Unnamed: \d+")
 
 
 def _open_error(exc: OSError, path: Path) -> OSError:
@@ -30,6 +44,65 @@ def _open_error(exc: OSError, path: Path) -> OSError:
     if isinstance(exc, IsADirectoryError):
         return IsADirectoryError(f"cannot read {path}: it is a folder, not a file")
     return type(exc)(f"cannot read {path}: {exc.strerror or exc}")
+
+
+class _Spooled:
+    """A pipe's text, copied once into a temporary file: opened as that file, named as the pipe.
+
+    ``open()`` and numpy open the copy (``__fspath__``); messages name what the user gave
+    (``__str__``), e.g. ``/dev/stdin``.
+    """
+
+    def __init__(self, name: Path, copy: str):
+        self.name, self.copy = name, copy
+
+    def __fspath__(self) -> str:
+        return self.copy
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def open(self, mode: str = "r", encoding: str | None = None):
+        return open(self.copy, mode, encoding=encoding)
+
+
+@contextlib.contextmanager
+def _readable_again(path: Path) -> Iterator[Path | _Spooled]:
+    """``path`` itself if it can be read more than once (a file), else a copy of its stream.
+
+    The reader opens its input up to three times (encoding, header, numbers): a pipe, a FIFO,
+    ``/dev/stdin`` or ``<(zcat f.gz)`` would lose to the first two what they read. Such a
+    stream is read once into a temporary file (removed afterwards) and parsed from there.
+    """
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode) or stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        regular = True  # missing or unreadable: the reader says why
+    if regular:
+        yield path
+        return
+    try:
+        fd, copy = tempfile.mkstemp(prefix="gmmlearn-input.", suffix=".csv")
+    except OSError as exc:
+        raise type(exc)(
+            f"cannot read {path}: no room for its copy in {tempfile.gettempdir()} "
+            f"({exc.strerror or exc}); set TMPDIR to a folder with space"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            try:
+                with open(path, "rb") as stream:
+                    shutil.copyfileobj(stream, spool, 1 << 20)
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the copy, not the pipe
+                    raise type(exc)(
+                        f"cannot read {path}: no room for its copy in "
+                        f"{tempfile.gettempdir()}; set TMPDIR to a folder with space"
+                    ) from None
+                raise _open_error(exc, path) from None
+        yield _Spooled(path, copy)
+    finally:
+        os.unlink(copy)
 
 
 def _encoding(path: Path) -> str:
@@ -44,6 +117,8 @@ def _encoding(path: Path) -> str:
             head = f.read(1 << 16)
     except OSError as exc:
         raise _open_error(exc, path) from None
+    if head.startswith(_UTF32_BOMS):  # before UTF-16: FF FE starts both
+        return "utf-32"
     if head.startswith(_UTF16_BOMS):
         return "utf-16"
     if b"\x00" in head:
@@ -60,18 +135,22 @@ def _encoding(path: Path) -> str:
 
 
 def _read_text(path: Path) -> str:
-    """The whole file as text, or a one-line OSError/ValueError saying why not."""
-    encoding = _encoding(path)
-    try:
-        return path.read_text(encoding=encoding)
-    except UnicodeDecodeError:
-        return path.read_text(encoding="latin-1")
-    except OSError as exc:
-        raise _open_error(exc, path) from None
+    """The whole file (or pipe) as text, or a one-line OSError/ValueError saying why not."""
+    with _readable_again(path) as readable:
+        encoding = _encoding(readable)
+        try:
+            with open(readable, encoding=encoding) as f:
+                return f.read()
+        except UnicodeDecodeError:
+            with open(readable, encoding="latin-1") as f:
+                return f.read()
+        except OSError as exc:
+            raise _open_error(exc, path) from None
 
 
 def _is_number(field: str) -> bool:
-    if "_" in field:  # float() takes '1_000', numpy's parser does not: neither do we
+    if "_" in field or not field.isascii():
+        # float() takes '1_000', '١٫٥' and '１.５', numpy's parser does not: neither do we
         return False
     try:
         float(field)
@@ -82,8 +161,13 @@ def _is_number(field: str) -> bool:
 
 def _looks_numeric(field: str) -> bool:
     """A number, or numbers separated by spaces or ';' (a wrongly delimited row, not a header)."""
-    parts = [part for part in re.split(r"[\s;]+", field) if part]
-    return bool(parts) and all(map(_is_number, parts))
+    parts = [part.strip("\"'") for part in re.split(r"[\s;]+", field) if part]
+    return (bool(parts) and all(map(_is_number, parts))) or _other_digits(field)
+
+
+def _other_digits(field: str) -> bool:
+    """Digits other than 0-9 (Arabic-Indic '٣', full-width '３'): numbers, not a name."""
+    return any(char.isdigit() and not char.isascii() for char in field)
 
 
 def _is_integer(field: str) -> bool:
@@ -140,6 +224,7 @@ def _find_header(path: Path, encoding: str, header: bool | str) -> tuple[int, st
     if not rest:
         raise ValueError(f"{path} has a header line but no data: add rows of numbers")
     below_number, below_text = rest[0]
+    _check_decimal_commas(path, below_number, below_text)  # a header 'x;y' above them
     width = len(_fields(below_text))
     if len(fields) != width and any(map(_is_number, _fields(below_text))):
         raise ValueError(
@@ -151,11 +236,25 @@ def _find_header(path: Path, encoding: str, header: bool | str) -> tuple[int, st
 
 def _hint(field: str) -> str:
     """Why a field that is not a number probably is not one."""
+    if len(field) >= 2 and field[0] == field[-1] and field[0] in "\"'":
+        if _is_number(field[1:-1]):
+            return " (remove the quotes around the numbers)"
+    if _other_digits(field):
+        return " (digits other than 0-9, e.g. Arabic-Indic or full-width: write them as 0-9)"
     if ";" in field:
         return " (separate values by commas, not ';'; a spreadsheet's 'CSV' export does)"
     if "\t" in field or len(field.split()) > 1:
         return " (separate values by commas)"
     return ""
+
+
+def _check_decimal_commas(path: Path, number: int, text: str, header_note: str = "") -> None:
+    """Refuse '1,2573;-0,1321' (a spreadsheet's CSV in a decimal-comma locale) by its name."""
+    if "," in text and _DECIMAL_COMMAS.fullmatch(text):
+        raise ValueError(
+            f"{path}, line {number}: {text!r} has decimal commas; export the file with '.' "
+            f"as the decimal mark and ',' between values{header_note}"
+        )
 
 
 def _diagnose(path: Path, encoding: str, start: int, header_note: str) -> None:
@@ -166,6 +265,7 @@ def _diagnose(path: Path, encoding: str, start: int, header_note: str) -> None:
     """
     width = first = None
     for number, text in _data_lines(path, encoding, start):
+        _check_decimal_commas(path, number, text, header_note)
         fields = _fields(text)
         if width is None:
             width, first = len(fields), number
@@ -201,6 +301,27 @@ def _parse(path: Path, encoding: str, start: int, header_note: str) -> np.ndarra
     return np.loadtxt(lines, delimiter=",", ndmin=2)
 
 
+def _check_no_pandas_index(path, start: int, header_text: str, values: np.ndarray) -> None:
+    """Refuse the row numbers that pandas' ``to_csv`` writes as a first column by default.
+
+    Its header then starts with an empty name (``,a,b``), or ``Unnamed: 0`` after a file was
+    read and written again: the column under it holds integers, not a coordinate.
+    """
+    name = _fields(header_text)[0]
+    first_column = values[:, 0]
+    if not _PANDAS_INDEX_NAME.fullmatch(name) or values.shape[1] < 2:
+        return
+    # an index: distinct whole numbers ≥ 0 (0 … N-1, or a subset of them after df.sample)
+    whole = np.all(first_column == np.round(first_column)) and first_column.min() >= 0
+    if not whole or len(np.unique(first_column)) != len(first_column):
+        return
+    shown = repr(name) if name else "an empty name"
+    raise ValueError(
+        f"{path}, line {start}: column 1, headed {shown}, is pandas' row index, not a "
+        "coordinate; write the file with to_csv(..., index=False) or drop that column"
+    )
+
+
 def _read_table(
     path: PathLike, *, header: bool | str = False
 ) -> tuple[np.ndarray, tuple[int, str] | None]:
@@ -210,7 +331,13 @@ def _read_table(
     ``header="auto"`` a first line of column names is skipped (see :func:`_find_header`).
     Returns the array and the header skipped, as (line number, text), or None.
     """
-    path = Path(path)
+    with _readable_again(Path(path)) as readable:
+        return _read_readable(readable, header)
+
+
+def _read_readable(
+    path: Path | _Spooled, header: bool | str
+) -> tuple[np.ndarray, tuple[int, str] | None]:
     encoding = _encoding(path)
     try:
         start, header_text = _find_header(path, encoding, header)
@@ -225,6 +352,8 @@ def _read_table(
         encoding = "latin-1"
     if values.size == 0:
         raise ValueError(f"{path} is empty: give one point a line, values separated by commas")
+    if header_text is not None:
+        _check_no_pandas_index(path, start, header_text, values)
     bad = ~np.isfinite(values)
     if bad.any():
         row, column = (int(i) for i in np.argwhere(bad)[0])
@@ -245,6 +374,9 @@ def read_points(
     Blank lines and ``#`` comments are skipped, and so is a first line of column names: a
     line with no number at all (``eruptions,waiting``), or pandas' default names ``0,1,…``
     above values that are not all integers.
+
+    A pipe, a FIFO or ``/dev/stdin`` is read once, into a temporary file, and parsed from
+    there: no row is lost to the sniffing of its encoding and header.
 
     The text is UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, or
     any other 8-bit encoding (read as Latin-1: the numbers are the same in all of them).

@@ -19,6 +19,7 @@ from .ellipsoids import ellipse_segments, unit_circle
 __all__ = ["draw_mixture_2d", "em_figure"]
 
 _JITTER_SEED = 20190721  # the date of the 2019 original
+_LEGEND_MAX = 24  # components listed in em.png's legend (the largest weights)
 
 
 def em_figure(
@@ -34,7 +35,8 @@ def em_figure(
 
     3-D data get a 3-D scatter, 2-D data a plane scatter, 1-D data a strip (the vertical
     spread is jitter, for visibility); with D > 3 the first three coordinates are shown. Each
-    mean μ_k is marked with a large ✕ in its component's colour; the legend gives π_k.
+    mean μ_k is marked with a large ✕ in its component's colour; the legend gives π_k (for
+    more than 24 components, the 24 largest and how many more there are).
 
     Parameters
     ----------
@@ -103,6 +105,8 @@ def em_figure(
     if n_shown >= 2:
         ax.set_ylabel("$x_2$")
 
+    # the largest π_k only, in their order: 60 entries do not fit beside the plot
+    listed = np.sort(np.argsort(-params.weights, kind="stable")[:_LEGEND_MAX])
     handles = [
         # numbered from 1, as in the book and the explorer
         Line2D(
@@ -111,11 +115,16 @@ def em_figure(
             linestyle="",
             marker="o",
             markersize=9,
-            color=color,
-            label=rf"$\pi_{{{k + 1}}}$ = {weight:.3f}",
+            color=colors[k],
+            label=rf"$\pi_{{{k + 1}}}$ = {params.weights[k]:.3f}",
         )  # fmt: skip
-        for k, (color, weight) in enumerate(zip(colors, params.weights))
+        for k in listed
     ]
+    if n_components > len(listed):
+        rest = np.delete(params.weights, listed)
+        handles.append(
+            Line2D([], [], linestyle="", label=f"{len(rest)} more, each π ≤ {rest.max():.3f}")
+        )
     handles.append(
         Line2D(
             [],
@@ -130,7 +139,7 @@ def em_figure(
     )
     # many components: more columns and a smaller font, so the legend fits beside the plot
     ncols = -(-len(handles) // 14)
-    size = "large" if n_components <= 8 else "medium" if n_components <= 20 else "small"
+    size = "large" if len(handles) <= 9 else "medium" if len(handles) <= 21 else "small"
     # a figure legend "outside": the constrained layout makes room for it (an axes legend
     # anchored outside a 3-D axes was cut off at the figure's edge)
     figure.legend(

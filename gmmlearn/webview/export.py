@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from ..runs import Run
 from .frames import encode_buffers, trace_payload
 
-__all__ = ["export_html", "standalone_html"]
+__all__ = ["export_html", "standalone_html", "write_file_atomically"]
 
 _HERE = Path(__file__).parent
 _EXPORT_LINE = "export default { render };"
@@ -140,9 +143,11 @@ def standalone_html(
     elev: float = 22.0,
     azim: float = -60.0,
     interval: int = 250,
-    title: str = "EM for a Gaussian mixture, step by step",
+    title: str | None = None,
 ) -> str:
     """The page as a string; see :func:`export_html`."""
+    if title is None:  # "EM for …", "VB for …": the run's method, not always EM
+        title = f"{trace.method.upper()} for a Gaussian mixture, step by step"
     meta, buffers = trace_payload(trace, dims=dims, sigmas=sigmas, component=component)
     state = {
         "meta": meta, "step": int(step), "half_steps": bool(half_steps), "elev": float(elev),
@@ -166,6 +171,10 @@ def standalone_html(
 def export_html(path, trace: Run, **options) -> str:
     """Write the run as a self-contained page that animates with no kernel; returns the path.
 
+    Written to a temporary beside ``path`` and renamed (:func:`write_file_atomically`): an
+    earlier page is replaced only by a complete one. The title defaults to the run's method
+    ("EM for a Gaussian mixture, step by step", "VB for …").
+
     Parameters
     ----------
     path : str or path-like
@@ -174,6 +183,59 @@ def export_html(path, trace: Run, **options) -> str:
         ``dims``, ``sigmas``, ``half_steps``, ``component``, ``step``, ``elev``, ``azim``,
         ``interval`` (ms between frames when playing) and ``title``.
     """
-    page = standalone_html(trace, **options)
-    Path(path).write_text(page, encoding="utf-8")
+    page = standalone_html(trace, **options).encode("utf-8")
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            f.write(page)
+            f.flush()
+            os.fsync(f.fileno())
+
+    write_file_atomically(path, write)
     return str(path)
+
+
+def _check_target(path: Path, example: str) -> None:
+    """One-line errors for a target that cannot be a file: a folder, or in a missing folder."""
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"cannot write {path}: it is a folder; give a file name, e.g. {path / example}"
+        )
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        what = "is a file, not a folder" if parent.exists() else "does not exist"
+        raise FileNotFoundError(f"cannot write {path}: the folder {parent} {what}; make it first")
+
+
+def write_file_atomically(path, write: Callable[[Path], object], example: str = "run.html") -> Path:
+    """Have ``write(tmp)`` make the file at a temporary path beside ``path``, then rename it.
+
+    An existing file is replaced only once the new one is complete: a full disk or an error
+    part-way leaves it as it was, and no temporary behind. The temporary keeps the suffix of
+    ``path`` (Pillow picks the GIF format by it). Errors are one-line ``OSError``s naming
+    ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+    write : callable
+        Called with the temporary's path; it writes the whole file there.
+    example : str, default="run.html"
+        A file name the error for a folder ``path`` suggests.
+
+    Returns
+    -------
+    path : pathlib.Path
+    """
+    path = Path(path)
+    _check_target(path, example)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise type(exc)(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+    return path

@@ -33,6 +33,7 @@ from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from ..plotting.view import EMView
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
+from ..webview.export import write_file_atomically
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS, MatplotlibHost
 
@@ -371,8 +372,13 @@ class Explorer(ControlBar, ABC):
         )  # fmt: skip
 
     def export_gif(self, path, fps: float = 2.0, dpi: float = 72.0) -> str:
-        """Write the run as an animated GIF, one frame per step of the current mode."""
-        return self._offscreen_view().save_gif(path, fps=fps, dpi=dpi)
+        """Write the run as an animated GIF, one frame per step of the current mode.
+
+        Written to a temporary and renamed: an existing GIF is replaced only by a complete one.
+        """
+        view = self._offscreen_view()
+        write_file_atomically(path, lambda tmp: view.save_gif(tmp, fps=fps, dpi=dpi), "run.gif")
+        return str(path)
 
     def _offscreen_view(self) -> EMView:
         # a separate Agg figure: exporting must not animate (or resize) the one on screen

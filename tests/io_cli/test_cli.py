@@ -413,10 +413,14 @@ def test_a_run_removes_what_a_killed_run_left_and_keeps_a_live_runs(tmp_path):
     )
     dead = int(finished.stdout)  # that process has exited
     stale = [out / f".z.csv.{dead}.k3j2.tmp", out / f".em.png.{dead}.ab12.old"]
-    live = out / f".z.csv.{os.getpid()}.x9y8.tmp"  # a run still writing (this process)
+    live = out / f".z.csv.{os.getpid()}.x9y8.tmp"  # a run still writing: it holds a lock
     for path in (*stale, live):
         path.write_text("partial")
-    assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 0
+    import fcntl
+
+    with open(live) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert main(["fit", "-q", "-k", "2", "--out", str(out)]) == 0
     assert not any(p.exists() for p in stale)
     assert live.exists()
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
