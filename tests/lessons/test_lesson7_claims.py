@@ -77,6 +77,21 @@ def died_at(counts: np.ndarray) -> list:
 # --- the model and one step --------------------------------------------------------------------
 
 
+def test_l7_em_runs_of_the_k_table_stop_by_tol_within_20_iterations(faithful):
+    """L7 c29 (W1 of the second review): EM at K = 1…6 stops by tol after 2, 3, 6, 8, 20, 20
+    iterations, with max_iter = 100 or 500: no ConvergenceWarning to hide."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for max_iter in (100, 500):
+            n_iter = []
+            for k in range(1, 7):
+                em = GaussianMixture(n_components=k, random_state=0, max_iter=max_iter)
+                em.fit(faithful)
+                assert em.converged_
+                n_iter.append(em.n_iter_)
+            assert n_iter == [2, 3, 6, 8, 20, 20]
+
+
 def test_l7_alpha_is_alpha0_plus_nk_exactly(faithful, prior, r0):
     """c3 (item 20): α_k = α₀ + N_k with no slack; the prior is the empirical one."""
     nk, _, _ = vb.statistics(faithful, r0)

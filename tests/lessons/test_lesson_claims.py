@@ -196,6 +196,17 @@ def test_l4_diag_bic_counts_density_components_not_clusters():
     assert np.argmin(full) + 1 == 4
 
 
+def test_l4_ln_p_of_the_bic_table_dips_at_k_5_and_k_7():
+    """L4 c20 and the table of c23: ln p at EM's optimum grows with K, flattens from K = 4 and
+    dips at K = 5 and K = 7 (local optima), nowhere else."""
+    X3 = datasets.load_four_blobs()
+    ln_p = np.array([GaussianMixture(K, random_state=0).fit(X3).score(X3) for K in range(1, 8)])
+    ln_p *= len(X3)
+    dips = [K + 1 for K in range(1, 7) if ln_p[K] < ln_p[K - 1]]
+    assert dips == [5, 7]
+    assert np.ptp(ln_p[3:]) < 5  # flat from K = 4 on
+
+
 def test_l4_no_reg_covar_makes_component_3_own_more_than_the_duplicates(faithful):
     """L4 exercise 2: N₃ stays 3.0 up to ε = 0.3; at ε = 1 the component drops even those."""
     X_dup, theta0 = three_duplicates_and_start(faithful)
@@ -291,16 +302,20 @@ def test_l1_second_moment_is_close_to_the_covariance_only_because_x_is_centred(x
 
 
 def test_l5_the_log_likelihood_curve_is_converged_by_l_11(faithful):
-    """L5 c13: gains 1958, 38, 19, …; from L ≈ 11 nothing visible moves."""
+    """L5 c13 and teaching.md: gains 1958 (of 2080 in all 20 cycles), 38, 19, …; from L ≈ 11
+    nothing visible moves."""
     trace = gmmlearn.run_em(faithful, FIG_9_8_START, max_iter=20, tol=0.0)
     gains = np.diff(trace.log_likelihoods)
     np.testing.assert_allclose(gains[:3], [1957.7, 38.3, 18.8], atol=0.1)
+    assert gains.sum() == pytest.approx(2080.05, abs=0.05)
+    assert gains[0] / gains.sum() > 0.9  # "the first cycle does most of the work"
     assert np.all(gains[1:9] < 40) and np.all(gains[1:9] > 5)
     assert np.all(gains[10:] < 0.05)
 
 
 def test_l5_exercise_1_symmetric_start_stops_on_the_saddle(faithful):
-    """L5 exercise 1: the default tol stops at L = 6 at −541.94; tol=0 escapes by L = 40."""
+    """L5 exercise 1: the default tol stops at L = 6 at −541.94; tol=0 escapes by L = 40 and
+    stays at −385.46 at L = 60."""
     sym = GaussianMixtureParams(
         FIG_9_8_START.weights, SADDLE_START.means, FIG_9_8_START.covariances
     )
@@ -309,6 +324,7 @@ def test_l5_exercise_1_symmetric_start_stops_on_the_saddle(faithful):
     assert stopped.log_likelihoods[-1] == pytest.approx(-541.94, abs=0.005)
     longer = gmmlearn.run_em(faithful, sym, max_iter=60, tol=0.0).log_likelihoods
     assert longer[20] < -541 and longer[40] == pytest.approx(-385.48, abs=0.01)
+    assert longer[60] == pytest.approx(-385.46, abs=0.005)
 
 
 def test_l5_exercise_3_em_is_equivariant_in_minutes():
@@ -631,6 +647,18 @@ def test_teaching_md_minutes_cover_a_first_timers_pace():
         table = text[text.index(title) :].split("\n## ")[0]
         ends = [int(m) for m in re.findall(r"^\| \d+–(\d+) \|", table, re.MULTILINE)]
         assert ends[-1] == 90
+
+
+def test_gamma_nk_is_first_written_in_lesson_2_as_lesson_0_and_teaching_md_say():
+    """W2 of the second review: lesson 0 c6 and teaching.md say γ_nk is written from lesson 2 on;
+    lesson 5, between them on the path, writes only γ."""
+
+    def writes_gamma_nk(lesson: int) -> bool:
+        return any(r"\gamma_{nk}" in "".join(c["source"]) for c in _notebook(lesson)["cells"])
+
+    assert not writes_gamma_nk(5) and writes_gamma_nk(2)
+    assert "from lesson 2 on" in "".join(_notebook(0)["cells"][6]["source"])
+    assert "written γ_nk from lesson 2 on" in (_ROOT / "docs" / "teaching.md").read_text("utf-8")
 
 
 def test_previous_and_next_links_follow_teaching_md():
