@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .params import GaussianMixtureParams
+from .validation import weight_scale
 
 _LOG_2PI = np.log(2.0 * np.pi)
 _EPS10 = 10 * np.finfo(np.float64).eps
@@ -277,9 +278,10 @@ def statistics(X, plan, chunk_size, n_threads, weights=None):
     return total, moments[:, d, d].copy(), first, second
 
 
-def means_and_scatter(centres, resp_sums, first, second):
-    """N_k, μ_k and the centred scatter Σγ(x-μ_k)(x-μ_k)ᵀ from sums about ``centres``."""
-    nk = resp_sums + _EPS10  # as gmmlearn.steps.effective_counts
+def means_and_scatter(centres, resp_sums, first, second, scale=1.0):
+    """N_k, μ_k and the centred scatter Σγ(x-μ_k)(x-μ_k)ᵀ from sums about ``centres``;
+    ``scale`` is the unit of the weights (:func:`gmmlearn.validation.weight_scale`)."""
+    nk = resp_sums + _EPS10 * scale  # as gmmlearn.steps.effective_counts
     # μ_k = Σγx / N_k, with Σγx = Σγ(x-c) + c Σγ (an empty component gets μ = 0, as in m_step)
     means = (first + resp_sums[:, np.newaxis] * centres) / nk[:, np.newaxis]
     # x-μ = (x-c) - e with e = μ - c: Σγ(x-μ)(x-μ)ᵀ = Σγ(x-c)(x-c)ᵀ - Σγ(x-c)eᵀ - e(...)ᵀ + Σγ eeᵀ
@@ -317,13 +319,14 @@ def new_means_and_scatter(X, plan, sums, chunk_size, n_threads, reg_covar, weigh
     """N_k, the new means and their centred scatter from ``sums`` (what :func:`statistics`
     returned for ``plan``); a second pass about the new means if one moved too far."""
     _, resp_sums, first, second = sums
-    nk, means, scatter, e = means_and_scatter(plan.centres, resp_sums, first, second)
+    scale = weight_scale(weights)
+    nk, means, scatter, e = means_and_scatter(plan.centres, resp_sums, first, second, scale)
     with np.errstate(all="ignore"):  # a singular N_k Σ_k (reg_covar = 0) just means "refine"
         factor = cancellation(nk, resp_sums, scatter, e, reg_covar)
     if not np.all(factor <= MAX_CANCELLATION):
         recentred = plan.recentred(means)
         _, resp_sums, first, second = statistics(X, recentred, chunk_size, n_threads, weights)
-        nk, means, scatter, _ = means_and_scatter(means, resp_sums, first, second)
+        nk, means, scatter, _ = means_and_scatter(means, resp_sums, first, second, scale)
     return nk, means, scatter
 
 

@@ -46,7 +46,7 @@ from ._chunked import (
     passes,
     statistics,
 )
-from .params import GaussianMixtureParams, check_not_collapsed
+from .params import GaussianMixtureParams, check_not_collapsed, check_update_finite
 from .validation import check_sample_weight
 
 __all__ = [
@@ -182,6 +182,7 @@ def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=
     )
     weights = nk / nk.sum()
     covariances = covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
+    check_update_finite(weights, means, covariances)
     if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
         check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type), sums[0]

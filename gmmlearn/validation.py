@@ -21,6 +21,10 @@ __all__ = [
     "check_fit_data",
     "check_n_components",
     "check_nonnegative",
+    "check_params",
+    "check_sample_weight",
+    "check_step_data",
+    "weight_scale",
 ]
 
 
@@ -220,6 +224,32 @@ def check_nonnegative(value, name: str, *, integer: bool = False) -> float | int
     return value
 
 
+def check_params(params, name: str = "params") -> GaussianMixtureParams:
+    """``params`` itself if it is a :class:`~gmmlearn.params.GaussianMixtureParams`."""
+    if not isinstance(params, GaussianMixtureParams):
+        raise TypeError(
+            f"{name} must be a GaussianMixtureParams, got {type(params).__name__}: make one with "
+            "gmmlearn.initialize(X, K) or GaussianMixtureParams(weights, means, covariances)"
+        )
+    return params
+
+
+def check_step_data(X, params) -> np.ndarray:
+    """X for a step function of θ = ``params``: checked float64 data of θ's dimension.
+
+    The one check of :mod:`gmmlearn.steps` and :mod:`gmmlearn.bound` (as :func:`run_em` has):
+    2-D, finite, and as many columns as θ has features, else a one-line error.
+    """
+    check_params(params)
+    X = check_data(X)
+    if X.shape[1] != params.n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} feature(s) but params has {params.n_features}: pass X of shape "
+            f"(n_samples, {params.n_features}), the dimension of the parameters"
+        )
+    return X
+
+
 def check_em_arguments(X, initial_params, *, max_iter, tol, reg_covar) -> np.ndarray:
     """The arguments of :func:`gmmlearn.trace.run_em`: return X as checked float64 data.
 
@@ -292,3 +322,14 @@ def check_sample_weight(
             f"{n_components} components: use fewer components or weigh more rows"
         )
     return weights
+
+
+def weight_scale(sample_weight: np.ndarray | None) -> float:
+    """The mean positive weight (1 without weights): the unit a count guard is taken in.
+
+    N_k gets 10 ε of this added (:func:`gmmlearn.steps.effective_counts`), so that multiplying
+    every weight by c multiplies every N_k by c exactly, and a row of weight 0 changes nothing.
+    """
+    if sample_weight is None:
+        return 1.0
+    return float(sample_weight.sum() / np.count_nonzero(sample_weight))
