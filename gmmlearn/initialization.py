@@ -33,6 +33,7 @@ from .validation import (
     check_n_components,
     check_nonnegative,
     check_sample_weight,
+    warn_if_below_reg_covar,
 )
 
 __all__ = [
@@ -206,7 +207,9 @@ def initialize(
     check_nonnegative(reg_covar, "reg_covar")
     weights_n = check_sample_weight(sample_weight, X.shape[0], n_components)
     # the rows of positive weight are the data (weight 0 = left out): they must be fittable
-    check_fit_data(X if weights_n is None else X[weights_n > 0], n_components)
+    kept = X if weights_n is None else X[weights_n > 0]
+    check_fit_data(kept, n_components)
+    warn_if_below_reg_covar(kept, reg_covar)
     weights_init, means_init, precisions_init = check_initial_parameters(
         weights_init, means_init, precisions_init, covariance_type, n_components, X.shape[1]
     )
@@ -216,7 +219,6 @@ def initialize(
             weights_init, means_init, precisions_init, covariance_type
         )
     if method == "bounding-box":
-        kept = X if weights_n is None else X[weights_n > 0]
         base = init_bounding_box(kept, n_components, covariance_type, random_state, reg_covar)
     else:
         resp = initial_responsibilities(X, n_components, method, random_state, weights_n)

@@ -7,6 +7,7 @@ problem and says how to fix it, so a student never has to read a traceback from 
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy import sparse
@@ -24,6 +25,7 @@ __all__ = [
     "check_params",
     "check_sample_weight",
     "check_step_data",
+    "warn_if_below_reg_covar",
     "weight_scale",
 ]
 
@@ -333,3 +335,26 @@ def weight_scale(sample_weight: np.ndarray | None) -> float:
     if sample_weight is None:
         return 1.0
     return float(sample_weight.sum() / np.count_nonzero(sample_weight))
+
+
+def warn_if_below_reg_covar(X: np.ndarray, reg_covar: float, *, first_index: int = 0) -> None:
+    """Warn (UserWarning) if a column of X spreads less than √reg_covar.
+
+    reg_covar is added to every variance: where the data's own standard deviation is smaller,
+    the fitted variances along that column are mostly reg_covar, and the model says little
+    about it. Not an error (the fit is well defined), but never silent.
+    """
+    if reg_covar <= 0:
+        return
+    spread = X.std(axis=0)
+    below = np.flatnonzero(spread < np.sqrt(reg_covar))
+    if below.size:
+        j = int(below[0])
+        warnings.warn(
+            f"column {j + first_index} of X has a standard deviation of {spread[j]:.3g}, below "
+            f"√reg_covar = {np.sqrt(reg_covar):.3g}: reg_covar, added to every variance, "
+            "outweighs the data there and the fit says little about it; rescale X (e.g. "
+            "X / X.std(axis=0)) or lower reg_covar",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -10,10 +10,12 @@ from gmmlearn import (
     BayesianGaussianMixture,
     GaussianMixture,
     GaussianMixtureParams,
+    _chunked,
     component_covariances,
     component_means,
     e_step,
     effective_counts,
+    fused,
     initialize,
     log_gaussian_density,
     log_likelihood,
@@ -304,3 +306,116 @@ def test_the_collapse_docstring_gives_the_code_s_factors():
     shape, size = re.search(r"at most ``(\S+)·ε·λ_max`` .* plus ``\((\S+)·ε·s\)²``", doc).groups()
     assert float(shape) == params_module.COLLAPSE_SHAPE
     assert float(size) == params_module.COLLAPSE_SIZE
+
+
+# -- item 11: diag and spherical in O(K·D) time and memory ------------------------------
+
+
+def _wide_problem(covariance_type, n_samples=120, n_features=3000, seed=11):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    X[: n_samples // 2] += 2.0
+    theta = initialize(X, 2, covariance_type=covariance_type, random_state=0)
+    return X, theta
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+@pytest.mark.parametrize("engine", ["steps", "fused"])
+def test_diag_and_spherical_never_build_a_d_by_d_matrix(covariance_type, engine):
+    """At D = 3000 one D×D matrix is 72 MB; an iteration must stay far below that."""
+    import tracemalloc
+
+    X, theta = _wide_problem(covariance_type)
+    w = np.linspace(0.5, 2.0, len(X))
+    tracemalloc.start()
+    try:
+        run_em(X, theta, max_iter=2, tol=0, engine=engine, sample_weight=w)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_the_fused_pass_equals_the_steps_at_high_d(covariance_type):
+    X, theta = _wide_problem(covariance_type, n_features=300)
+    assert _chunked.Plan(theta).exact_components.size == 0  # the one-product path
+    expected = m_step(X, responsibilities(X, theta), covariance_type)
+    new, total = fused.em_iteration(X, theta, chunk_size=37)
+    assert new.allclose(expected, rtol=1e-10)
+    assert total == pytest.approx(log_likelihood(X, theta), rel=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_a_tight_component_far_from_the_mixture_s_mean_keeps_its_digits(covariance_type):
+    """Its distance expanded about the mixture's mean would lose ε·(1e5 σ)² ≈ 2 nats: the
+    pass computes that component about its own mean."""
+    rng = np.random.default_rng(3)
+    near = rng.normal(size=(300, 2))
+    far = 1e3 + 1e-2 * rng.normal(size=(300, 2))
+    X = np.vstack([near, far])
+    covariances = {"diag": np.array([[1.0, 1.0], [1e-4, 1e-4]]), "spherical": [1.0, 1e-4]}
+    theta = GaussianMixtureParams(
+        [0.5, 0.5], [[0.0, 0.0], [1e3, 1e3]], covariances[covariance_type], covariance_type
+    )
+    assert 1 in _chunked.Plan(theta).exact_components
+    expected = m_step(X, responsibilities(X, theta), covariance_type)
+    new, total = fused.em_iteration(X, theta)
+    assert new.allclose(expected, rtol=1e-10)
+    assert total == pytest.approx(log_likelihood(X, theta), rel=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+@pytest.mark.parametrize("refine", [True, False])
+def test_a_diag_mean_jumping_far_takes_a_second_pass(monkeypatch, covariance_type, refine):
+    if not refine:
+        monkeypatch.setattr(_chunked, "MAX_CANCELLATION", np.inf)
+    X = 50.0 + 1e-3 * np.random.default_rng(0).normal(size=(500, 2))
+    theta = GaussianMixtureParams([1.0], [[0.0, 0.0]], [[400.0, 400.0]], "diag")
+    theta = theta.with_covariance_type(covariance_type)
+    expected = m_step(X, responsibilities(X, theta), covariance_type, reg_covar=1e-9)
+    new, _ = fused.em_iteration(X, theta, 1e-9, chunk_size=128)
+    error = np.max(np.abs(new.covariances - expected.covariances) / expected.covariances)
+    assert error <= 1e-10 if refine else error > 1e-9
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_sufficient_statistics_of_diag_types_are_about_the_old_means(covariance_type):
+    X, theta = _wide_problem(covariance_type, n_features=5)
+    resp = responsibilities(X, theta)
+    _, resp_sums, first, second = fused.sufficient_statistics(X, theta, chunk_size=50)
+    diff = X[:, np.newaxis, :] - theta.means  # (N, K, D)
+    np.testing.assert_allclose(resp_sums, resp.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(first, np.einsum("nk,nkd->kd", resp, diff), rtol=1e-9, atol=1e-9)
+    diagonal = np.einsum("nk,nkd->kd", resp, diff**2)
+    expected = diagonal if covariance_type == "diag" else diagonal.sum(axis=1)
+    np.testing.assert_allclose(second, expected, rtol=1e-10)
+
+
+# -- judgment calls: weighted score/bic/aic; data below √reg_covar ----------------------
+
+
+def test_score_bic_and_aic_take_the_fit_s_weights(data):
+    X, _ = data
+    counts = np.random.default_rng(2).integers(1, 4, size=len(X))
+    model = GaussianMixture(2, random_state=0).fit(X, sample_weight=counts)
+    repeated = np.repeat(X, counts, axis=0)
+    assert model.score(X, sample_weight=counts) == pytest.approx(model.score(repeated), rel=1e-12)
+    assert model.bic(X, sample_weight=counts) == pytest.approx(model.bic(repeated), rel=1e-12)
+    assert model.aic(X, sample_weight=counts) == pytest.approx(model.aic(repeated), rel=1e-12)
+    assert model.score(X) != pytest.approx(model.score(repeated), rel=1e-6)  # default: unweighted
+    with pytest.raises(ValueError, match="sample_weight has shape"):
+        model.bic(X, sample_weight=counts[:-1])
+
+
+def test_data_spread_below_the_square_root_of_reg_covar_is_warned_about():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=200), 1e-4 * rng.normal(size=200)])
+    with pytest.warns(UserWarning, match=r"column 1 of X has a standard deviation of .* below"):
+        GaussianMixture(2, random_state=0).fit(X)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GaussianMixture(2, random_state=0, reg_covar=1e-10).fit(X)  # below it no more
+        GaussianMixture(2, random_state=0).fit(X * [1.0, 1e4])  # or rescaled
