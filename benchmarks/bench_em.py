@@ -25,6 +25,13 @@ How each is timed (like with like: one E-step + one M-step, with the log-likelih
   everything, loads X and makes θ₀ is subtracted.
 * **trace**: wall time of ``run_em`` for 100 iterations at N = 10⁴ (``tol=0``), best of
   ``--repeat``.
+* **D sweep** (issue 22): seconds per iteration at N = ``--sweep-n`` (10⁴), K = 4, for every
+  covariance type at D ∈ ``--sweep-dims`` (2, 3, 16, 64, 256), scikit-learn and gmmlearn from
+  the same k-means θ₀, timed as above with fits of ``--sweep-iters`` iterations. With
+  ``--before DIR`` (a folder holding an earlier ``gmmlearn`` package, e.g. made by
+  ``git archive REV gmmlearn | tar -x -C DIR``) that version is timed too, in a child process
+  run right after the other two on the same data and θ₀: before and after in one run.
+  ``--sweep-only`` skips everything else.
 
 Timings on a shared machine are noisy; the best of ``--repeat`` keeps the noise down, but
 re-run on a quiet machine for numbers to publish. A full run takes about 1–3 minutes.
@@ -49,7 +56,7 @@ import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
-from gmmlearn import initialize, run_em
+from gmmlearn import GaussianMixtureParams, initialize, run_em
 
 N_FEATURES, N_COMPONENTS, REG_COVAR = 3, 4, 1e-6
 
@@ -58,6 +65,8 @@ TARGET_RATIO = {10**4: 0.20, 10**5: 0.20, 10**6: 0.10}
 TARGET_SEED_SPEEDUP = 1000.0  # at N = 10⁴
 TARGET_MEMORY_RATIO = 0.25  # at N = 10⁶
 TARGET_TRACE_SECONDS = 0.5  # 100 iterations at N = 10⁴
+TARGET_SWEEP_RATIO = 0.5  # issue 22: every covariance type, every D of the sweep
+SWEEP_COMPONENTS = 4
 
 
 # ---------------------------------------------------------------------------
@@ -166,6 +175,133 @@ def child(engine: str, data_path: str, iters: int) -> None:
 
 
 # ---------------------------------------------------------------------------
+# The D sweep (issue 22)
+# ---------------------------------------------------------------------------
+
+
+def make_sweep_data(n_samples: int, n_features: int, seed: int = 0) -> np.ndarray:
+    """K = 4 axis-aligned Gaussians in D dimensions, centres 3 apart per coordinate on average,
+    spreads from 0.5 to 1.5 per coordinate and component."""
+    rng = np.random.default_rng(seed + n_features)
+    centres = rng.normal(scale=3.0, size=(SWEEP_COMPONENTS, n_features))
+    spreads = rng.uniform(0.5, 1.5, size=(SWEEP_COMPONENTS, n_features))
+    labels = rng.integers(0, SWEEP_COMPONENTS, size=n_samples)
+    return rng.standard_normal((n_samples, n_features)) * spreads[labels] + centres[labels]
+
+
+def sklearn_sweep_model(theta0, max_iter: int) -> GaussianMixture:
+    return GaussianMixture(
+        theta0.n_components,
+        covariance_type=theta0.covariance_type,
+        tol=0.0,
+        reg_covar=REG_COVAR,
+        max_iter=max_iter,
+        init_params="random_from_data",
+        weights_init=theta0.weights,
+        means_init=theta0.means,
+        precisions_init=theta0.precisions,
+    )
+
+
+def sweep_contender(name: str, X, theta0, args) -> float:
+    """Seconds per iteration of one contender on one (D, covariance type)."""
+    if name == "sklearn":
+
+        def fit(m):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                sklearn_sweep_model(theta0, m).fit(X)
+
+    else:
+
+        def fit(m):
+            run_em(X, theta0, max_iter=m, tol=0.0, reg_covar=REG_COVAR)
+
+    return per_iteration(fit, args.sweep_iters, args.repeat, budget=args.sweep_budget)
+
+
+def sweep_child(data_path: str, args) -> None:
+    """Time the gmmlearn on sys.path (an earlier one, via PYTHONPATH) on saved X and θ₀."""
+    saved = np.load(data_path)
+    theta0 = GaussianMixtureParams(
+        saved["weights"], saved["means"], saved["covariances"], str(saved["covariance_type"])
+    )
+    print(json.dumps({"seconds": sweep_contender("gmmlearn", saved["X"], theta0, args)}))
+
+
+def time_before(before: str, X, theta0, args, tmp: str) -> float:
+    path = os.path.join(tmp, "sweep.npz")
+    np.savez(
+        path,
+        X=X,
+        weights=theta0.weights,
+        means=theta0.means,
+        covariances=theta0.covariances,
+        covariance_type=theta0.covariance_type,
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([before, os.environ.get("PYTHONPATH", "")]))
+    options = ["--sweep-iters", str(args.sweep_iters), "--repeat", str(args.repeat)]
+    options += ["--sweep-budget", str(args.sweep_budget)]
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-sweep", "--data", path, *options],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def sweep(args, tmp: str) -> list[dict]:
+    rows = []
+    for n_features in args.sweep_dims:
+        X = make_sweep_data(args.sweep_n, n_features)
+        for covariance_type in ("full", "tied", "diag", "spherical"):
+            print(f"D = {n_features}, {covariance_type} …", file=sys.stderr, flush=True)
+            theta0 = initialize(
+                X, SWEEP_COMPONENTS, covariance_type=covariance_type, random_state=0
+            )
+            row = {"D": n_features, "type": covariance_type, "before": None}
+            row["sklearn"] = sweep_contender("sklearn", X, theta0, args)
+            row["gmmlearn"] = sweep_contender("gmmlearn", X, theta0, args)
+            if args.before:
+                row["before"] = time_before(args.before, X, theta0, args, tmp)
+            rows.append(row)
+    return rows
+
+
+def print_sweep(rows: list[dict], args) -> list[tuple[str, bool]]:
+    print(
+        f"\nD sweep: N = {args.sweep_n:,}, K = {SWEEP_COMPONENTS}, reg_covar = {REG_COVAR}, "
+        f"tol = 0; seconds per EM iteration (fits of {args.sweep_iters} iterations, best of "
+        f"{args.repeat} or more)\n"
+    )
+    print(
+        "| D | covariance | scikit-learn | gmmlearn before | before / sklearn (×) | "
+        "gmmlearn | gmmlearn / sklearn (×) |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    checks = []
+    for r in rows:
+        ratio = r["gmmlearn"] / r["sklearn"] if r["sklearn"] else None
+        before = r["before"] / r["sklearn"] if r["before"] and r["sklearn"] else None
+        print(
+            f"| {r['D']} | {r['type']} | {fmt_seconds(r['sklearn'])} | "
+            f"{fmt_seconds(r['before'])} | {fmt(before, '.2f')} | "
+            f"{fmt_seconds(r['gmmlearn'])} | {fmt(ratio, '.2f')} |"
+        )
+        if ratio is not None:
+            checks.append(
+                (
+                    f"D = {r['D']}, {r['type']}: gmmlearn / sklearn = {ratio:.2f} ≤ "
+                    f"{TARGET_SWEEP_RATIO}",
+                    ratio <= TARGET_SWEEP_RATIO,
+                )
+            )
+    return checks
+
+
+# ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
 
@@ -232,14 +368,30 @@ def main(argv=None) -> int:
     parser.add_argument("--seed-sizes", type=float, nargs="*", default=[1e3, 1e4])
     parser.add_argument("--no-memory", action="store_true", help="skip the child processes")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--sweep-dims", type=int, nargs="*", default=[2, 3, 16, 64, 256])
+    parser.add_argument("--sweep-n", type=int, default=10**4)
+    parser.add_argument("--sweep-iters", type=int, default=4)
+    parser.add_argument("--sweep-budget", type=float, default=3.0, help="seconds per timing")
+    parser.add_argument("--before", help="folder holding an earlier gmmlearn to time too")
+    parser.add_argument("--sweep-only", action="store_true", help="only the D sweep")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-sweep", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child, args.data, args.iters)
         return 0
-    if args.iters < 2:
+    if args.child_sweep:
+        sweep_child(args.data, args)
+        return 0
+    if args.iters < 2 or args.sweep_iters < 2:
         parser.error("--iters must be at least 2 (time per iteration is a difference)")
+    if args.before and not os.path.isdir(os.path.join(args.before, "gmmlearn")):
+        parser.error(f"--before {args.before}: no gmmlearn package in that folder")
+    if args.sweep_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            checks = print_sweep(sweep(args, tmp), args)
+        return report_checks(checks, args)
 
     sizes = sorted({int(n) for n in args.sizes} | {int(n) for n in args.seed_sizes})
     rows, checks = [], []
@@ -250,6 +402,7 @@ def main(argv=None) -> int:
         X = make_data(10**4)
         theta0 = initial_params(X)
         trace_s = min(_seconds(lambda: fit_gmmlearn(X, theta0, 100)) for _ in range(args.repeat))
+        sweep_rows = sweep(args, tmp) if args.sweep_dims else []
 
     print(
         f"\nD = {N_FEATURES}, K = {N_COMPONENTS}, full covariances, reg_covar = {REG_COVAR}, "
@@ -298,8 +451,14 @@ def main(argv=None) -> int:
             trace_s < TARGET_TRACE_SECONDS,
         )
     )
+    if sweep_rows:
+        checks += print_sweep(sweep_rows, args)
+    return report_checks(checks, args)
+
+
+def report_checks(checks: list[tuple[str, bool]], args) -> int:
     print(f"\nMachine: {machine()}\n")
-    print("Targets (issue #3):")
+    print("Targets (issues #3 and #22):")
     for text, ok in checks:
         print(f"- [{'x' if ok else ' '}] {text}")
     return 1 if args.strict and not all(ok for _, ok in checks) else 0

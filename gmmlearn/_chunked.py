@@ -22,9 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .params import GaussianMixtureParams
+from .validation import weight_scale
 
 _LOG_2PI = np.log(2.0 * np.pi)
-_EPS10 = 10 * np.finfo(np.float64).eps
+_EPS = np.finfo(np.float64).eps
+_EPS10 = 10 * _EPS
+
+# The error (nats) allowed in a diag/spherical log-density expanded about the mixture's mean;
+# a component whose expansion would lose more is computed about its own mean (Plan).
+MAX_EXPANDED_ERROR = 1e-12
 
 #: Rows per chunk (at most). Large enough that numpy's per-call overhead (paid with the GIL held,
 #: so by one thread at a time) is small; small enough that a chunk's work arrays, K·(D+1) rows
@@ -72,6 +78,13 @@ class Plan:
 
     def __init__(self, params: GaussianMixtureParams):
         n_components, n_features = params.n_components, params.n_features
+        self.n_components, self.n_features = n_components, n_features
+        self.means = params.means
+        self.diagonal = params.covariance_type in ("diag", "spherical")
+        self.spherical = params.covariance_type == "spherical"
+        if self.diagonal:
+            self._diagonal_plan(params)
+            return
         chol = _stacked_cholesky(params)
         log_det_half = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):  # π_k = 0: ln 0 = -inf switches component k off
@@ -87,18 +100,63 @@ class Plan:
         self.proj = proj.reshape(-1, n_features + 1)
         self.quad = quad.reshape(n_components, -1)
         self.const = (log_weights - 0.5 * n_features * _LOG_2PI + log_det_half)[:, np.newaxis]
-        self.n_components, self.n_features = n_components, n_features
-        self.means = params.means
         # the sums are taken about the old means unless recentred (see statistics)
         self.centres, self.centre_shift = params.means, None
+
+    def _diagonal_plan(self, params: GaussianMixtureParams) -> None:
+        r"""diag and spherical: O(K·D), never a D×D matrix.
+
+        With :math:`x' = x - c` about one reference point c (the old mixture's mean
+        :math:`\sum_k\pi_k\mu_k`, so that data far from the origin lose nothing) and
+        :math:`\mu'_k = \mu_k - c`, the Mahalanobis distance is
+        :math:`\sum_d \lambda_{kd}(x'^2_d - 2x'_d\mu'_{kd} + \mu'^2_{kd})`: a chunk's
+        :math:`z = [x', x'^2, 1]` (spherical: :math:`[x', \lVert x'\rVert^2, 1]`) times
+        ``weights_matrix`` gives every component's distance in one product, and
+        :math:`\gamma^\top z` gives Σγ(x-c), Σγ(x-c)² (or Σγ‖x-c‖²) and Σγ.
+        """
+        n_features = self.n_features
+        precisions, kind = params.precisions, params.covariance_type
+        with np.errstate(divide="ignore"):  # π_k = 0: ln 0 = -inf switches component k off
+            log_weights = np.log(params.weights)
+        reference = params.weights @ params.means
+        shifted = params.means - reference  # μ'_k
+        if kind == "diag":
+            log_det_half = 0.5 * np.log(precisions).sum(axis=1)
+            weighted = precisions * shifted  # λ_kd μ'_kd
+            square_rows = precisions.T  # multiplies x'²
+            constant = (weighted * shifted).sum(axis=1)
+        else:
+            log_det_half = 0.5 * n_features * np.log(precisions)
+            weighted = precisions[:, np.newaxis] * shifted
+            square_rows = precisions[np.newaxis, :]  # multiplies ‖x'‖²
+            constant = precisions * (shifted * shifted).sum(axis=1)
+        self.weights_matrix = np.vstack([-2.0 * weighted.T, square_rows, constant[np.newaxis]])
+        # The expanded distance loses about 2ε·λμ'² (in nats) near μ_k: nothing for usual
+        # mixtures, but a tight component far from c (a collapsing one, 1e5 σ away) would lose
+        # every digit. Those few components get their distance from x − μ_k directly.
+        self.exact_components = np.flatnonzero(~(constant * _EPS < MAX_EXPANDED_ERROR))
+        self.weights_matrix_t = np.ascontiguousarray(self.weights_matrix.T)
+        self.precisions = precisions
+        self.reference = reference
+        self.const = (log_weights - 0.5 * n_features * _LOG_2PI + log_det_half)[:, np.newaxis]
+        self.centres = np.broadcast_to(reference, params.means.shape)
+        self.centre_shift = None
 
     def recentred(self, centres: np.ndarray) -> Plan:
         """The same E-step, with the sums taken about ``centres`` (K, D) instead of μ_k."""
         plan = copy.copy(self)
         plan.centres = centres
+        if self.diagonal:  # one pass per component about its own centre (see _diagonal_worker)
+            plan.centre_shift = centres
+            return plan
         # y_k about c_k is U_kᵀ(x - c_k) = y_k - U_kᵀ(c_k - μ_k)
         plan.centre_shift = np.einsum("kd,kde->ek", centres - self.means, self.chol)[..., None]
         return plan
+
+    @property
+    def width(self) -> int:
+        """Columns of a chunk's z for the diagonal family: [x', x'² or ‖x'‖², 1]."""
+        return self.weights_matrix.shape[0]
 
 
 # ---------------------------------------------------------------------------
@@ -151,27 +209,90 @@ def _chunk_worker(
         np.multiply(y2[:kd], y2[:kd], out=sq[:kd])
         np.dot(plan.quad, sq[:kd], out=log_joint)
         log_joint += plan.const  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
-        # log-sum-exp over k, in place: γ = exp(log_joint - max) / Σ_k exp(log_joint - max)
-        row_max = log_joint.max(axis=0)
-        log_joint -= row_max
-        np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
-        resp = np.exp(log_joint, out=log_joint)
-        norm = resp.sum(axis=0)
-        if weights is None:
-            totals[i] = np.log(norm).sum() + row_max.sum()
-        else:  # Σ_n w_n ln p(x_n), and w_n γ_nk in the sums below
-            totals[i] = np.dot(weights[lo:hi], np.log(norm) + row_max)
+        chunk_weights = None if weights is None else weights[lo:hi]
+        totals[i], resp = _log_sum_exp(log_joint, chunk_weights, stats)
         if not stats:
             continue
-        if weights is None:
-            resp *= np.reciprocal(norm, out=norm)
-        else:
-            resp *= np.divide(weights[lo:hi], norm, out=norm)
         if plan.centre_shift is not None:
             y[:n_features] -= plan.centre_shift
         # Σ_n γ_nk [y_k;1][y_k;1]ᵀ for every k: (K, D+1, n) @ (K, n, D+1)
         weighted = np.multiply(y, resp, out=sq.reshape(y.shape))
         np.matmul(weighted.transpose(1, 0, 2), y.transpose(1, 2, 0), out=moments[i])
+
+
+def _log_sum_exp(log_joint, weights, stats: bool):
+    """Σ_n w_n ln Σ_k exp(log_joint[k, n]) and, if ``stats``, w_n γ_nk in place of log_joint.
+
+    γ = exp(log_joint - max) / Σ_k exp(log_joint - max), column by column (K, n).
+    """
+    row_max = log_joint.max(axis=0)
+    log_joint -= row_max
+    np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
+    resp = np.exp(log_joint, out=log_joint)
+    norm = resp.sum(axis=0)
+    if weights is None:
+        total = np.log(norm).sum() + row_max.sum()
+    else:  # Σ_n w_n ln p(x_n), and w_n γ_nk in the sums
+        total = np.dot(weights, np.log(norm) + row_max)
+    if stats:
+        if weights is None:
+            resp *= np.reciprocal(norm, out=norm)
+        else:
+            resp *= np.divide(weights, norm, out=norm)
+    return total, resp
+
+
+def _diagonal_worker(
+    X, plan: Plan, edges, stats: bool, next_chunk, totals, moments, weights=None
+) -> None:
+    """:func:`_chunk_worker` for diag and spherical: O(K·D) per row, rows kept as rows.
+
+    ``moments[i]`` gets γᵀz, shape (K, width): Σγ(x-c), Σγ(x-c)² (spherical: Σγ‖x-c‖²), Σγ.
+    """
+    n_features, width, spherical = plan.n_features, plan.width, plan.spherical
+    size = int(np.diff(edges).max())
+    z_buf, lj_buf = _work_buffers(width * size, plan.n_components * size)
+    while (i := next_chunk()) < len(totals):
+        lo, hi = edges[i], edges[i + 1]
+        z = z_buf[: width * (hi - lo)].reshape(hi - lo, width)
+        x = z[:, :n_features]
+        np.subtract(X[lo:hi], plan.reference, out=x)
+        if spherical:
+            np.einsum("nd,nd->n", x, x, out=z[:, n_features])
+        else:
+            np.multiply(x, x, out=z[:, n_features:-1])
+        z[:, -1] = 1.0
+        # Mahalanobis distances, (K, n): (width, K)ᵀ @ zᵀ
+        log_joint = lj_buf[: plan.n_components * (hi - lo)].reshape(plan.n_components, hi - lo)
+        np.dot(plan.weights_matrix_t, z.T, out=log_joint)
+        for k in plan.exact_components:
+            diff = X[lo:hi] - plan.means[k]
+            if spherical:
+                log_joint[k] = np.einsum("nd,nd->n", diff, diff) * plan.precisions[k]
+            else:
+                log_joint[k] = (diff * diff) @ plan.precisions[k]
+        log_joint *= -0.5
+        log_joint += plan.const  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
+        chunk_weights = None if weights is None else weights[lo:hi]
+        totals[i], resp = _log_sum_exp(log_joint, chunk_weights, stats)
+        if not stats:
+            continue
+        if plan.centre_shift is None:
+            np.dot(resp, z, out=moments[i])
+        else:
+            _moments_about(X[lo:hi], resp, plan.centre_shift, spherical, moments[i])
+
+
+def _moments_about(x, resp, centres, spherical, out) -> None:
+    """γᵀ[x - c_k, (x - c_k)², 1] with each component about its own centre c_k (the second
+    pass of a component whose mean moved far: K·n·D, still no D×D)."""
+    n_features = x.shape[1]
+    out[:, -1] = resp.sum(axis=1)
+    for k, centre in enumerate(centres):
+        diff = x - centre
+        out[k, :n_features] = resp[k] @ diff
+        square = np.einsum("nd,nd->n", diff, diff) if spherical else diff * diff
+        out[k, n_features:-1] = resp[k] @ square
 
 
 _thread_buffers = threading.local()
@@ -198,14 +319,20 @@ def passes(X: np.ndarray, plan: Plan, chunk_size: int, n_threads: int, stats: bo
     n_chunks = -(-n_samples // chunk_size)
     edges = np.linspace(0, n_samples, n_chunks + 1).astype(np.intp)
     totals = np.zeros(n_chunks)
-    moments = np.zeros((n_chunks, plan.n_components, plan.n_features + 1, plan.n_features + 1))
+    if plan.diagonal:
+        worker = _diagonal_worker
+        moments = np.zeros((n_chunks, plan.n_components, plan.width))
+    else:
+        worker = _chunk_worker
+        d1 = plan.n_features + 1
+        moments = np.zeros((n_chunks, plan.n_components, d1, d1))
     next_chunk = itertools.count().__next__  # atomic under the GIL
     n_threads = max(1, min(n_threads, n_chunks, n_samples // MIN_ROWS_PER_THREAD))
     args = (X, plan, edges, stats, next_chunk, totals, moments, weights)
     if n_threads == 1:
-        _chunk_worker(*args)
+        worker(*args)
     else:
-        for future in [_pool(n_threads).submit(_chunk_worker, *args) for _ in range(n_threads)]:
+        for future in [_pool(n_threads).submit(worker, *args) for _ in range(n_threads)]:
             future.result()
     return float(totals.sum()), moments.sum(axis=0)
 
@@ -267,9 +394,14 @@ def default_threads() -> int:
 
 def statistics(X, plan, chunk_size, n_threads, weights=None):
     """(ln p, Σγ, Σγ(x-c), Σγ(x-c)(x-c)ᵀ) about the plan's centres c, in data coordinates;
-    with ``weights``, w_n γ_nk for γ_nk and Σ_n w_n ln p(x_n)."""
+    with ``weights``, w_n γ_nk for γ_nk and Σ_n w_n ln p(x_n). For diag the last is only the
+    diagonal, (K, D); for spherical its trace, (K,)."""
     total, moments = passes(X, plan, chunk_size, n_threads, True, weights)
     d = plan.n_features
+    if plan.diagonal:  # already in data coordinates; second is (K, D), or (K,) if spherical
+        second = moments[:, d:-1]
+        second = second[:, 0] if plan.spherical else second
+        return total, moments[:, -1].copy(), moments[:, :d], second
     # back from the whitened frame: x - c_k = U_k⁻ᵀ y_k
     unwhiten = np.linalg.inv(plan.chol)  # U_k⁻¹, (K, D, D)
     first = np.einsum("kd,kde->ke", moments[:, :d, d], unwhiten)
@@ -277,13 +409,25 @@ def statistics(X, plan, chunk_size, n_threads, weights=None):
     return total, moments[:, d, d].copy(), first, second
 
 
-def means_and_scatter(centres, resp_sums, first, second):
-    """N_k, μ_k and the centred scatter Σγ(x-μ_k)(x-μ_k)ᵀ from sums about ``centres``."""
-    nk = resp_sums + _EPS10  # as gmmlearn.steps.effective_counts
+def means_and_scatter(centres, resp_sums, first, second, scale=1.0):
+    """N_k, μ_k and the centred scatter Σγ(x-μ_k)(x-μ_k)ᵀ from sums about ``centres``;
+    ``scale`` is the unit of the weights (:func:`gmmlearn.validation.weight_scale`)."""
+    nk = resp_sums + _EPS10 * scale  # as gmmlearn.steps.effective_counts
     # μ_k = Σγx / N_k, with Σγx = Σγ(x-c) + c Σγ (an empty component gets μ = 0, as in m_step)
     means = (first + resp_sums[:, np.newaxis] * centres) / nk[:, np.newaxis]
-    # x-μ = (x-c) - e with e = μ - c: Σγ(x-μ)(x-μ)ᵀ = Σγ(x-c)(x-c)ᵀ - Σγ(x-c)eᵀ - e(...)ᵀ + Σγ eeᵀ
     e = means - centres
+    return nk, means, moments_about(e, resp_sums, first, second), e
+
+
+def moments_about(e, resp_sums, first, second):
+    """Σγ(x-c-e)(x-c-e)ᵀ from the sums about c (its diagonal for diag, trace for spherical)."""
+    if second.ndim == 2:  # diag: Σγ(x_d-c_d-e_d)² = Σγ(x_d-c_d)² - 2e_d Σγ(x_d-c_d) + Σγ e_d²
+        return second - 2.0 * first * e + resp_sums[:, np.newaxis] * e * e
+    if second.ndim == 1:  # spherical: the same, summed over d
+        return (
+            second - 2.0 * np.einsum("kd,kd->k", first, e) + resp_sums * np.einsum("kd,kd->k", e, e)
+        )
+    # x-μ = (x-c) - e with e = μ - c: Σγ(x-μ)(x-μ)ᵀ = Σγ(x-c)(x-c)ᵀ - Σγ(x-c)eᵀ - e(...)ᵀ + Σγ eeᵀ
     cross = first[:, :, np.newaxis] * e[:, np.newaxis, :]
     scatter = (
         second
@@ -291,8 +435,7 @@ def means_and_scatter(centres, resp_sums, first, second):
         - np.swapaxes(cross, 1, 2)
         + resp_sums[:, np.newaxis, np.newaxis] * e[:, :, np.newaxis] * e[:, np.newaxis, :]
     )
-    scatter = 0.5 * (scatter + np.swapaxes(scatter, 1, 2))  # symmetric to the last bit
-    return nk, means, scatter, e
+    return 0.5 * (scatter + np.swapaxes(scatter, 1, 2))  # symmetric to the last bit
 
 
 # A one-pass scatter about the old mean loses about ε·(1 + N_k eᵀΣ⁻¹e) of relative accuracy, e
@@ -303,8 +446,17 @@ MAX_CANCELLATION = 1e3
 
 
 def cancellation(nk, resp_sums, scatter, e, reg_covar) -> np.ndarray:
-    """1 + N_k eᵀ(N_k Σ_k)⁻¹e per component: the factor by which rounding errors grow."""
-    n_features = scatter.shape[-1]
+    """1 + N_k eᵀ(N_k Σ_k)⁻¹e per component: the factor by which rounding errors grow
+    (diag: the largest over the coordinates; spherical: 1 + ‖e‖²/(D σ_k²), the growth of the
+    error of the one number kept, the trace)."""
+    n_features = e.shape[-1]
+    if scatter.ndim == 2:  # diag: N_k Σ_k = diag(scatter + N_k ε)
+        spread, moved = scatter + (nk * reg_covar)[:, np.newaxis], e * e
+    elif scatter.ndim == 1:  # spherical: what is kept is the trace, N_k D σ_k²
+        spread, moved = scatter + nk * n_features * reg_covar, np.einsum("kd,kd->k", e, e)
+    if scatter.ndim < 3:
+        ratio = np.divide(moved, spread, out=np.full(moved.shape, np.inf), where=spread > 0)
+        return 1.0 + resp_sums * (ratio.max(axis=1) if ratio.ndim == 2 else ratio)
     nk_cov = scatter + (nk * reg_covar)[:, np.newaxis, np.newaxis] * np.eye(n_features)
     try:
         solved = np.linalg.solve(nk_cov, e[:, :, np.newaxis])[:, :, 0]
@@ -317,29 +469,48 @@ def new_means_and_scatter(X, plan, sums, chunk_size, n_threads, reg_covar, weigh
     """N_k, the new means and their centred scatter from ``sums`` (what :func:`statistics`
     returned for ``plan``); a second pass about the new means if one moved too far."""
     _, resp_sums, first, second = sums
-    nk, means, scatter, e = means_and_scatter(plan.centres, resp_sums, first, second)
+    scale = weight_scale(weights)
+    nk, means, scatter, e = means_and_scatter(plan.centres, resp_sums, first, second, scale)
     with np.errstate(all="ignore"):  # a singular N_k Σ_k (reg_covar = 0) just means "refine"
         factor = cancellation(nk, resp_sums, scatter, e, reg_covar)
     if not np.all(factor <= MAX_CANCELLATION):
         recentred = plan.recentred(means)
         _, resp_sums, first, second = statistics(X, recentred, chunk_size, n_threads, weights)
-        nk, means, scatter, _ = means_and_scatter(means, resp_sums, first, second)
+        nk, means, scatter, _ = means_and_scatter(means, resp_sums, first, second, scale)
     return nk, means, scatter
 
 
-def covariances_from_scatter(scatter, nk, covariance_type, reg_covar):
-    """Σ from the centred scatters Σ_n γ_nk (x_n-μ_k)(x_n-μ_k)ᵀ, as in component_covariances."""
-    n_features = scatter.shape[-1]
+def scatter_about_old_means(plan: Plan, sums):
+    """(Σγ(x-μ_k), the scatter about μ_k) for the old means μ_k, from :func:`statistics`."""
+    _, resp_sums, first, second = sums
+    e = plan.means - plan.centres
+    if not plan.diagonal and plan.centre_shift is None:  # already about the old means
+        return first, second
+    return first - resp_sums[:, np.newaxis] * e, moments_about(e, resp_sums, first, second)
+
+
+def expected_mahalanobis(plan: Plan, sums) -> np.ndarray:
+    """Σ_n γ_nk (x_n-μ_k)ᵀΛ_k(x_n-μ_k) per component, from the sums of :func:`statistics`."""
+    _, scatter = scatter_about_old_means(plan, sums)
+    if not plan.diagonal:
+        return np.einsum("kdi,kde,kei->k", plan.chol, scatter, plan.chol)
+    if scatter.ndim == 2:
+        return np.einsum("kd,kd->k", plan.precisions, scatter)
+    return plan.precisions * scatter
+
+
+def covariances_from_scatter(scatter, nk, covariance_type, reg_covar, n_features=None):
+    """Σ from the centred scatters Σ_n γ_nk (x_n-μ_k)(x_n-μ_k)ᵀ, as in component_covariances
+    (diag: their diagonals, (K, D); spherical: their traces, (K,), and ``n_features`` D)."""
+    if covariance_type == "diag":  # the scatter is only its diagonal, (K, D)
+        return scatter / nk[:, np.newaxis] + reg_covar
+    if covariance_type == "spherical":  # only its trace, (K,); σ_k² is the mean variance
+        return scatter / (nk * n_features) + reg_covar
     if covariance_type == "full":
         covariances = scatter / nk[:, np.newaxis, np.newaxis]
-    elif covariance_type == "tied":
-        covariances = scatter.sum(axis=0) / nk.sum()
     else:
-        variances = np.diagonal(scatter, axis1=1, axis2=2) / nk[:, np.newaxis]
-        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
-    if covariance_type in ("full", "tied"):
-        return covariances + reg_covar * np.eye(n_features)
-    return covariances + reg_covar
+        covariances = scatter.sum(axis=0) / nk.sum()
+    return covariances + reg_covar * np.eye(covariances.shape[-1])
 
 
 def check_arguments(X, params, chunk_size, n_threads):

@@ -84,12 +84,7 @@ def _check_prior(estimator, X: np.ndarray) -> VBPrior:
 
 def _check_covariance_prior(value, kind: str, n_features: int):
     if kind == "spherical":
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-            raise ValueError(
-                f"covariance_prior for covariance_type='spherical' must be a number > 0, "
-                f"got {value!r}: pass one variance"
-            )
-        return float(value)
+        return _spherical_covariance_prior(value)
     shape = (n_features, n_features) if kind in ("full", "tied") else (n_features,)
     array = _real(value, f"{kind} covariance_prior", shape)
     if kind == "diag":
@@ -106,6 +101,24 @@ def _check_covariance_prior(value, kind: str, n_features: int):
             "e.g. np.cov(X.T)"
         )
     return array
+
+
+def _spherical_covariance_prior(value) -> float:
+    """One variance > 0: a number, a 0-d array or a length-1 array (as scikit-learn takes)."""
+    number = None
+    if not isinstance(value, (bool, np.bool_, str, bytes)):
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = None
+        if array is not None and array.shape in ((), (1,)) and np.asarray(value).dtype != bool:
+            number = float(array.reshape(()))
+    if number is None or not 0 < number < np.inf:
+        raise ValueError(
+            f"covariance_prior for covariance_type='spherical' must be a number > 0, "
+            f"got {value!r}: pass one variance"
+        )
+    return number
 
 
 def _initial_lower_bound(resp: np.ndarray, initial: VBParams) -> float:

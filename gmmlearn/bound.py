@@ -40,6 +40,7 @@ from scipy.special import xlogy
 
 from .params import GaussianMixtureParams
 from .steps import log_weighted_densities
+from .validation import check_step_data
 
 __all__ = [
     "check_resp",
@@ -74,8 +75,8 @@ def check_resp(resp, n_samples: int, n_components: int) -> np.ndarray:
     if bad.size:
         n = int(bad[0])
         raise ValueError(
-            f"row {n} of resp sums to {sums[n]:.6g}, not 1: normalise each row, "
-            "resp / resp.sum(axis=1, keepdims=True)"
+            f"row {n} of resp sums to {float(sums[n])!r} (off by {sums[n] - 1:.2g}), not 1: "
+            "normalise each row, resp / resp.sum(axis=1, keepdims=True)"
         )
     return resp
 
@@ -188,7 +189,7 @@ def lower_bound_and_kl(
     -------
     lower_bound, kl : float
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = check_step_data(X, params)
     resp = check_resp(resp, X.shape[0], params.n_components)
     log_joint = log_weighted_densities(X, params)
     return _split(resp, _entropy_terms(resp), log_joint, _log_posterior(log_joint))

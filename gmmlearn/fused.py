@@ -44,9 +44,10 @@ from ._chunked import (
     new_means_and_scatter,
     one_blas_thread,
     passes,
+    scatter_about_old_means,
     statistics,
 )
-from .params import GaussianMixtureParams, check_not_collapsed
+from .params import GaussianMixtureParams, check_not_collapsed, check_update_finite
 from .validation import check_sample_weight
 
 __all__ = [
@@ -101,12 +102,18 @@ def sufficient_statistics(
     first : ndarray of shape (n_components, n_features)
         :math:`\sum_n\gamma_{nk}(x_n-\mu_k)`.
     second : ndarray of shape (n_components, n_features, n_features)
-        :math:`\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top`.
+        :math:`\sum_n\gamma_{nk}(x_n-\mu_k)(x_n-\mu_k)^\top`; for ``"diag"`` only its
+        diagonal, shape (n_components, n_features), and for ``"spherical"`` its trace
+        :math:`\sum_n\gamma_{nk}\lVert x_n-\mu_k\rVert^2`, shape (n_components,): those
+        types never need, nor build, a D×D matrix.
     """
     X, chunk_size, n_threads = check_arguments(X, params, chunk_size, n_threads)
     weights = check_sample_weight(sample_weight, X.shape[0])
+    plan = Plan(params)
     with one_blas_thread():
-        return statistics(X, Plan(params), chunk_size, n_threads, weights)
+        sums = statistics(X, plan, chunk_size, n_threads, weights)
+    first, second = scatter_about_old_means(plan, sums)
+    return sums[0], sums[1], first, second
 
 
 def em_iteration(
@@ -181,7 +188,8 @@ def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=
         X, plan, sums, chunk_size, n_threads, reg_covar, weights
     )
     weights = nk / nk.sum()
-    covariances = covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
+    covariances = covariances_from_scatter(scatter, nk, covariance_type, reg_covar, plan.n_features)
+    check_update_finite(weights, means, covariances)
     if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
         check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type), sums[0]

@@ -350,19 +350,25 @@ class GaussianMixture(BaseMixture):
         """
         return self._score_samples(X)
 
-    def score(self, X, y=None) -> float:
+    def score(self, X, y=None, sample_weight=None) -> float:
         """Mean log-likelihood per point, ``score_samples(X).mean()``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : Ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            As in :meth:`fit`: the mean per unit of weight, Σ_n w_n ln p(x_n) / Σ_n w_n (integer
+            weights score what the repeated rows score). Default: every point counts once.
 
         Returns
         -------
         log_likelihood : float
         """
-        return self._score(X)
+        if sample_weight is None:
+            return self._score(X)
+        total, total_weight = self._weighted_log_likelihood(X, sample_weight)
+        return total / total_weight
 
     def predict(self, X) -> np.ndarray:
         """The most probable component of each point, argmax_k ln π_k N(x_n | μ_k, Σ_k).
@@ -412,36 +418,51 @@ class GaussianMixture(BaseMixture):
         """
         return self._sample(n_samples)
 
-    def bic(self, X) -> float:
+    def bic(self, X, sample_weight=None) -> float:
         r"""Bayesian information criterion of the fit on ``X`` (lower is better).
 
         .. math:: \mathrm{BIC} = -2 \ln p(X \mid \theta) + p \ln N,
 
-        with p the number of free parameters and N the number of rows of ``X``.
+        with p the number of free parameters and N the number of rows of ``X``. With
+        ``sample_weight`` (as in :meth:`fit`), :math:`\ln p = \sum_n w_n \ln p(x_n)` and
+        N = Σ_n w_n: integer weights give the BIC of the repeated rows.
 
         Returns
         -------
         bic : float
         """
-        return self._penalised_deviance(X, math.log)
+        return self._penalised_deviance(X, math.log, sample_weight)
 
-    def aic(self, X) -> float:
+    def aic(self, X, sample_weight=None) -> float:
         r"""Akaike information criterion of the fit on ``X`` (lower is better).
 
-        .. math:: \mathrm{AIC} = -2 \ln p(X \mid \theta) + 2p.
+        .. math:: \mathrm{AIC} = -2 \ln p(X \mid \theta) + 2p,
+
+        with :math:`\ln p = \sum_n w_n \ln p(x_n)` if ``sample_weight`` is given (as in
+        :meth:`fit`).
 
         Returns
         -------
         aic : float
         """
-        return self._penalised_deviance(X, lambda n_samples: 2.0)
+        return self._penalised_deviance(X, lambda n_samples: 2.0, sample_weight)
 
-    def _penalised_deviance(self, X, cost_per_parameter) -> float:
+    def _penalised_deviance(self, X, cost_per_parameter, sample_weight=None) -> float:
         """−2 ln p(X | θ) + p · cost_per_parameter(N), with sklearn's order of operations."""
+        if sample_weight is not None:
+            total, total_weight = self._weighted_log_likelihood(X, sample_weight)
+            return -2 * total + self._n_parameters() * cost_per_parameter(total_weight)
         X = self._fitted_data(X)
         n_samples = X.shape[0]
         score = float(np.mean(logsumexp(self._log_joint(X), axis=1)))
         return -2 * score * n_samples + self._n_parameters() * cost_per_parameter(n_samples)
+
+    def _weighted_log_likelihood(self, X, sample_weight) -> tuple[float, float]:
+        """(Σ_n w_n ln p(x_n), Σ_n w_n) for weights checked as :meth:`fit` checks them."""
+        X = self._fitted_data(X)
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        per_point = logsumexp(self._log_joint(X), axis=1)
+        return float(np.dot(weights, per_point)), float(weights.sum())
 
     def _n_parameters(self) -> int:
         params = self.params_

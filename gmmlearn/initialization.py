@@ -33,6 +33,7 @@ from .validation import (
     check_n_components,
     check_nonnegative,
     check_sample_weight,
+    warn_if_below_reg_covar,
 )
 
 __all__ = [
@@ -116,7 +117,10 @@ def initial_responsibilities(
     """A starting γ, as scikit-learn builds it (one-hot rows, or random rows summing to 1).
 
     With ``sample_weight``, k-means and k-means++ weigh the points (scikit-learn's own
-    ``sample_weight``), and ``"random_from_data"`` picks among the rows of positive weight.
+    ``sample_weight``). Every method sees only the rows of positive weight, exactly as if the
+    others were left out (a weight of 0 is the same as leaving the row out: a far-away row of
+    weight 0 cannot pull a k-means centre); those others get γ = 1/K, which their weight of 0
+    makes irrelevant.
 
     Returns
     -------
@@ -125,6 +129,13 @@ def initial_responsibilities(
     X = np.asarray(X, dtype=np.float64)
     rng = check_random_state(random_state)
     n_samples = X.shape[0]
+    if sample_weight is not None and not np.all(sample_weight > 0):
+        kept = sample_weight > 0
+        resp = np.full((n_samples, n_components), 1.0 / n_components)
+        resp[kept] = initial_responsibilities(
+            X[kept], n_components, method, rng, sample_weight[kept]
+        )
+        return resp
     resp = np.zeros((n_samples, n_components))
     if method == "kmeans":
         kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=rng)
@@ -134,8 +145,7 @@ def initial_responsibilities(
         resp = rng.uniform(size=(n_samples, n_components))
         resp /= resp.sum(axis=1)[:, np.newaxis]
     elif method == "random_from_data":
-        rows = n_samples if sample_weight is None else np.flatnonzero(sample_weight)
-        indices = rng.choice(rows, size=n_components, replace=False)
+        indices = rng.choice(n_samples, size=n_components, replace=False)
         resp[indices, np.arange(n_components)] = 1
     elif method == "k-means++":
         _, indices = kmeans_plusplus(X, n_components, random_state=rng, sample_weight=sample_weight)
@@ -195,7 +205,11 @@ def initialize(
     X = check_data(X)
     n_components = check_n_components(n_components)
     check_nonnegative(reg_covar, "reg_covar")
-    check_fit_data(X, n_components)
+    weights_n = check_sample_weight(sample_weight, X.shape[0], n_components)
+    # the rows of positive weight are the data (weight 0 = left out): they must be fittable
+    kept = X if weights_n is None else X[weights_n > 0]
+    check_fit_data(kept, n_components)
+    warn_if_below_reg_covar(kept, reg_covar)
     weights_init, means_init, precisions_init = check_initial_parameters(
         weights_init, means_init, precisions_init, covariance_type, n_components, X.shape[1]
     )
@@ -204,9 +218,7 @@ def initialize(
         return GaussianMixtureParams.from_precisions(
             weights_init, means_init, precisions_init, covariance_type
         )
-    weights_n = check_sample_weight(sample_weight, X.shape[0], n_components)
     if method == "bounding-box":
-        kept = X if weights_n is None else X[weights_n > 0]
         base = init_bounding_box(kept, n_components, covariance_type, random_state, reg_covar)
     else:
         resp = initial_responsibilities(X, n_components, method, random_state, weights_n)

@@ -31,6 +31,7 @@ __all__ = [
     "GaussianMixtureParams",
     "check_covariance_type",
     "check_not_collapsed",
+    "check_update_finite",
     "covariance_shape",
     "precisions_cholesky_from_covariances",
     "covariances_from_precisions",
@@ -64,6 +65,10 @@ def covariance_shape(covariance_type: str, n_components: int, n_features: int) -
 # ---------------------------------------------------------------------------
 # Conversions between Σ, Λ = Σ⁻¹ and the Cholesky factor of Λ
 # ---------------------------------------------------------------------------
+
+# The collapse rule's two factors (see check_not_collapsed): of ε·λ_max and of ε·|μ|.
+COLLAPSE_SHAPE = 1e3
+COLLAPSE_SIZE = 1e4
 
 _COLLAPSE_HINT = (
     "the component has collapsed onto too few points (fewer than D+1, or all equal); "
@@ -123,11 +128,14 @@ def check_not_collapsed(covariances: np.ndarray, means: np.ndarray, covariance_t
 
     The one rule of both EM engines (the step functions and the fused pass), so that they
     agree on when a component has collapsed. A Σ_k is singular when its smallest variance
-    λ_min is at the level of rounding: below ``10·D·ε·λ_max`` (its shape has lost every
-    digit: points on a line in 2-D) plus ``(D·ε·s)²`` with ``s`` the largest coordinate of
-    μ_k (its size has: a component on one point, with "variances" of 1e-29). ε is float64's
-    machine epsilon. Without this, rounding decides: a Cholesky factorisation of such a
-    matrix succeeds or fails by chance, and an engine carries on with a meaningless θ.
+    λ_min is at the level of rounding: at most ``1e3·ε·λ_max`` (its shape has lost every
+    digit: points on a line in 2-D; ≈ 2.2e-13·λ_max) plus ``(1e4·ε·s)²`` with ``s`` the
+    largest coordinate of μ_k (its size has: a component on one point, with "variances" of
+    1e-29; the 1e4 covers the rounding of the scatter about means of size s). ε is float64's
+    machine epsilon. A thin but sound cluster, λ_min/λ_max = 1e-10 (10⁵ times thinner across
+    than along), is far above that floor and is accepted. Without this rule, rounding decides:
+    a Cholesky factorisation of a singular matrix succeeds or fails by chance, and an engine
+    carries on with a meaningless θ.
     The engines apply it with ``reg_covar=0`` only: with ``reg_covar`` > 0, λ_min ≥ reg_covar
     and the regularisation is what keeps a component proper.
 
@@ -149,7 +157,7 @@ def check_not_collapsed(covariances: np.ndarray, means: np.ndarray, covariance_t
         variances = np.repeat(covariances[:, np.newaxis], n_features, axis=1)
     eps = np.finfo(np.float64).eps
     size = np.abs(means).max(axis=1)
-    floor = 1e3 * eps * variances[:, -1] + (1e4 * eps * size) ** 2
+    floor = COLLAPSE_SHAPE * eps * variances[:, -1] + (COLLAPSE_SIZE * eps * size) ** 2
     collapsed = ~(variances[:, 0] > floor)  # NaN counts as collapsed
     if collapsed.any():
         k = int(np.flatnonzero(collapsed)[0])
@@ -159,6 +167,23 @@ def check_not_collapsed(covariances: np.ndarray, means: np.ndarray, covariance_t
             f"variance {variances[k, 0]:.3g}): "
             f"{_COLLAPSE_HINT}"
         )
+
+
+def check_update_finite(weights, means, covariances, step: str = "EM's M-step") -> None:
+    """Raise a true one-line error if an update of θ left float64's range (inf or NaN).
+
+    Without it the new θ would be refused with "weights contain NaN or inf: pass finite
+    numbers", about a quantity the user never passed: the update overflowed because θ or the
+    data are near float64's limits (a mean dragged to 1e200, precisions of 1e308).
+    """
+    for name, value in (("weights", weights), ("means", means), ("covariances", covariances)):
+        if not np.all(np.isfinite(value)):
+            raise ValueError(
+                f"{step} overflowed: the new {name} are not finite (float64 ends at 1.8e308), "
+                "because the parameters or the data are too extreme for float64 (a mean or a "
+                "precision near 1e200 or more); start from parameters on the data's scale, "
+                "or rescale the data"
+            )
 
 
 def _is_positive_definite(matrix: np.ndarray) -> bool:
@@ -284,14 +309,19 @@ class GaussianMixtureParams:
                     f"covariance {int(bad[0])} is not symmetric: pass (S + S.T) / 2 "
                     "or a symmetric positive definite matrix"
                 )
+        chol = precisions_cholesky_from_covariances(covariances, self.covariance_type)
+        # Λ = UUᵀ sums D squares of U's entries: beyond √(max/D) it overflows to inf (a
+        # subnormal variance, 1e-320, has a precision of 1e320), and γ would come out NaN
+        if not np.all(np.abs(chol) < np.sqrt(np.finfo(np.float64).max / d)):
+            raise ValueError(
+                "covariances are so small (a variance near or below float64's smallest normal "
+                f"number, {np.finfo(np.float64).tiny:.3g}) that their precisions overflow: "
+                "pass variances of at least 1e-300, or rescale the data"
+            )
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "means", means)
         object.__setattr__(self, "covariances", covariances)
-        object.__setattr__(
-            self,
-            "precisions_cholesky",
-            _frozen(precisions_cholesky_from_covariances(covariances, self.covariance_type)),
-        )
+        object.__setattr__(self, "precisions_cholesky", _frozen(chol))
 
     # -- derived ------------------------------------------------------------------
     @property

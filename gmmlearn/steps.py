@@ -36,9 +36,11 @@ from .params import (
     GaussianMixtureParams,
     check_covariance_type,
     check_not_collapsed,
+    check_update_finite,
     precisions_cholesky_from_covariances,
     precisions_from_cholesky,
 )
+from .validation import check_data, check_sample_weight, check_step_data, weight_scale
 
 __all__ = [
     "log_gaussian_density",
@@ -97,8 +99,18 @@ def log_gaussian_density(X: np.ndarray, params: GaussianMixtureParams) -> np.nda
     Returns
     -------
     log_density : ndarray of shape (n_samples, n_components)
+
+    Raises
+    ------
+    ValueError
+        If X is not 2-D finite data with ``params.n_features`` columns (one line, as
+        :func:`~gmmlearn.trace.run_em` says it).
     """
-    X = np.asarray(X, dtype=np.float64)
+    return _log_gaussian_density(check_step_data(X, params), params)
+
+
+def _log_gaussian_density(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    """:func:`log_gaussian_density` of X already checked."""
     n_samples, n_features = X.shape
     means, chol, kind = params.means, params.precisions_cholesky, params.covariance_type
     log_det_half = _log_det_cholesky(chol, kind, n_features)
@@ -129,8 +141,13 @@ def log_weighted_densities(X: np.ndarray, params: GaussianMixtureParams) -> np.n
     -------
     log_joint : ndarray of shape (n_samples, n_components)
     """
+    return _log_joint(check_step_data(X, params), params)
+
+
+def _log_joint(X: np.ndarray, params: GaussianMixtureParams) -> np.ndarray:
+    """:func:`log_weighted_densities` of X already checked."""
     with np.errstate(divide="ignore"):  # π_k = 0 gives ln 0 = -inf: that component is off
-        return log_gaussian_density(X, params) + np.log(params.weights)
+        return _log_gaussian_density(X, params) + np.log(params.weights)
 
 
 # ---------------------------------------------------------------------------
@@ -213,7 +230,9 @@ def log_likelihood(
     -------
     log_likelihood : float
     """
-    per_point = logsumexp(log_weighted_densities(X, params), axis=1)
+    X = check_step_data(X, params)
+    sample_weight = check_sample_weight(sample_weight, X.shape[0])
+    per_point = logsumexp(_log_joint(X, params), axis=1)
     return float(per_point.sum() if sample_weight is None else np.dot(sample_weight, per_point))
 
 
@@ -232,7 +251,9 @@ def e_step(
     log_likelihood : float
         :math:`\ln p(X\mid\theta)` for the parameters that were given (before the M-step).
     """
-    log_resp, log_norm = _normalize_log(log_weighted_densities(X, params))
+    X = check_step_data(X, params)
+    sample_weight = check_sample_weight(sample_weight, X.shape[0])
+    log_resp, log_norm = _normalize_log(_log_joint(X, params))
     total = log_norm.sum() if sample_weight is None else np.dot(sample_weight, log_norm)
     return np.exp(log_resp), float(total)
 
@@ -257,7 +278,9 @@ def effective_counts(resp: np.ndarray, sample_weight: np.ndarray | None = None) 
 
     What it means: how many points component k "owns", counting each point fractionally.
     Ten machine epsilons are added (as scikit-learn does) so that a component that owns no
-    point at all does not divide by zero in the updates below.
+    point at all does not divide by zero in the updates below; with ``sample_weight``, ten
+    epsilons of the mean positive weight, so that scaling every weight scales N_k and
+    changes no π, μ or Σ (weights of 1e-20 fit what weights of 1 fit).
 
     Parameters
     ----------
@@ -269,7 +292,27 @@ def effective_counts(resp: np.ndarray, sample_weight: np.ndarray | None = None) 
     -------
     nk : ndarray of shape (n_components,)
     """
-    return _weighted(resp, sample_weight).sum(axis=0) + 10 * np.finfo(np.float64).eps
+    resp = _check_resp_shape(resp)
+    sample_weight = check_sample_weight(sample_weight, resp.shape[0])
+    return _counts(_weighted(resp, sample_weight), sample_weight)
+
+
+def _counts(weighted_resp: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
+    """Σ_n w_n γ_nk plus the guard, 10 ε in the unit of the weights."""
+    guard = 10 * np.finfo(np.float64).eps * weight_scale(sample_weight)
+    return weighted_resp.sum(axis=0) + guard
+
+
+def _check_resp_shape(resp, n_samples: int | None = None) -> np.ndarray:
+    """γ as a float64 (N, K) array, or a one-line error."""
+    resp = np.asarray(resp, dtype=np.float64)
+    if resp.ndim != 2 or (n_samples is not None and resp.shape[0] != n_samples):
+        rows = "n_samples" if n_samples is None else n_samples
+        raise ValueError(
+            f"resp has shape {resp.shape}: pass γ of shape ({rows}, n_components), one row per "
+            "point, e.g. from responsibilities(X, params)"
+        )
+    return resp
 
 
 def mixing_weights(nk: np.ndarray) -> np.ndarray:
@@ -314,6 +357,7 @@ def component_means(
     -------
     means : ndarray of shape (n_components, n_features)
     """
+    sample_weight = check_sample_weight(sample_weight, len(resp))
     return (_weighted(resp, sample_weight).T @ X) / nk[:, np.newaxis]
 
 
@@ -361,22 +405,24 @@ def component_covariances(
     """
     check_covariance_type(covariance_type)
     n_components, n_features = means.shape
-    resp = _weighted(resp, sample_weight)
+    resp = _weighted(resp, check_sample_weight(sample_weight, len(resp)))
+    if covariance_type in ("diag", "spherical"):
+        # only the diagonal of each scatter, Σ_n γ_nk (x_nd − μ_kd)² / N_k: O(K·N·D) time and
+        # memory, never the D×D matrix these types throw away
+        variances = np.empty((n_components, n_features))
+        for k in range(n_components):
+            diff = X - means[k]
+            variances[k] = resp[:, k] @ (diff * diff) / nk[k]
+        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
+        return covariances + reg_covar  # ε on every stored variance
     # Centred scatter of each component: Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k.
     scatter = np.empty((n_components, n_features, n_features))
     for k in range(n_components):
         diff = X - means[k]
         scatter[k] = (resp[:, k] * diff.T) @ diff / nk[k]
-    if covariance_type == "full":
-        covariances = scatter
-    elif covariance_type == "tied":
-        covariances = np.einsum("k,kij->ij", nk, scatter) / nk.sum()
-    else:
-        variances = np.diagonal(scatter, axis1=1, axis2=2)
-        covariances = variances if covariance_type == "diag" else variances.mean(axis=1)
-    # + ε I: on the matrix diagonal, or on every stored variance of diag/spherical
-    identity = np.eye(n_features) if covariance_type in ("full", "tied") else 1.0
-    return covariances + reg_covar * identity
+    if covariance_type == "tied":
+        scatter = np.einsum("k,kij->ij", nk, scatter) / nk.sum()
+    return scatter + reg_covar * np.eye(n_features)
 
 
 def component_precisions(covariances: np.ndarray, covariance_type: str = "full") -> np.ndarray:
@@ -481,12 +527,15 @@ def m_step(
     -------
     params : GaussianMixtureParams
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = check_data(X)
+    resp = _check_resp_shape(resp, X.shape[0])
+    sample_weight = check_sample_weight(sample_weight, X.shape[0])
     resp = _weighted(resp, sample_weight)  # then the book's formulas, with w_n γ_nk for γ_nk
-    nk = effective_counts(resp)
+    nk = _counts(resp, sample_weight)
     weights = mixing_weights(nk)
     means = component_means(X, resp, nk)
     covariances = component_covariances(X, resp, nk, means, covariance_type, reg_covar)
+    check_update_finite(weights, means, covariances)
     if reg_covar == 0:  # else εI decides; without it, the same rule as the fused pass
         check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type)

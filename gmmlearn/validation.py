@@ -7,6 +7,7 @@ problem and says how to fix it, so a student never has to read a traceback from 
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy import sparse
@@ -21,6 +22,11 @@ __all__ = [
     "check_fit_data",
     "check_n_components",
     "check_nonnegative",
+    "check_params",
+    "check_sample_weight",
+    "check_step_data",
+    "warn_if_below_reg_covar",
+    "weight_scale",
 ]
 
 
@@ -220,6 +226,32 @@ def check_nonnegative(value, name: str, *, integer: bool = False) -> float | int
     return value
 
 
+def check_params(params, name: str = "params") -> GaussianMixtureParams:
+    """``params`` itself if it is a :class:`~gmmlearn.params.GaussianMixtureParams`."""
+    if not isinstance(params, GaussianMixtureParams):
+        raise TypeError(
+            f"{name} must be a GaussianMixtureParams, got {type(params).__name__}: make one with "
+            "gmmlearn.initialize(X, K) or GaussianMixtureParams(weights, means, covariances)"
+        )
+    return params
+
+
+def check_step_data(X, params) -> np.ndarray:
+    """X for a step function of θ = ``params``: checked float64 data of θ's dimension.
+
+    The one check of :mod:`gmmlearn.steps` and :mod:`gmmlearn.bound` (as :func:`run_em` has):
+    2-D, finite, and as many columns as θ has features, else a one-line error.
+    """
+    check_params(params)
+    X = check_data(X)
+    if X.shape[1] != params.n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} feature(s) but params has {params.n_features}: pass X of shape "
+            f"(n_samples, {params.n_features}), the dimension of the parameters"
+        )
+    return X
+
+
 def check_em_arguments(X, initial_params, *, max_iter, tol, reg_covar) -> np.ndarray:
     """The arguments of :func:`gmmlearn.trace.run_em`: return X as checked float64 data.
 
@@ -292,3 +324,37 @@ def check_sample_weight(
             f"{n_components} components: use fewer components or weigh more rows"
         )
     return weights
+
+
+def weight_scale(sample_weight: np.ndarray | None) -> float:
+    """The mean positive weight (1 without weights): the unit a count guard is taken in.
+
+    N_k gets 10 ε of this added (:func:`gmmlearn.steps.effective_counts`), so that multiplying
+    every weight by c multiplies every N_k by c exactly, and a row of weight 0 changes nothing.
+    """
+    if sample_weight is None:
+        return 1.0
+    return float(sample_weight.sum() / np.count_nonzero(sample_weight))
+
+
+def warn_if_below_reg_covar(X: np.ndarray, reg_covar: float, *, first_index: int = 0) -> None:
+    """Warn (UserWarning) if a column of X spreads less than √reg_covar.
+
+    reg_covar is added to every variance: where the data's own standard deviation is smaller,
+    the fitted variances along that column are mostly reg_covar, and the model says little
+    about it. Not an error (the fit is well defined), but never silent.
+    """
+    if reg_covar <= 0:
+        return
+    spread = X.std(axis=0)
+    below = np.flatnonzero(spread < np.sqrt(reg_covar))
+    if below.size:
+        j = int(below[0])
+        warnings.warn(
+            f"column {j + first_index} of X has a standard deviation of {spread[j]:.3g}, below "
+            f"√reg_covar = {np.sqrt(reg_covar):.3g}: reg_covar, added to every variance, "
+            "outweighs the data there and the fit says little about it; rescale X (e.g. "
+            "X / X.std(axis=0)) or lower reg_covar",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -99,14 +99,15 @@ def vb_iteration(
     with _chunked.one_blas_thread():
         plan = _plan(state, gaussians)
         sums = _chunked.statistics(X, plan, chunk_size, n_threads)
-        total, resp_sums, _, second = sums
+        total, resp_sums = sums[:2]
         # Σ_n r_nk ln ρ_nk = c_k R_k − ½ tr(ν_k W_k · Σ_n r_nk (x_n − m_k)(x_n − m_k)ᵀ)
-        chol = plan.chol
-        whitened = np.einsum("kdi,kde,kei->k", chol, second, chol)
+        whitened = _chunked.expected_mahalanobis(plan, sums)
         entropy = total - float(np.sum(plan.const[:, 0] * resp_sums - 0.5 * whitened))
         nk, xbar, scatter = _chunked.new_means_and_scatter(
             X, plan, sums, chunk_size, n_threads, reg_covar
         )
-        S = _chunked.covariances_from_scatter(scatter, nk, state.covariance_type, reg_covar)
+        S = _chunked.covariances_from_scatter(
+            scatter, nk, state.covariance_type, reg_covar, state.n_features
+        )
         new_state = params_from_statistics(nk, xbar, S, prior)
         return new_state, _bound_from_entropy(entropy, new_state)

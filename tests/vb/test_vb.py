@@ -659,7 +659,7 @@ def test_lower_bound_never_decreases(
         (None, {"covariance_prior": [[1.0, 0.5], [0.0, 1.0]]}, "not symmetric"),
         (None, {"covariance_prior": [1.0, 2.0]}, "covariance_prior has shape"),
         (None, {"covariance_type": "diag", "covariance_prior": [1.0, -2.0]}, "positive"),
-        (None, {"covariance_type": "spherical", "covariance_prior": [1.0]}, "a number > 0"),
+        (None, {"covariance_type": "spherical", "covariance_prior": [1.0, 2.0]}, "a number > 0"),
     ],
 )
 def test_bad_input_one_line_value_error(X, kwargs, match):
