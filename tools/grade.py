@@ -15,6 +15,7 @@ lists only the students.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,8 @@ def grade(course: Path, assignment: str) -> dict[str, tuple[float, float]]:
         If nbgrader fails or the canary does not get full marks; the canary's graded notebook
         is left in ``autograded/canary/`` to read.
     """
+    # nbgrader's gradebook calls `alembic` by name: this Python's scripts first on PATH
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
     source = course / "source" / assignment
     if not any(source.glob("*.ipynb")):
         raise CanaryError(f"no notebook in {source}: put the assignment's source there first")
