@@ -254,7 +254,7 @@ def test_l3_ex4_own_loop_stops_one_iteration_before_run_em(faithful):
     assert gmmlearn.run_em(faithful, FIG_9_8_START, reg_covar=0).n_iter == 12
 
 
-# --- lesson 6, exercises 3-7 (issue #20 item 11; exercise 3: issue #21 item 6) ---------------------------------------------
+# --- lesson 6, exercises 3-7 (issue #20 item 11; exercise 3: issue #21 item 6) ------------------
 
 
 def hard_em_log_likelihoods(X: np.ndarray, theta: GaussianMixtureParams, n: int) -> np.ndarray:
