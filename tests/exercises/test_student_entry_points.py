@@ -122,3 +122,12 @@ def test_binder_badge_is_pinned_to_this_release():
     version = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.M)[1]
     ref = _binder_badge()[2]
     assert ref == f"v{version}", f"the Binder badge builds {ref!r}: pin it to the tag v{version}"
+
+
+def test_lesson_3_intro_matches_what_students_open():
+    """The intro tells students to replace `raise NotImplementedError`: their version has it."""
+    student = nbformat.read(STUDENT / "03_exercises.ipynb", as_version=4)
+    intro = student.cells[0].source
+    assert "replace `raise NotImplementedError" in intro
+    stubs = [c for c in student.cells if "raise NotImplementedError()" in c.source]
+    assert len(stubs) == 7 and all(c.cell_type == "code" for c in stubs)
