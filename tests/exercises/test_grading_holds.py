@@ -160,7 +160,7 @@ def test_a_check_cell_imports_its_checker_afresh():
         "def effective_counts(resp):\n    return resp\n"
     )
     check_cell = (
-        "from gmmlearn.exercises import check_effective_counts  # afresh\n\n"
+        "from gmmlearn.exercises import check_effective_counts  # noqa: F811 (imported afresh)\n\n"
         "check_effective_counts(effective_counts)"
     )
     exec(answer_cell, namespace)
