@@ -6,10 +6,12 @@ diagnoses tried when no mistake is named, and a last harder case. :func:`_check`
 student's function through one:
 
 1. if the function calls an earlier exercise's function, that exercise is checked first;
-2. on every case, the function is called on copies of the arguments and its answer compared with
-   the reference (rtol 1e-6); a wrong answer is named by the first mistaken formula of the
-   catalogue that gives the same answer, else by the first diagnosis that has something to say
-   (wrong shape, nan, …), else by the largest difference;
+2. on every case, the function is called on copies of the arguments — under a time limit
+   (:data:`TIME_LIMIT`, "an endless loop?") and refusing calls to the library's own answer
+   (:attr:`Exercise.forbidden`) — and its answer compared with the reference (rtol 1e-6); a
+   wrong answer is named by the first mistaken formula of the catalogue that gives the same
+   answer, else by the first diagnosis that has something to say (wrong shape, nan, …), else by
+   the largest difference;
 3. the harder case (a point far from every component, a q with exact zeros) has its own hint;
 4. "✔ name: correct on 5 random problems" is printed.
 
