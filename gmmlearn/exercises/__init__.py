@@ -9,6 +9,8 @@ that one line (plus your own code's frames when it raised), never a traceback in
 under nbgrader a check cell scores full points or zero. Your function must return a float64 numpy
 array and leave its arguments unchanged (no ``X -= mean``): the next exercise and the EM loop
 compute with them. Exercises 2 and 7 call exercise 1: their checks run its check first.
+Your function runs under a time limit of a few seconds (a loop that never ends is stopped and
+named), and an answer that calls gmmlearn's own implementation of the exercise is refused.
 
 The checkers of lesson 3 (the functions you write, their shapes) are in
 :mod:`~gmmlearn.exercises.lesson3`, those of lesson 6 (the bound

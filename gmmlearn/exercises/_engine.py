@@ -6,10 +6,12 @@ diagnoses tried when no mistake is named, and a last harder case. :func:`_check`
 student's function through one:
 
 1. if the function calls an earlier exercise's function, that exercise is checked first;
-2. on every case, the function is called on copies of the arguments and its answer compared with
-   the reference (rtol 1e-6); a wrong answer is named by the first mistaken formula of the
-   catalogue that gives the same answer, else by the first diagnosis that has something to say
-   (wrong shape, nan, …), else by the largest difference;
+2. on every case, the function is called on copies of the arguments — under a time limit
+   (:data:`TIME_LIMIT`, "an endless loop?") and refusing calls to the library's own answer
+   (:attr:`Exercise.forbidden`) — and its answer compared with the reference (rtol 1e-6); a
+   wrong answer is named by the first mistaken formula of the catalogue that gives the same
+   answer, else by the first diagnosis that has something to say (wrong shape, nan, …), else by
+   the largest difference;
 3. the harder case (a point far from every component, a q with exact zeros) has its own hint;
 4. "✔ name: correct on 5 random problems" is printed.
 
@@ -20,8 +22,12 @@ own frames when their code raised), never a traceback into gmmlearn.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 import io
+import signal
+import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +41,9 @@ from ..params import GaussianMixtureParams
 _RTOL = 1e-6
 _ATOL = 1e-8
 _N_CASES = 5
+# A right answer takes milliseconds on these problems: more than this is an endless loop, and
+# it stops well inside nbgrader's 30 s cell timeout (exercises 2 and 7 also re-run exercise 1).
+TIME_LIMIT = 5.0
 
 
 # gmmlearn/, not gmmlearn/exercises/: a frame in gmmlearn.steps is not the student's either
@@ -244,11 +253,110 @@ def _parameter_names(student_fn: Callable, n_args: int) -> list[str]:
     return (names + [f"number {i + 1}" for i in range(n_args)])[:n_args]
 
 
-def _call(student_fn: Callable, name: str, case: Case, untouched: bool = True):
+class _OutOfTime(BaseException):
+    """Raised into the student's function at its time limit (not an Exception: an
+    ``except Exception`` in their loop must not swallow it)."""
+
+
+class _LibraryCall(BaseException):
+    """Raised into the student's function when it calls the library's answer to the exercise."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the body after ``seconds`` with :class:`_OutOfTime` (SIGALRM: POSIX, main thread).
+
+    Elsewhere (Windows, a worker thread) the body runs without a limit.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _library_codes(dotted_names: tuple[str, ...]) -> dict:
+    """The code objects of gmmlearn functions named ``module.function`` → their dotted names."""
+    codes = {}
+    for dotted in dotted_names:
+        module, _, function = dotted.rpartition(".")
+        code = getattr(getattr(importlib.import_module(module), function), "__code__", None)
+        if code is not None:
+            codes[code] = dotted
+    return codes
+
+
+@contextlib.contextmanager
+def _refusing(codes: dict):
+    """Raise :class:`_LibraryCall` when the body calls one of ``codes``, however it was imported.
+
+    A profile hook sees the call itself, so an alias (``from gmmlearn.steps import e_step as f``)
+    or a bound method is caught as well as ``gmmlearn.steps.e_step``.
+    """
+    if not codes:
+        yield
+        return
+    previous = sys.getprofile()
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            raise _LibraryCall(codes[frame.f_code])
+
+    sys.setprofile(watch)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
+
+
+def _size_text(case: Case) -> str:
+    """ "a 7-point problem" for a data problem, else the case's own words."""
+    X = getattr(case.data, "X", None)
+    return f"a {len(X)}-point problem" if X is not None else f"a problem with {case.text}"
+
+
+def _run_student(student_fn: Callable, name: str, case: Case, copies: tuple, forbidden: dict):
+    """``student_fn(*copies)`` under the time limit, refusing calls to ``forbidden``."""
+    __tracebackhide__ = True  # IPython: show the student's cell, not ours
+    try:
+        with _time_limit(TIME_LIMIT), _refusing(forbidden):
+            return student_fn(*copies)
+    except _OutOfTime:
+        raise ExerciseError(
+            f"{name}: your function did not return within {TIME_LIMIT:g} s on "
+            f"{_size_text(case)} — an endless loop? Check that every loop ends (a `while` whose "
+            "condition never changes, or an index that never moves)"
+        ) from None
+    except _LibraryCall as call:
+        raise ExerciseError(
+            f"{name}: your function calls gmmlearn's own {call}, the very answer this check "
+            f"compares with, so it would prove nothing: write `{name}` yourself with numpy "
+            "(and scipy where the exercise says)"
+        ) from None
+
+
+def _call(
+    student_fn: Callable,
+    name: str,
+    case: Case,
+    untouched: bool = True,
+    forbidden: dict | None = None,
+):
     """The student's function's answer on ``case`` (called on copies of its arguments).
 
     Raises the :class:`ExerciseError` that says what went wrong: not a function, not written
-    yet, raised an exception, or (``untouched``) changed an argument in place.
+    yet, raised an exception, did not return in time, called one of ``forbidden`` (the
+    library's own answer), or (``untouched``) changed an argument in place.
     """
     __tracebackhide__ = True  # IPython: show the student's cell, not ours
     if not callable(student_fn):
@@ -259,7 +367,9 @@ def _call(student_fn: Callable, name: str, case: Case, untouched: bool = True):
     args = case.args
     copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     try:
-        result = student_fn(*copies)
+        result = _run_student(student_fn, name, case, copies, forbidden or {})
+    except ExerciseError:  # out of time, or the library's answer called: already said
+        raise
     except NotImplementedError:
         raise ExerciseError(
             f"{name}: not implemented yet — write the body of `{name}` (replace the "
@@ -424,6 +534,9 @@ class Exercise:
     strict : bool
         The answer feeds the next exercise: it must be a float64 array (not None, a list, or
         float32) and leave its arguments unchanged. Lesson 7's checks are not strict.
+    forbidden : tuple of str
+        The library's own implementations of the exercise (``"gmmlearn.steps.e_step"``): an
+        answer that calls one is refused, saying why.
     """
 
     name: str
@@ -435,6 +548,7 @@ class Exercise:
     edge: Edge | None = None
     depends_on: tuple[str, int, Callable] | None = None
     strict: bool = True
+    forbidden: tuple[str, ...] = ()
 
 
 _PROBLEM_ARRAYS = ("X", "weights", "means", "covariances", "resp")
@@ -464,7 +578,8 @@ def _plain_array(value, name: str) -> np.ndarray:
 def _answer(exercise: Exercise, student_fn: Callable, case: Case) -> np.ndarray:
     """The student's answer on ``case`` as a float64 array (see :attr:`Exercise.strict`)."""
     __tracebackhide__ = True  # IPython: show the student's cell, not ours
-    result = _call(student_fn, exercise.name, case, untouched=exercise.strict)
+    forbidden = _library_codes(exercise.forbidden)
+    result = _call(student_fn, exercise.name, case, untouched=exercise.strict, forbidden=forbidden)
     if exercise.strict:
         return _as_array(result, exercise.name)
     return _plain_array(result, exercise.name)

@@ -248,6 +248,7 @@ _LOG_GAUSSIAN_DENSITY = Exercise(
     problem_cases(_density_args),
     _DENSITY_MISTAKES,
     _diagnoses("one value per point, (N,)"),
+    forbidden=("gmmlearn.steps.log_gaussian_density", "gmmlearn.steps.log_weighted_densities"),
 )
 
 
@@ -375,6 +376,11 @@ _RESPONSIBILITIES = Exercise(
         "scipy.special.logsumexp over k (axis=1, keepdims=True) before np.exp",
     ),
     depends_on=("log_gaussian_density", 1, check_log_gaussian_density),
+    forbidden=(
+        "gmmlearn.steps.responsibilities",
+        "gmmlearn.steps.log_responsibilities",
+        "gmmlearn.steps.e_step",
+    ),
 )
 
 
@@ -428,6 +434,7 @@ _EFFECTIVE_COUNTS = Exercise(
     problem_cases(lambda p: (p.resp,)),
     _NK_MISTAKES,
     _diagnoses("one count per component, (K,)", component_axis=0),
+    forbidden=("gmmlearn.steps.effective_counts",),
 )
 
 
@@ -467,6 +474,7 @@ _MIXING_WEIGHTS = Exercise(
             else None
         ),
     ),
+    forbidden=("gmmlearn.steps.mixing_weights",),
 )
 
 
@@ -510,6 +518,7 @@ _COMPONENT_MEANS = Exercise(
     problem_cases(lambda p: (p.X, p.resp, p.nk)),
     _MU_MISTAKES,
     _diagnoses("one mean vector per component, (K, D)", component_axis=0),
+    forbidden=("gmmlearn.steps.component_means", "gmmlearn.steps.m_step"),
 )
 
 
@@ -640,6 +649,7 @@ _COMPONENT_COVARIANCES = Exercise(
     _diagnoses(
         "one D×D matrix per component, (K, D, D)", component_axis=0, hints=_covariance_hints
     ),
+    forbidden=("gmmlearn.steps.component_covariances", "gmmlearn.steps.m_step"),
 )
 
 
@@ -747,6 +757,11 @@ _LOG_LIKELIHOOD = Exercise(
         "scipy.special.logsumexp over k of ln π_k + ln N instead of np.log(np.sum(…))",
     ),
     depends_on=("log_gaussian_density", 1, check_log_gaussian_density),
+    forbidden=(
+        "gmmlearn.steps.log_likelihood",
+        "gmmlearn.steps.e_step",
+        "gmmlearn.fused.log_likelihood",
+    ),
 )
 
 

@@ -131,7 +131,13 @@ def check_lower_bound(student_fn: Callable) -> None:
         ),
     )
     exercise = Exercise(
-        "lower_bound", reference, problem_cases(_args), mistakes, (_one_number,), edge=_ZEROS
+        "lower_bound",
+        reference,
+        problem_cases(_args),
+        mistakes,
+        (_one_number,),
+        edge=_ZEROS,
+        forbidden=("gmmlearn.bound.lower_bound", "gmmlearn.bound.lower_bound_and_kl"),
     )
     _check(exercise, student_fn)
 
@@ -175,6 +181,12 @@ def check_kl_to_posterior(student_fn: Callable) -> None:
         ),
     )
     exercise = Exercise(
-        "kl_to_posterior", reference, problem_cases(_args), mistakes, (_one_number,), edge=_ZEROS
+        "kl_to_posterior",
+        reference,
+        problem_cases(_args),
+        mistakes,
+        (_one_number,),
+        edge=_ZEROS,
+        forbidden=("gmmlearn.bound.kl_to_posterior", "gmmlearn.bound.lower_bound_and_kl"),
     )
     _check(exercise, student_fn)

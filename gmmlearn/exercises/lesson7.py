@@ -92,9 +92,12 @@ def _largest_difference(name: str, got: np.ndarray, expected: np.ndarray, case: 
     )
 
 
-def _exercise(name: str, cases: Callable[[], list[Case]], reference, mistakes) -> Exercise:
+def _exercise(
+    name: str, cases: Callable[[], list[Case]], reference, mistakes, forbidden: tuple[str, ...]
+) -> Exercise:
     """Lesson 7's exercise: ``reference`` and the ``mistakes``' formulas take the arguments by
-    name; the answer is not fed to another exercise (not strict)."""
+    name; the answer is not fed to another exercise (not strict); ``forbidden`` as in
+    :class:`Exercise`."""
     return Exercise(
         name,
         lambda args: reference(**args),
@@ -103,6 +106,7 @@ def _exercise(name: str, cases: Callable[[], list[Case]], reference, mistakes) -
         (_shape_on_case,),
         _largest_difference,
         strict=False,
+        forbidden=forbidden,
     )
 
 
@@ -139,7 +143,8 @@ def check_expected_log_pi(student_fn: Callable) -> None:
             "the digammas",
         ),
     )
-    _check(_exercise("expected_log_pi", _alpha_cases, reference, mistakes), student_fn)
+    forbidden = ("gmmlearn.vb.steps.expected_log_pi",)
+    _check(_exercise("expected_log_pi", _alpha_cases, reference, mistakes, forbidden), student_fn)
 
 
 def check_W_inverse(student_fn: Callable) -> None:  # noqa: N802 (named after the book's W)
@@ -194,4 +199,5 @@ def check_W_inverse(student_fn: Callable) -> None:  # noqa: N802 (named after th
             "the weight of (x̄_k − m₀)(x̄_k − m₀)ᵀ is β₀N_k/(β₀ + N_k), not β₀",
         ),
     )
-    _check(_exercise("W_inverse", _w_cases, reference, mistakes), student_fn)
+    forbidden = ("gmmlearn.vb.steps.update_W_inverse", "gmmlearn.vb.steps.vb_m_step")
+    _check(_exercise("W_inverse", _w_cases, reference, mistakes, forbidden), student_fn)

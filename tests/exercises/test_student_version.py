@@ -64,6 +64,16 @@ def _code(nb):
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
 
+# A check cell imports its checker afresh, then calls it: its last line is the call.
+CHECK = re.compile(r"from gmmlearn\.exercises import (check_\w+)[^\n]*\n\n(\1)\((\w+)\)")
+
+
+def _check_of(source: str) -> str | None:
+    """The name of the function a check cell checks, or None for any other cell."""
+    match = CHECK.fullmatch(source.strip())
+    return match[3] if match else None
+
+
 def _run(source: str, namespace: dict) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -82,7 +92,7 @@ def test_every_exercise_has_one_solution_block_and_a_check(solution):
     assert sum(s.count(END) for s in sources) == len(EXERCISES)
     for name in EXERCISES:
         assert any(s.startswith(f"def {name}(") and BEGIN in s for s in sources), name
-        assert any(re.fullmatch(rf"check_\w+\({name}\)", s.strip()) for s in sources), name
+        assert any(_check_of(s) == name for s in sources), name
 
 
 def test_solution_passes_every_check(solution):
@@ -127,7 +137,7 @@ def test_every_cell_carries_valid_nbgrader_metadata(solution, student):
     assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-zA-Z0-9_-]+", i) for i in ids)
     for cell in solution.cells:
         meta = cell.metadata.get("nbgrader")
-        if cell.cell_type == "code" and re.fullmatch(r"check_\w+\(\w+\)", cell.source.strip()):
+        if cell.cell_type == "code" and _check_of(cell.source):
             assert meta["grade"] and meta["locked"] and meta["points"] > 0, cell.source
         if BEGIN in cell.source:
             assert meta["solution"] and not meta["grade"] and not meta["locked"], cell.source
@@ -149,12 +159,12 @@ def test_each_stub_fails_with_a_helpful_message(student):
         try:
             _run(cell.source, namespace)
         except ExerciseError as error:
-            name = re.fullmatch(r"check_\w+\((\w+)\)", cell.source.strip())[1]
+            name = _check_of(cell.source)
             messages[name] = str(error)
         except NotImplementedError:
             assert "responsibilities(" in cell.source  # the "put it together" cell
         else:
-            assert not re.fullmatch(r"check_\w+\(\w+\)", cell.source.strip()), cell.source
+            assert not _check_of(cell.source), cell.source
     assert set(messages) == set(EXERCISES)
     for name, message in messages.items():
         assert message.startswith(f"{name}: not implemented yet — write the body of `{name}`")
@@ -185,14 +195,25 @@ def test_command_line_writes_the_student_notebook(tmp_path, capsys):
     assert sum("raise NotImplementedError()" in c.source for c in _code(written)) == len(EXERCISES)
 
 
-def test_command_line_reports_nbgrader_refusing_a_notebook(tmp_path, capsys):
-    broken = nbformat.read(SOLUTION, as_version=4)
+@pytest.mark.parametrize(
+    ("name", "assignment"),
+    [("03_exercises.ipynb", "lesson3"), ("07_variational_bayes.ipynb", "lesson7")],
+)
+def test_command_line_reports_nbgrader_refusing_a_notebook(name, assignment, tmp_path, capsys):
+    broken = nbformat.read(ROOT / "notebooks" / name, as_version=4)
     cell = next(c for c in broken.cells if BEGIN in c.source)
     cell.source = cell.source.replace(END, "")  # a BEGIN without its END
-    nbformat.write(broken, tmp_path / "broken.ipynb")
-    assert make_student.main([str(tmp_path / "broken.ipynb"), str(tmp_path / "out.ipynb")]) == 1
-    assert "nbgrader generate_assignment failed" in capsys.readouterr().out
+    nbformat.write(broken, tmp_path / name)
+    assert make_student.main([str(tmp_path / name), str(tmp_path / "out.ipynb")]) == 1
+    # the error names this notebook's assignment, not lesson 3's
+    assert f"nbgrader generate_assignment {assignment} failed" in capsys.readouterr().out
     assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_command_line_refuses_a_notebook_without_its_lesson_number(tmp_path, capsys):
+    nbformat.write(nbformat.read(SOLUTION, as_version=4), tmp_path / "exercises.ipynb")
+    assert make_student.main([str(tmp_path / "exercises.ipynb"), str(tmp_path / "o.ipynb")]) == 1
+    assert "name the notebook NN_title.ipynb" in capsys.readouterr().out
 
 
 def test_command_line_refuses_a_missing_source_and_overwriting_it(tmp_path, capsys):

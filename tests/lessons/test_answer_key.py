@@ -253,7 +253,7 @@ def test_l3_ex11_own_loop_stops_one_iteration_before_run_em(faithful):
     assert gmmlearn.run_em(faithful, FIG_9_8_START, reg_covar=0).n_iter == 12
 
 
-# --- lesson 6, exercises 4-7 (issue #20 item 11) ---------------------------------------------
+# --- lesson 6, exercises 3-7 (issue #20 item 11; exercise 3: issue #21 item 6) ------------------
 
 
 def hard_em_log_likelihoods(X: np.ndarray, theta: GaussianMixtureParams, n: int) -> np.ndarray:
@@ -263,6 +263,18 @@ def hard_em_log_likelihoods(X: np.ndarray, theta: GaussianMixtureParams, n: int)
         theta = gmmlearn.m_step(X, hard, reg_covar=0)
         values.append(gmmlearn.log_likelihood(X, theta))
     return np.array(values)
+
+
+def test_l6_ex3_one_iteration_closes_then_reopens_the_gap(faithful):
+    gamma = gmmlearn.responsibilities(faithful, FIG_9_8_START)
+    theta_new = gmmlearn.m_step(faithful, gamma, reg_covar=0)
+    after_e = gmmlearn.lower_bound_and_kl(faithful, gamma, FIG_9_8_START)
+    after_m = gmmlearn.lower_bound_and_kl(faithful, gamma, theta_new)
+    assert after_e[0] == pytest.approx(-2465.5134, abs=1e-4)
+    assert after_e[1] == pytest.approx(0.0, abs=1e-9)
+    assert after_m[0] == pytest.approx(-521.2606, abs=1e-4)
+    assert after_m[1] == pytest.approx(13.4700, abs=1e-4)
+    assert gmmlearn.log_likelihood(faithful, theta_new) == pytest.approx(-507.7907, abs=1e-4)
 
 
 def test_l6_ex4_hard_em_can_lower_ln_p(faithful):

@@ -31,10 +31,20 @@ def lesson_requirements() -> dict[str, str]:
     return {_name(r): r.replace(" ", "") for r in reqs}
 
 
-def test_binder_requirements_match_pyproject():
+def test_binder_requirements_are_a_lock_consistent_with_pyproject():
+    """binder/requirements.txt pins every package (a lock: a push cannot change the image), and
+    each of pyproject's lesson dependencies is pinned to a version its specifier allows."""
+    from packaging.requirements import Requirement
+
     lines = (ROOT / "binder" / "requirements.txt").read_text().splitlines()
-    binder = {_name(r): r.strip() for r in lines if r.strip() and not r.startswith("#")}
-    assert binder == lesson_requirements()
+    pins = [r.strip() for r in lines if r.strip() and not r.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[^=\s]+", pin) for pin in pins), pins
+    locked = {_name(pin): pin.split("==")[1] for pin in pins}
+    assert "gmmlearn" not in locked  # postBuild installs it from the checkout
+    for name, requirement in lesson_requirements().items():
+        assert name in locked, f"{name} is not pinned in binder/requirements.txt"
+        allowed = Requirement(requirement).specifier
+        assert allowed.contains(locked[name]), f"{name}=={locked[name]} breaks {requirement}"
 
 
 def test_environment_yml_matches_pyproject():
