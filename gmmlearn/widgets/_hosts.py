@@ -13,6 +13,7 @@ import io
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 
 from ..plotting.view import EMView
 from ..webview.widget import TraceView
@@ -54,6 +55,14 @@ class BrowserHost:
     @property
     def playground(self) -> bool:
         return self.view.playground
+
+    def accepts(self, run) -> bool:
+        """True: the browser view takes any run, new data included."""
+        return True
+
+    def remade(self, run, view_options) -> MatplotlibHost:
+        """The matplotlib host that replaces this one where the browser has no WebGL."""
+        return MatplotlibHost(run, half_steps=self.view.half_steps, **view_options)
 
     def connect(self, slider, on_webgl):
         """Link the slider to the view in the browser; returns the link."""
@@ -131,6 +140,15 @@ class MatplotlibHost:
             figure = plt.figure(figsize=figsize)
         figure.canvas.header_visible = False
         return figure
+
+    def accepts(self, run) -> bool:
+        """Whether the figure can show ``run``: only a run on the same data (its axes)."""
+        X = self.view.trace.X
+        return run.X.shape == X.shape and np.array_equal(run.X, X)
+
+    def remade(self, run, view_options) -> MatplotlibHost:
+        """A new figure for ``run`` (new data: a preset, a point added or removed)."""
+        return MatplotlibHost(run, half_steps=self.view.half_steps, **view_options)
 
     def connect(self, slider, on_webgl):
         """Nothing to link: the slider's callback draws each step in the kernel."""
