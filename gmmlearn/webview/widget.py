@@ -47,6 +47,8 @@ class TraceView(anywidget.AnyWidget):
         Initial view angle (degrees, matplotlib's convention); the mouse turns it.
     height : int, default=560
         Height of the drawing in CSS pixels (it takes the width it is given).
+    axis_names : sequence of str, optional
+        Names of the plotted axes (default x₁, x₂, …), e.g. a preset's "eruptions (min)".
     playground : bool, default=False
         2-D data only: dragging a mean, clicking on the plane or shift-clicking a point sends
         an event to the kernel (see :meth:`on_mean_moved`, :meth:`on_point_added`,
@@ -88,6 +90,7 @@ class TraceView(anywidget.AnyWidget):
         elev: float = 22.0,
         azim: float = -60.0,
         height: int = 560,
+        axis_names=None,
         playground: bool = False,
     ) -> None:
         check_run(trace)
@@ -99,11 +102,14 @@ class TraceView(anywidget.AnyWidget):
             raise ValueError(f"sigmas must be positive radii such as (1, 2), got {sigmas}")
         self._check_component(component, trace)
         self.component = None if component is None else int(component)
+        self.axis_names = None if axis_names is None else [str(a) for a in axis_names]
+        # the axes kept while the playground edits the data (None: fitted to each run's data)
+        self.held_frame = None
         self.trace = trace
         self._send_run(trace)
         self.state = trace.half_step(0)
         self._playground_handlers: dict[str, list] = {
-            "move_mean": [], "add_point": [], "remove_point": []
+            "move_mean": [], "add_point": [], "remove_point": [], "undo": []
         }  # fmt: skip
         self.playground = bool(playground)
         self.on_msg(self._on_front_message)
@@ -173,11 +179,34 @@ class TraceView(anywidget.AnyWidget):
         shift-clicked."""
         self._playground_handlers["remove_point"].append(callback)
 
+    def on_undo(self, callback) -> None:
+        """Call ``callback()`` when Ctrl+Z is pressed on the picture."""
+        self._playground_handlers["undo"].append(callback)
+
+    def hold_axes(self) -> None:
+        """Keep the axes shown for the next runs (the playground edits the data: a point
+        added outside must not rescale the picture under the mouse)."""
+        ranges = np.asarray(self.meta["ranges"], dtype=np.float64)
+        self.held_frame = (ranges.mean(axis=1), (ranges[:, 1] - ranges[:, 0]) / 2.0)
+
+    def fit_axes(self) -> None:
+        """Fit the axes to the data shown again (and to every later run's data)."""
+        self.held_frame = None
+        self._send_run(self.trace)
+
+    def set_axis_names(self, axis_names) -> None:
+        """Name the plotted axes (None: x₁, x₂, …); sent with the next run."""
+        self.axis_names = None if axis_names is None else [str(a) for a in axis_names]
+
     def _on_front_message(self, widget, content, buffers) -> None:
         """A playground event from the browser, checked before it reaches the handlers."""
         if not self.playground or not isinstance(content, dict):
             return
         event = content.get("event")
+        if event == "undo":
+            for handler in self._playground_handlers[event]:
+                handler()
+            return
         if event == "remove_point":
             index = content.get("index")
             n_samples = self.trace.X.shape[0]
@@ -215,8 +244,9 @@ class TraceView(anywidget.AnyWidget):
 
     def _send_run(self, trace: Run) -> None:
         meta, buffers = trace_payload(
-            trace, dims=self.dims, sigmas=self.sigmas, component=self.component
-        )
+            trace, dims=self.dims, sigmas=self.sigmas, component=self.component,
+            frame=self.held_frame, axis_names=self.axis_names,
+        )  # fmt: skip
         # one message: the browser never sees a new meta with old buffers
         with self.hold_sync():
             self.positions = buffers["positions"]

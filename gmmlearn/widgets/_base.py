@@ -46,6 +46,8 @@ VIEWS = tuple(HOSTS)
 MAX_COMPONENTS = 20
 # While stepping fast, the equations are re-typeset in the browser at most this often (s).
 _TEXT_DELAY = 0.15
+# The presets whose axes have names of their own (the others are x₁, x₂).
+_PRESET_AXIS_NAMES = {"old_faithful": ("eruptions (min)", "waiting (min)")}
 # A re-run longer than this shows "running EM…" first.
 _SLOW_RUN_S = 0.5
 
@@ -114,6 +116,7 @@ class Explorer(ControlBar, ABC):
         figsize=(11.0, 5.5),
         view: str = "browser",
         playground: bool | None = None,
+        axis_names=None,
     ) -> None:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}: use 'browser' (default) or 'matplotlib'")
@@ -134,7 +137,11 @@ class Explorer(ControlBar, ABC):
             self.X, n_components=n_components, init=init, covariance_type=covariance_type,
             random_state=int(random_state),
         )  # fmt: skip
-        self._view_options = {"dims": dims, "sigmas": sigmas, "figsize": figsize}
+        if axis_names is None:
+            axis_names = _PRESET_AXIS_NAMES.get(preset)
+        self._view_options = {
+            "dims": dims, "sigmas": sigmas, "figsize": figsize, "axis_names": axis_names
+        }  # fmt: skip
         self.host = HOSTS[view](
             self.trace, half_steps=half_steps, playground=playground, **self._view_options
         )
@@ -338,8 +345,14 @@ class Explorer(ControlBar, ABC):
                 f"use explore({name!r}, ...) to start on one"
             )
         X = check_data(make_preset(name), min_samples=2)
+        names = self.view.axis_names, self.view.held_frame
+        self.view.set_axis_names(_PRESET_AXIS_NAMES.get(name))
+        self.view.held_frame = None  # new data: axes fitted to it
         if not self.rerun(X):
+            self.view.set_axis_names(names[0])
+            self.view.held_frame = names[1]
             return False
+        self._view_options["axis_names"] = self.view.axis_names
         if self.data_input.value != name:
             with self._quietly():
                 self.data_input.value = name
@@ -367,7 +380,9 @@ class Explorer(ControlBar, ABC):
         # the playground (presets, drags, clicks) needs the browser: its data menu goes too
         with self._quietly():
             self.data_input.value = ""
-        self.data_input.layout.display = "none"
+        for control in (self.data_input, self.undo_button, self.reset_data_button,
+                        self.fit_axes_button):  # fmt: skip
+            control.layout.display = "none"
         self._render()
 
     def _replace_host(self, host) -> None:

@@ -86,7 +86,23 @@ class ControlBar:
             + [(text.split(":")[0], name) for name, text in PRESET_DESCRIPTIONS.items()],
             description="data", layout={"width": "300px"},
         )  # fmt: skip
+        # the playground's edits: undo (also Ctrl+Z on the picture), the data set as it came,
+        # the axes fitted to the data again (they stay put while points are added)
+        self.undo_button = widgets.Button(
+            description="undo", tooltip="undo the last drag, click or shift-click (Ctrl+Z)",
+            icon="undo", disabled=True, layout={"width": "80px"},
+        )  # fmt: skip
+        self.reset_data_button = widgets.Button(
+            description="reset data", tooltip="the data set as it was before any edit",
+            layout={"width": "100px"},
+        )  # fmt: skip
+        self.fit_axes_button = widgets.Button(
+            description="fit axes", tooltip="fit the axes to the data (edits keep them put)",
+            layout={"width": "90px"},
+        )  # fmt: skip
         self.data_input.layout.display = None if self.host.playground else "none"
+        for button in (self.undo_button, self.reset_data_button, self.fit_axes_button):
+            button.layout.display = self.data_input.layout.display
         if self.host.playground:  # a line kept for the message: the plane must not jump
             self.message.layout.min_height = "1.6em"  # under the mouse when it appears
         self.criteria_html = widgets.HTML()
@@ -120,7 +136,10 @@ class ControlBar:
         texts = widgets.Tab(children=[self.equations_html, self.params_html])
         texts.set_title(0, "equations")
         texts.set_title(1, "parameters")
-        playground = widgets.HBox([self.data_input, self.criteria_html], layout=nowrap)
+        playground = widgets.HBox(
+            [self.data_input, self.undo_button, self.reset_data_button, self.fit_axes_button,
+             self.criteria_html], layout=nowrap,
+        )  # fmt: skip
         return widgets.VBox(
             [self.message, run, *extra_rows, playground, stepping,
              widgets.HBox(shown, layout=nowrap), self.step_label, self.figure_area, self.angles,

@@ -45,10 +45,13 @@ class BrowserHost:
     writes_step_title = True
     uses_widget_canvas = False
 
-    def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground) -> None:
+    def __init__(
+        self, run, *, dims, sigmas, half_steps, figsize, playground, axis_names=None
+    ) -> None:
         self.view = TraceView(
-            run, dims=dims, sigmas=sigmas, half_steps=half_steps, playground=bool(playground)
-        )
+            run, dims=dims, sigmas=sigmas, half_steps=half_steps, playground=bool(playground),
+            axis_names=axis_names,
+        )  # fmt: skip
         self.widget = self.view
         self.link = None
 
@@ -74,11 +77,12 @@ class BrowserHost:
     def disconnect(self) -> None:
         self.link.unlink()
 
-    def on_playground(self, move_mean, add_point, remove_point) -> None:
-        """Where the playground's drag, click and shift-click go."""
+    def on_playground(self, move_mean, add_point, remove_point, undo) -> None:
+        """Where the playground's drag, click, shift-click and Ctrl+Z go."""
         self.view.on_mean_moved(move_mean)
         self.view.on_point_added(add_point)
         self.view.on_point_removed(remove_point)
+        self.view.on_undo(undo)
 
     def follow(self, explorer) -> None:
         """The slider moved: the browser has drawn the step already (and may be further on:
@@ -119,12 +123,18 @@ class MatplotlibHost:
     playground = False
     uses_widget_canvas = False  # set by __init__ from matplotlib's backend
 
-    def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground=False) -> None:
+    def __init__(
+        self, run, *, dims, sigmas, half_steps, figsize, playground=False, axis_names=None
+    ) -> None:
         self.uses_widget_canvas = is_widget_backend()
         self.view = EMView(
             run, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
             half_steps=half_steps, title=False,
         )  # fmt: skip
+        if axis_names is not None:
+            setters = (self.view.ax.set_xlabel, self.view.ax.set_ylabel)
+            for set_label, name in zip(setters, axis_names):
+                set_label(name)
         # a PNG of the Agg figure, replaced at each step: works with any non-widget backend,
         # needs no figure formatter, does not flicker
         self.widget = (
@@ -157,7 +167,7 @@ class MatplotlibHost:
     def disconnect(self) -> None:
         """Nothing was linked."""
 
-    def on_playground(self, move_mean, add_point, remove_point) -> None:
+    def on_playground(self, move_mean, add_point, remove_point, undo) -> None:
         """No playground: dragging needs the browser view."""
 
     def follow(self, explorer) -> None:

@@ -66,7 +66,15 @@ class EMExplorer(Explorer):
 
     def _wire(self) -> None:
         super()._wire()
-        self.host.on_playground(self._on_mean_moved, self._on_point_added, self._on_point_removed)
+        # the playground's runs before each edit, for undo (newest last)
+        self._history: list[EMTrace] = []
+        self._start_X = self.X  # the data set as it came, for "reset data"
+        self.host.on_playground(
+            self._on_mean_moved, self._on_point_added, self._on_point_removed, self._on_undo
+        )
+        self.undo_button.on_click(self._on_undo)
+        self.reset_data_button.on_click(self._on_reset_data)
+        self.fit_axes_button.on_click(self._on_fit_axes)
 
     # -- texts --------------------------------------------------------------------------------
     _applied_equations = PHASE_EQUATIONS
@@ -143,6 +151,68 @@ class EMExplorer(Explorer):
     @_guarded
     def _on_point_removed(self, index) -> None:
         self.remove_point(index)
+
+    @_guarded
+    def _on_undo(self, button=None) -> None:
+        self.undo()
+
+    @_guarded
+    def _on_reset_data(self, button=None) -> None:
+        self.reset_data()
+
+    @_guarded
+    def _on_fit_axes(self, button=None) -> None:
+        self.fit_axes()
+
+    def undo(self) -> bool:
+        """Go back to the run before the last playground edit (drag, click, shift-click).
+
+        Returns
+        -------
+        ok : bool
+            False if there is nothing to undo.
+        """
+        if not self._history:
+            self._show_message("Nothing to undo: drag a mean, or click to add a point.")
+            return False
+        trace = self._history.pop()
+        self._show_run(trace)
+        self.host.follow(self)
+        self.undo_button.disabled = not self._history
+        self._show_run_notes(f"undone: back to N = {trace.X.shape[0]} points and that run.")
+        return True
+
+    def reset_data(self) -> bool:
+        """Back to the data set as it came (before any point was added or removed), run again
+        with the widgets' choices, the axes fitted to it; the edits' history is cleared."""
+        held = self.view.held_frame if self.host.playground else None
+        if self.host.playground:
+            self.view.held_frame = None
+        if not self.rerun(self._start_X):
+            if self.host.playground:
+                self.view.held_frame = held
+            return False
+        self._history.clear()
+        self.undo_button.disabled = True
+        self._show_run_notes(f"data reset: the {self._start_X.shape[0]} points it started with.")
+        return True
+
+    def fit_axes(self) -> None:
+        """Fit the axes to the data shown (while editing they stay put: a point added outside
+        the box does not rescale the picture under the mouse)."""
+        if self.host.playground:
+            self.view.fit_axes()
+
+    def use_preset(self, name: str) -> bool:
+        """Replace the data by the preset ``name`` (:data:`gmmlearn.datasets.PRESETS`) and run
+        again with the K, init, covariance type and seed of the widgets; "reset data" comes
+        back to it, and the edits' history is cleared."""
+        if not super().use_preset(name):
+            return False
+        self._start_X = self.X
+        self._history.clear()
+        self.undo_button.disabled = True
+        return True
 
     def move_mean(self, k: int, position) -> bool:
         """Start EM again from the θ shown, with the mean μ_k moved to ``position``.
@@ -232,7 +302,12 @@ class EMExplorer(Explorer):
                 f"Could not run EM from there: {exc}. Still showing the previous run."
             )
             return False
+        previous = self.trace
+        if self.host.playground:
+            self.view.hold_axes()  # the picture must not move under the mouse
         self._show_run(trace)
+        self._history.append(previous)
+        self.undo_button.disabled = False
         # browser view: the new run first; typesetting the equations in the page (MathJax)
         # held the frame with the new run back by up to 0.1 s, so they follow a moment later
         self.host.follow(self)
