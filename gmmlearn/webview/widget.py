@@ -45,8 +45,10 @@ class TraceView(anywidget.AnyWidget):
         Colour the points by γ_nk of this component (0-based) instead of the γ-blend.
     elev, azim : float, default=22, -60
         Initial view angle (degrees, matplotlib's convention); the mouse turns it.
-    height : int, default=560
-        Height of the drawing in CSS pixels (it takes the width it is given).
+    height : int, default=0
+        Height of the drawing in CSS pixels; 0: what the visible page leaves under the
+        controls above it (at 1280×720 controls and picture fit together; the picture grows
+        with the window). It takes the width it is given.
     axis_names : sequence of str, optional
         Names of the plotted axes (default x₁, x₂, …), e.g. a preset's "eruptions (min)".
     playground : bool, default=False
@@ -59,6 +61,9 @@ class TraceView(anywidget.AnyWidget):
     ----------
     step : int (synced)
         The half-step (or iteration) shown; link a slider or Play to it with ``jslink``.
+    interval : int (synced)
+        Milliseconds between steps when Space plays in the picture (link the explorer's speed
+        slider to it).
     webgl : str (synced)
         What the browser reported: "" until drawn, "ok", or "missing" (no WebGL: nothing is
         drawn, and the explorer falls back to the matplotlib view).
@@ -71,7 +76,8 @@ class TraceView(anywidget.AnyWidget):
     half_steps = traitlets.Bool(True).tag(sync=True)
     elev = traitlets.Float(22.0).tag(sync=True)
     azim = traitlets.Float(-60.0).tag(sync=True)
-    height = traitlets.Int(560).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    interval = traitlets.Int(250).tag(sync=True)
     meta = traitlets.Dict().tag(sync=True)
     positions = traitlets.Bytes(b"").tag(sync=True)
     colors = traitlets.Bytes(b"").tag(sync=True)
@@ -89,7 +95,7 @@ class TraceView(anywidget.AnyWidget):
         component: int | None = None,
         elev: float = 22.0,
         azim: float = -60.0,
-        height: int = 560,
+        height: int = 0,
         axis_names=None,
         playground: bool = False,
     ) -> None:

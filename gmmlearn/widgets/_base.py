@@ -211,7 +211,7 @@ class Explorer(ControlBar, ABC):
         self._observe(self.elev_slider, self._on_angle)
         self._observe(self.azim_slider, self._on_angle)
         self._observe(self.play, self._on_playing, names="playing")
-        self._view_link = self.host.connect(self.step_slider, self._on_webgl)
+        self._view_link = self.host.connect(self.step_slider, self._on_webgl, self.speed)
         self._observe(self.data_input, self._on_data)
 
     # ---------------------------------------------------------------------------

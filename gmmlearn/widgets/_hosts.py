@@ -67,10 +67,14 @@ class BrowserHost:
         """The matplotlib host that replaces this one where the browser has no WebGL."""
         return MatplotlibHost(run, half_steps=self.view.half_steps, **view_options)
 
-    def connect(self, slider, on_webgl):
-        """Link the slider to the view in the browser; returns the link."""
+    def connect(self, slider, on_webgl, speed=None):
+        """Link the slider (and the speed of Space's play) to the view in the browser;
+        returns the step's link."""
         # the figure follows the slider in the browser, before the kernel hears of it
         self.link = widgets.jslink((slider, "value"), (self.view, "step"))
+        if speed is not None:
+            self.view.interval = int(speed.value)
+            self.speed_link = widgets.jslink((speed, "value"), (self.view, "interval"))
         self.view.observe(on_webgl, names="webgl")
         return self.link
 
@@ -160,7 +164,7 @@ class MatplotlibHost:
         """A new figure for ``run`` (new data: a preset, a point added or removed)."""
         return MatplotlibHost(run, half_steps=self.view.half_steps, **view_options)
 
-    def connect(self, slider, on_webgl):
+    def connect(self, slider, on_webgl, speed=None):
         """Nothing to link: the slider's callback draws each step in the kernel."""
         return None
 
