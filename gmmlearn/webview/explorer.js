@@ -190,6 +190,10 @@ class Layout {
   // JupyterLab controls and picture fit on screen together, at 1920×1080 the picture grows.
   constructor(view) {
     this.view = view;
+    // the column beside the picture may scroll (Layout.sceneSize): reachable by the keyboard
+    view.side.tabIndex = 0;
+    view.side.setAttribute("role", "region");
+    view.side.setAttribute("aria-label", "curve, bound and weights of the step shown");
     this.observer = new ResizeObserver(() => view.request());
     this.observer.observe(view.root);
     this.onWindow = () => view.request();
@@ -394,6 +398,55 @@ class Keys {
 }
 
 // ---------------------------------------------------------------------------------------------
+// ControlLabels: names for the ipywidgets controls around the picture that have none of their
+// own (Play's icon buttons, the sliders' handles), so that a screen reader can say each one
+
+const ICON_NAMES = {
+  "fa-play": "play",
+  "fa-pause": "pause",
+  "fa-stop": "stop and rewind",
+  "fa-retweet": "repeat at the end",
+};
+
+class ControlLabels {
+  constructor(view) {
+    this.view = view;
+    this.observer = new MutationObserver(() => this.apply());
+    // the explorer's box appears once the whole output is attached: look again then
+    this.timer = setTimeout(() => this.start(), 0);
+  }
+
+  start() {
+    const box = this.view.root.closest(".gmm-explorer");
+    if (!box) return;
+    this.box = box;
+    this.apply();
+    this.observer.observe(box, { childList: true, subtree: true });
+  }
+
+  apply() {
+    for (const button of this.box.querySelectorAll("button")) {
+      if (button.textContent.trim() || button.getAttribute("aria-label")) continue;
+      const icon = button.querySelector("i");
+      const name = icon && Object.keys(ICON_NAMES).find((c) => icon.classList.contains(c));
+      if (name) button.setAttribute("aria-label", ICON_NAMES[name]);
+    }
+    for (const slider of this.box.querySelectorAll(".widget-slider")) {
+      const label = slider.querySelector(".widget-label");
+      const handle = slider.querySelector("[role=slider]");
+      if (handle && label && !handle.getAttribute("aria-label")) {
+        handle.setAttribute("aria-label", label.textContent.trim() || "value");
+      }
+    }
+  }
+
+  dispose() {
+    clearTimeout(this.timer);
+    this.observer.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The view
 
 class TraceView {
@@ -423,6 +476,7 @@ class TraceView {
     // where a double-click goes back to (a drag writes its angle into the model)
     this.home = { elev: this.elev, azim: this.azim };
     this.keys = new Keys(this);
+    this.controlLabels = new ControlLabels(this);
     this.points = new PointLayer(this.glCanvas);
     if (!this.points.gl) {
       const message = el("div", "gmm-message", this.scene);
@@ -453,6 +507,7 @@ class TraceView {
     this.hoverIndex = null;
     this.root.dataset.nSamples = String(meta.n_samples);
     this.rgb = meta.colors.map(hexToRgb);
+    this.root.dataset.ranges = JSON.stringify(meta.ranges); // the axes (tests: fixed axes)
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
     if (this.points.gl) this.points.setPositions(this.positions);
     this.buildKey();
@@ -752,6 +807,7 @@ class TraceView {
     for (const [event, handler] of this.handlers) this.model.off(event, handler);
     this.layout.dispose();
     this.keys.dispose();
+    this.controlLabels.dispose();
   }
 
   // -- drawing ----------------------------------------------------------------------------
@@ -1381,13 +1437,17 @@ function writtenExactly(value, digits, spacing) {
 
 function niceTicks(low, high, count) {
   // round values inside [low, high], about `count` of them and never fewer than two
-  const span = high - low || Math.abs(high) || 1;
+  // a span below a billionth of the values (a flat curve at −1295.72…) would make steps that
+  // i++ cannot count past (i above 2⁵³): never smaller than that
+  const size = Math.max(Math.abs(low), Math.abs(high));
+  const span = Math.max(high - low, 1e-9 * size) || Math.abs(high) || 1;
   for (let n = count; n <= 4 * count; n *= 2) {
     const raw = span / n;
     const power = Math.pow(10, Math.floor(Math.log10(raw)));
     const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
     const ticks = [];
-    for (let i = Math.ceil(low / step); i * step <= high + 1e-9 * span; i++) {
+    const first = Math.ceil(low / step);
+    for (let i = first; i * step <= high + 1e-9 * span && i <= first + 8 * n; i++) {
       ticks.push(Math.abs(i * step) < 1e-12 * span ? 0 : i * step);
     }
     if (ticks.length >= 2) return ticks;
