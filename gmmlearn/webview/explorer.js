@@ -211,7 +211,8 @@ class Layout {
   }
 
   controlsAbove() {
-    // from the top of the explorer (its widget box, or the root alone) to the picture's top
+    // from the top of the explorer (its widget box; the exported page's body; else the root)
+    // to the picture's top
     const view = this.view;
     const outer = view.root.closest(".gmm-explorer") || view.root;
     return Math.max(0, view.scene.getBoundingClientRect().top - outer.getBoundingClientRect().top);

@@ -112,8 +112,9 @@ class ControlBar:
         self.data_input.layout.display = None if self.host.playground else "none"
         for button in (self.undo_button, self.reset_data_button, self.fit_axes_button):
             button.layout.display = self.data_input.layout.display
-        if self.host.playground:  # a line kept for the message: the plane must not jump
-            self.message.layout.min_height = "1.6em"  # under the mouse when it appears
+        # a line kept for the message, as tall as one line of it (ipywidgets' inline height,
+        # 28 px; 1.6em was 7 px short): the picture must not jump when the first one appears
+        self.message.layout.min_height = "28px"
         self.criteria_html = widgets.HTML()
 
     def _build_pickers(self) -> None:

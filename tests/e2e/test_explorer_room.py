@@ -200,3 +200,28 @@ def test_axe_finds_no_serious_violation(lab_room, page, explorer_factory, name):
         explorer.output.locator(".widget-tab").first.wait_for(state="visible")
     poll(lambda: view.locator(".gmm-side").get_attribute("aria-label"), "no side label")
     assert _serious_violations(page, view) == []
+
+
+def test_static_export_fits_the_window_and_its_controls_follow_the_keys(page, tmp_path):
+    from gmmlearn.datasets import load_x
+    from gmmlearn.webview.export import export_html
+    from gmmlearn.widgets import run_trace
+
+    trace = run_trace(load_x(), 4, "bounding-box", max_iter=12)
+    path = Path(export_html(tmp_path / "run.html", trace))
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(path.as_uri())
+    view = page.locator(".gmm-webview")
+    poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
+    scene = page.locator(".gmm-scene")
+    box = poll(lambda: (b := scene.bounding_box()) and b["height"] >= 300 and b, "no picture")
+    assert box["y"] + box["height"] <= 720  # the page's controls and the picture: one screen
+    page.mouse.click(box["x"] + 20, box["y"] + box["height"] - 20)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    poll(lambda: _data(view, "halfStep") == "2", "→ did not step in the page")
+    assert page.locator(".gmm-step").input_value() == "2"  # the page's slider followed
+    assert page.locator(".gmm-readout").inner_text().startswith("half-step 2 /")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    poll(lambda: scene.bounding_box()["height"] > 1.4 * box["height"], "did not grow")
+    assert page.console_log.errors == []
