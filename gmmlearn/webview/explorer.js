@@ -218,8 +218,25 @@ class Layout {
     return Math.max(0, view.scene.getBoundingClientRect().top - outer.getBoundingClientRect().top);
   }
 
+  fitTitle() {
+    // the title is as tall as its longest label at this width: a label that wraps onto a
+    // second line must not push the picture down for one step and up again at the next
+    const view = this.view;
+    const labels = (view.meta && view.meta.labels) || [];
+    const key = [view.root.clientWidth, view.runsLoaded, labels.length].join(":");
+    if (key === this.titleKey || !labels.length) return;
+    this.titleKey = key;
+    const longest = labels.reduce((a, b) => (b.length > a.length ? b : a), "");
+    const shown = view.title.textContent;
+    view.title.style.minHeight = "";
+    view.title.textContent = longest;
+    view.title.style.minHeight = `${view.title.offsetHeight}px`;
+    view.title.textContent = shown;
+  }
+
   sceneSize() {
     const view = this.view;
+    this.fitTitle();
     const given = view.scene.clientWidth || view.root.clientWidth - SIDE_WIDTH;
     const width = Math.max(300, Math.floor(given));
     const fixed = view.model.get("height") | 0;

@@ -118,9 +118,11 @@ def test_the_picture_takes_the_keyboard(lab_room, page, explorer_factory):
     assert scene.evaluate("(s) => document.activeElement === s")
     scroll = _boxes(view)["scrollTop"]
 
+    top = scene.bounding_box()["y"]
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     poll(lambda: _data(view, "halfStep") == "2", "→ did not step")
+    assert scene.bounding_box()["y"] == top  # a longer title does not push the picture
     explorer.wait_value(2)  # the slider follows (jslink)
     assert _boxes(view)["scrollTop"] == scroll  # the notebook did not scroll
     page.keyboard.press("ArrowLeft")
@@ -131,6 +133,7 @@ def test_the_picture_takes_the_keyboard(lab_room, page, explorer_factory):
     page.keyboard.press("End")
     last = int(float(explorer.slider.locator("[role=slider]").get_attribute("aria-valuemax")))
     poll(lambda: _data(view, "halfStep") == str(last), "End did not go to the last step")
+    assert scene.bounding_box()["y"] == top
     page.keyboard.press("Home")
     poll(lambda: _data(view, "halfStep") == "0", "Home did not go to the first step")
 
