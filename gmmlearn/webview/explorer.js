@@ -230,7 +230,7 @@ class Layout {
     const shown = view.title.textContent;
     view.title.style.minHeight = "";
     view.title.textContent = longest;
-    view.title.style.minHeight = `${view.title.offsetHeight}px`;
+    view.title.style.minHeight = `${Math.ceil(view.title.getBoundingClientRect().height)}px`;
     view.title.textContent = shown;
   }
 
@@ -250,10 +250,13 @@ class Layout {
   }
 
   curveHeight(sceneHeight) {
-    // the curve gives way first when the column beside the picture would outgrow it
-    const side = this.view.side;
-    const others = side.scrollHeight - (this.view.curveCanvas.clientHeight || 0);
-    return Math.round(Math.max(110, Math.min(240, sceneHeight - others - 6)));
+    // the curve gives way first when the column beside the picture would outgrow it; what the
+    // rest needs is estimated from the run (the L/KL panel, a key row per component, the note),
+    // not measured, so that it is the same at every step
+    const meta = this.view.meta;
+    const bound = Array.isArray(meta.lower_bounds) ? 230 : 0;
+    const others = bound + 26 * meta.n_components + 80;
+    return Math.round(Math.max(110, Math.min(240, sceneHeight - others)));
   }
 
   dispose() {
