@@ -228,3 +228,23 @@ def test_static_export_fits_the_window_and_its_controls_follow_the_keys(page, tm
     page.set_viewport_size({"width": 1920, "height": 1080})
     poll(lambda: scene.bounding_box()["height"] > 1.4 * box["height"], "did not grow")
     assert page.console_log.errors == []
+
+
+def test_voila_at_720p_shows_controls_and_picture_together(voila_app, page, explorer_factory):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(voila_app.notebook_url, timeout=120_000)
+    explorer = explorer_factory("body")
+    explorer.wait_rendered()
+    view = explorer.output.locator(".gmm-webview").first
+    view.evaluate("(v) => v.closest('.gmm-explorer').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    scene = view.locator(".gmm-scene").bounding_box()
+    assert scene["height"] >= 300
+    assert explorer.handle.bounding_box()["y"] >= 0  # the stepping controls on screen …
+    assert scene["y"] + scene["height"] <= 720 + 1  # … with the whole picture
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    poll(
+        lambda: view.locator(".gmm-scene").bounding_box()["height"] > 1.4 * scene["height"],
+        "the picture did not grow at 1920×1080 in Voilà",
+    )
+    assert page.console_log.errors == []
