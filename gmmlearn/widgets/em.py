@@ -198,8 +198,9 @@ class EMExplorer(Explorer):
         return True
 
     def fit_axes(self) -> None:
-        """Fit the axes to the data shown (while editing they stay put: a point added outside
-        the box does not rescale the picture under the mouse)."""
+        """Fit the browser view's axes to the data shown (while editing they stay put: a point
+        added near the edge does not rescale the picture under the mouse). The matplotlib view
+        has no playground and always fits its data: nothing to do there."""
         if self.host.playground:
             self.view.fit_axes()
 

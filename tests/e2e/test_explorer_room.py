@@ -177,6 +177,12 @@ def test_playground_axes_stay_put_and_ctrl_z_undoes(lab_room, page, explorer_fac
     poll(lambda: _data(view, "nSamples") == "272", "Ctrl+Z did not undo the point")
     message = explorer.output.locator(".widget-html-content", has_text="undone")
     message.first.wait_for(state="visible")
+    # a click beyond the box's top-right corner adds the point on the corner (clamped drop)
+    page.mouse.click(front["x"] + width / 2 + pixels + 25, front["y"] + height / 2 - pixels - 25)
+    poll(lambda: _data(view, "nSamples") == "273", "the click beyond the box added no point")
+    corner = f"({ranges[0][1]:.3g}, {ranges[1][1]:.3g})"
+    added = explorer.output.locator(".widget-html-content", has_text=f"added point 273 at {corner}")
+    added.first.wait_for(state="visible")
     assert explorer.widget_errors() == [] and page.console_log.errors == []
 
 
