@@ -179,6 +179,295 @@ class PointLayer {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Layout: the picture sized from its container and the window (a 720p projector to 1080p)
+
+const SIDE_WIDTH = 332; // the right column (320 px) and the gap
+const BELOW_SCENE = 46; // what an explorer keeps under the picture (the texts' header)
+
+class Layout {
+  // With the model's `height` 0 (the default) the scene takes the width its grid cell gives it
+  // and the height the visible page leaves under the controls above it: at 1280×720 in
+  // JupyterLab controls and picture fit on screen together, at 1920×1080 the picture grows.
+  constructor(view) {
+    this.view = view;
+    // the column beside the picture may scroll (Layout.sceneSize): reachable by the keyboard
+    view.side.tabIndex = 0;
+    view.side.setAttribute("role", "region");
+    view.side.setAttribute("aria-label", "curve, bound and weights of the step shown");
+    this.observer = new ResizeObserver(() => view.request());
+    this.observer.observe(view.root);
+    this.onWindow = () => view.request();
+    window.addEventListener("resize", this.onWindow);
+  }
+
+  scroller() {
+    // what scrolls the notebook in JupyterLab 4 (or 3); null in Voilà and a page: the window
+    return this.view.root.closest(".jp-WindowedPanel-outer, .jp-Notebook, .jp-LinkedOutputView");
+  }
+
+  visibleHeight() {
+    const box = this.scroller();
+    return box ? Math.min(box.clientHeight, window.innerHeight) : window.innerHeight;
+  }
+
+  controlsAbove() {
+    // from the top of the explorer (its widget box; the exported page's body; else the root)
+    // to the picture's top
+    const view = this.view;
+    const outer = view.root.closest(".gmm-explorer") || view.root;
+    return Math.max(0, view.scene.getBoundingClientRect().top - outer.getBoundingClientRect().top);
+  }
+
+  fitTitle() {
+    // the title is as tall as its longest label at this width: a label that wraps onto a
+    // second line must not push the picture down for one step and up again at the next
+    const view = this.view;
+    const labels = (view.meta && view.meta.labels) || [];
+    const key = [view.root.clientWidth, view.runsLoaded, labels.length].join(":");
+    if (key === this.titleKey || !labels.length) return;
+    this.titleKey = key;
+    const longest = labels.reduce((a, b) => (b.length > a.length ? b : a), "");
+    const shown = view.title.textContent;
+    view.title.style.minHeight = "";
+    view.title.textContent = longest;
+    view.title.style.minHeight = `${Math.ceil(view.title.getBoundingClientRect().height)}px`;
+    view.title.textContent = shown;
+  }
+
+  sceneSize() {
+    const view = this.view;
+    this.fitTitle();
+    const given = view.scene.clientWidth || view.root.clientWidth - SIDE_WIDTH;
+    const width = Math.max(300, Math.floor(given));
+    const fixed = view.model.get("height") | 0;
+    if (fixed > 0) return [width, fixed];
+    const room = this.visibleHeight() - this.controlsAbove() - BELOW_SCENE;
+    // never far taller than wide, nor taller than a 4K screen needs
+    const height = Math.round(Math.max(300, Math.min(room, 1.1 * width, 1400)));
+    // the column beside it never makes the explorer taller than the picture: it scrolls
+    view.side.style.maxHeight = `${height}px`;
+    return [width, height];
+  }
+
+  curveHeight(sceneHeight) {
+    // the curve gives way first when the column beside the picture would outgrow it; what the
+    // rest needs is estimated from the run (the L/KL panel, a key row per component, the note),
+    // not measured, so that it is the same at every step
+    const meta = this.view.meta;
+    const bound = Array.isArray(meta.lower_bounds) ? 230 : 0;
+    const others = bound + 26 * meta.n_components + 80;
+    return Math.round(Math.max(110, Math.min(240, sceneHeight - others)));
+  }
+
+  dispose() {
+    this.observer.disconnect();
+    window.removeEventListener("resize", this.onWindow);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys: the picture takes the keyboard once clicked (or tabbed to), and says what it shows
+
+const KEYS = [
+  ["← / →", "one step back / forward"],
+  ["Space", "play / pause"],
+  ["Home / End", "first / last step"],
+  ["+ / −", "zoom in / out"],
+  ["Shift + arrows", "rotate (3-D)"],
+  ["Ctrl + Z", "undo the last edit (playground)"],
+  ["?", "show / hide these keys"],
+  ["wheel", "zoom"],
+  ["double-click", "reset the view"],
+];
+
+class Keys {
+  constructor(view) {
+    this.view = view;
+    const scene = view.scene;
+    scene.tabIndex = 0;
+    scene.setAttribute("role", "application");
+    // JupyterLab's own shortcuts (arrows select cells, Space scrolls) stay out of the picture
+    scene.setAttribute("data-lm-suppress-shortcuts", "true");
+    this.live = el("div", "gmm-sr-only", view.root);
+    this.live.setAttribute("role", "status");
+    this.live.setAttribute("aria-live", "polite");
+    this.live.id = `gmm-live-${Math.random().toString(36).slice(2)}`;
+    scene.setAttribute("aria-describedby", this.live.id);
+    this.help = el("div", "gmm-keys-help", scene);
+    this.help.setAttribute("role", "dialog");
+    this.help.setAttribute("aria-label", "keys of the picture");
+    this.help.hidden = true;
+    for (const [key, what] of KEYS) {
+      const row = el("div", "gmm-keys-row", this.help);
+      el("kbd", "", row).textContent = key;
+      el("span", "", row).textContent = what;
+    }
+    this.timer = null;
+    this.said = "";
+    this.onDown = () => scene.focus({ preventScroll: true });
+    // a visible ring says the picture has the keyboard (a click does not set :focus-visible)
+    scene.addEventListener("focus", () => scene.classList.add("gmm-focused"));
+    scene.addEventListener("blur", () => scene.classList.remove("gmm-focused"));
+    this.onKey = (e) => this.key(e);
+    scene.addEventListener("pointerdown", this.onDown);
+    scene.addEventListener("keydown", this.onKey);
+  }
+
+  label() {
+    const meta = this.view.meta || {};
+    const what = meta.method === "vb" ? "variational Bayes" : "EM";
+    this.view.scene.setAttribute(
+      "aria-label",
+      `${what} run, ${meta.n_samples || 0} points, K = ${meta.n_components || 0}. ` +
+        "Keys: left and right arrows step, Space plays, Home and End go to the first and last " +
+        "step, plus and minus zoom, Shift with the arrows rotates, question mark lists the keys."
+    );
+  }
+
+  lastStep() {
+    const meta = this.view.meta;
+    return this.view.model.get("half_steps") ? meta.n_half_steps - 1 : meta.n_iter;
+  }
+
+  go(step) {
+    const model = this.view.model;
+    const target = Math.max(0, Math.min(this.lastStep(), step));
+    if (target === (model.get("step") | 0)) return;
+    model.set("step", target); // a jslinked slider and Play follow in the browser
+    model.save_changes();
+  }
+
+  play() {
+    if (this.timer) {
+      this.stop();
+      return;
+    }
+    if ((this.view.model.get("step") | 0) >= this.lastStep()) this.go(0);
+    const tick = () => {
+      const step = this.view.model.get("step") | 0;
+      if (step >= this.lastStep()) this.stop();
+      else this.go(step + 1);
+    };
+    this.timer = setInterval(tick, Math.max(10, this.view.model.get("interval") || 250));
+    this.view.root.dataset.playing = "1";
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.timer = null;
+    delete this.view.root.dataset.playing;
+  }
+
+  key(e) {
+    const view = this.view;
+    if (!view.meta || !view.meta.n_samples) return;
+    const step = view.model.get("step") | 0;
+    const k = e.key;
+    let done = true;
+    if ((e.ctrlKey || e.metaKey) && (k === "z" || k === "Z")) {
+      if (view.model.get("playground")) view.model.send({ event: "undo" });
+    } else if (e.shiftKey && k.startsWith("Arrow")) {
+      if (view.flat) return;
+      const d = { ArrowLeft: [0, 5], ArrowRight: [0, -5], ArrowUp: [5, 0], ArrowDown: [-5, 0] }[k];
+      view.elev = Math.max(-90, Math.min(90, view.elev + d[0]));
+      view.azim += d[1];
+      view.request();
+      view.model.set("elev", view.elev);
+      view.model.set("azim", view.azim);
+      view.model.save_changes();
+    } else if (e.ctrlKey || e.metaKey || e.altKey) {
+      return; // the browser's and JupyterLab's own shortcuts
+    } else if (k === "ArrowRight") this.go(step + 1);
+    else if (k === "ArrowLeft") this.go(step - 1);
+    else if (k === "Home") this.go(0);
+    else if (k === "End") this.go(this.lastStep());
+    else if (k === " " || k === "Spacebar") this.play();
+    else if (k === "+" || k === "=") view.setZoom(view.zoom * 1.25);
+    else if (k === "-" || k === "_") view.setZoom(view.zoom / 1.25);
+    else if (k === "?") this.help.hidden = !this.help.hidden;
+    else if (k === "Escape" && !this.help.hidden) this.help.hidden = true;
+    else done = false;
+    if (!done) return;
+    e.preventDefault(); // no page scroll, no notebook shortcut
+    e.stopPropagation();
+  }
+
+  describe(h) {
+    // the aria-live text of the half-step shown, once the picture rests there (not per frame
+    // of Play: a screen reader would only stutter)
+    const meta = this.view.meta;
+    const t = meta.params_index[h];
+    const curve = meta.log_likelihoods[t];
+    const weights = meta.weights[t].map((w, k) => `π${subscript(k + 1)} ${w.toFixed(2)}`);
+    const text =
+      `${meta.labels[h]}. ` +
+      (curve === null ? "" : `${meta.curve_label || "ln p"} = ${curve.toFixed(2)}. `) +
+      `Weights: ${weights.join(", ")}.`;
+    this.view.root.dataset.description = text;
+    clearTimeout(this.quiet);
+    this.quiet = setTimeout(() => {
+      if (text !== this.said) this.live.textContent = this.said = text;
+    }, this.timer ? 1500 : 250);
+  }
+
+  dispose() {
+    this.stop();
+    clearTimeout(this.quiet);
+    this.view.scene.removeEventListener("pointerdown", this.onDown);
+    this.view.scene.removeEventListener("keydown", this.onKey);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ControlLabels: names for the ipywidgets controls around the picture that have none of their
+// own (Play's icon buttons, the sliders' handles), so that a screen reader can say each one
+
+const ICON_NAMES = {
+  "fa-play": "play",
+  "fa-pause": "pause",
+  "fa-stop": "stop and rewind",
+  "fa-retweet": "repeat at the end",
+};
+
+class ControlLabels {
+  constructor(view) {
+    this.view = view;
+    this.observer = new MutationObserver(() => this.apply());
+    // the explorer's box appears once the whole output is attached: look again then
+    this.timer = setTimeout(() => this.start(), 0);
+  }
+
+  start() {
+    const box = this.view.root.closest(".gmm-explorer");
+    if (!box) return;
+    this.box = box;
+    this.apply();
+    this.observer.observe(box, { childList: true, subtree: true });
+  }
+
+  apply() {
+    for (const button of this.box.querySelectorAll("button")) {
+      if (button.textContent.trim() || button.getAttribute("aria-label")) continue;
+      const icon = button.querySelector("i");
+      const name = icon && Object.keys(ICON_NAMES).find((c) => icon.classList.contains(c));
+      if (name) button.setAttribute("aria-label", ICON_NAMES[name]);
+    }
+    for (const slider of this.box.querySelectorAll(".widget-slider")) {
+      const label = slider.querySelector(".widget-label");
+      const handle = slider.querySelector("[role=slider]");
+      if (handle && label && !handle.getAttribute("aria-label")) {
+        handle.setAttribute("aria-label", label.textContent.trim() || "value");
+      }
+    }
+  }
+
+  dispose() {
+    clearTimeout(this.timer);
+    this.observer.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The view
 
 class TraceView {
@@ -207,6 +496,8 @@ class TraceView {
     this.azim = model.get("azim");
     // where a double-click goes back to (a drag writes its angle into the model)
     this.home = { elev: this.elev, azim: this.azim };
+    this.keys = new Keys(this);
+    this.controlLabels = new ControlLabels(this);
     this.points = new PointLayer(this.glCanvas);
     if (!this.points.gl) {
       const message = el("div", "gmm-message", this.scene);
@@ -237,9 +528,11 @@ class TraceView {
     this.hoverIndex = null;
     this.root.dataset.nSamples = String(meta.n_samples);
     this.rgb = meta.colors.map(hexToRgb);
+    this.root.dataset.ranges = JSON.stringify(meta.ranges); // the axes (tests: fixed axes)
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
     if (this.points.gl) this.points.setPositions(this.positions);
     this.buildKey();
+    this.keys.label();
     this.note.textContent =
       meta.sigmas.map((s) => `${s}σ`).join(" and ") +
       (this.flat ? " ellipses" : " ellipsoids") +
@@ -248,11 +541,11 @@ class TraceView {
         : ", opacity ∝ π. ") +
       (this.flat
         ? this.model.get("playground")
-          ? "Drag a mean: EM starts again from there · click: add a point · shift-click: " +
-            "remove one · hover: its γ · wheel: zoom."
+          ? "Drag a mean: EM restarts there · click: add a point · shift-click: remove one · " +
+            "hover: its γ."
           : "Wheel: zoom."
         : "Drag: rotate · wheel: zoom.") +
-      " Double-click: reset.";
+      " Click the picture, then ←/→ step, ? all keys.";
     this.request();
   }
 
@@ -329,8 +622,7 @@ class TraceView {
       "wheel",
       (e) => {
         e.preventDefault();
-        this.zoom = Math.max(0.4, Math.min(12, this.zoom * Math.exp(-e.deltaY * 0.0015)));
-        this.request();
+        this.setZoom(this.zoom * Math.exp(-e.deltaY * 0.0015));
       },
       { passive: false }
     );
@@ -345,8 +637,12 @@ class TraceView {
       this.azim = this.home.azim;
       this.request();
     });
-    this.resizeObserver = new ResizeObserver(() => this.request());
-    this.resizeObserver.observe(this.root);
+    this.layout = new Layout(this);
+  }
+
+  setZoom(zoom) {
+    this.zoom = Math.max(0.4, Math.min(12, zoom));
+    this.request();
   }
 
   // -- the 2-D playground: drag a mean to start EM again from there, click to add a point ----
@@ -388,7 +684,7 @@ class TraceView {
 
   playgroundMove(e) {
     const press = this.press;
-    const [x, y] = this.localPoint(e);
+    const [x, y] = this.clampToBox(this.localPoint(e));
     if (Math.hypot(x - press.x, y - press.y) > 4) press.moved = true;
     if (press.k !== null && press.moved) {
       this.dragMean = { k: press.k, x, y };
@@ -396,11 +692,18 @@ class TraceView {
     }
   }
 
+  clampToBox([x, y]) {
+    // a drop outside the axes box lands on its edge: nothing is placed where it is not drawn
+    const [x0, y0] = this.project([-1, 1, 0]);
+    const [x1, y1] = this.project([1, -1, 0]);
+    return [Math.max(x0, Math.min(x1, x)), Math.max(y0, Math.min(y1, y))];
+  }
+
   playgroundUp(e) {
     const press = this.press;
     this.press = null;
     if (this.scene.hasPointerCapture(e.pointerId)) this.scene.releasePointerCapture(e.pointerId);
-    const [x, y] = this.localPoint(e);
+    const [x, y] = this.clampToBox(this.localPoint(e));
     if (press.k !== null && press.moved) {
       // the cross stays where it was dropped until the new run arrives
       this.dragMean = { k: press.k, x, y };
@@ -523,7 +826,9 @@ class TraceView {
 
   dispose() {
     for (const [event, handler] of this.handlers) this.model.off(event, handler);
-    this.resizeObserver.disconnect();
+    this.layout.dispose();
+    this.keys.dispose();
+    this.controlLabels.dispose();
   }
 
   // -- drawing ----------------------------------------------------------------------------
@@ -549,8 +854,7 @@ class TraceView {
     const h = this.halfStep();
     const t = meta.params_index[h];
     const dpr = window.devicePixelRatio || 1;
-    const width = Math.max(300, Math.floor(this.scene.clientWidth || this.root.clientWidth - 332));
-    const height = this.model.get("height");
+    const [width, height] = this.layout.sceneSize();
     if (width !== this.width || height !== this.height || dpr !== this.dpr) {
       this.width = width;
       this.height = height;
@@ -580,6 +884,7 @@ class TraceView {
     this.drawBound(h);
     this.updateKey(t);
     this.title.textContent = meta.labels[h];
+    this.keys.describe(h);
     this.framesDrawn += 1;
     this.root.dataset.halfStep = String(h);
     this.root.dataset.meanPositions = JSON.stringify(
@@ -872,9 +1177,9 @@ class TraceView {
     const meta = this.meta;
     const canvas = this.curveCanvas;
     const width = 320;
-    const height = 240;
+    const height = this.layout.curveHeight(this.height);
     const dpr = this.dpr;
-    if (canvas.width !== Math.round(width * dpr)) {
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
       canvas.style.width = `${width}px`;
@@ -1153,13 +1458,17 @@ function writtenExactly(value, digits, spacing) {
 
 function niceTicks(low, high, count) {
   // round values inside [low, high], about `count` of them and never fewer than two
-  const span = high - low || Math.abs(high) || 1;
+  // a span below a billionth of the values (a flat curve at −1295.72…) would make steps that
+  // i++ cannot count past (i above 2⁵³): never smaller than that
+  const size = Math.max(Math.abs(low), Math.abs(high));
+  const span = Math.max(high - low, 1e-9 * size) || Math.abs(high) || 1;
   for (let n = count; n <= 4 * count; n *= 2) {
     const raw = span / n;
     const power = Math.pow(10, Math.floor(Math.log10(raw)));
     const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || 10 * power;
     const ticks = [];
-    for (let i = Math.ceil(low / step); i * step <= high + 1e-9 * span; i++) {
+    const first = Math.ceil(low / step);
+    for (let i = first; i * step <= high + 1e-9 * span && i <= first + 8 * n; i++) {
       ticks.push(Math.abs(i * step) < 1e-12 * span ? 0 : i * step);
     }
     if (ticks.length >= 2) return ticks;

@@ -39,7 +39,7 @@ body {{ margin: 16px; background: #fff; }}
 .gmm-controls input[type=range] {{ width: 420px; }}
 </style>
 </head>
-<body>
+<body class="gmm-explorer">
 <h1 style="font: 600 20px system-ui, sans-serif">{heading}</h1>
 <div class="gmm-controls">
   <button class="gmm-back" title="one step back">◀</button>
@@ -88,13 +88,18 @@ body {{ margin: 16px; background: #fff; }}
   const meta = state.meta;
   let timer = null;
   function last() {{ return half.checked ? meta.n_half_steps - 1 : meta.n_iter; }}
-  function go(step) {{
-    step = Math.max(0, Math.min(last(), step));
+  function show(step) {{
     slider.max = String(last());
     slider.value = String(step);
     readout.textContent = (half.checked ? "half-step " : "iteration ") + step + " / " + last();
+  }}
+  function go(step) {{
+    step = Math.max(0, Math.min(last(), step));
+    show(step);
     model.set("step", step);
   }}
+  // the picture's own keys (←/→, Home/End, Space) move the step: the controls follow
+  model.on("change:step", () => show(model.get("step")));
   function pause() {{ clearInterval(timer); timer = null; play.textContent = "▶ play"; }}
   play.addEventListener("click", () => {{
     if (timer) return pause();
@@ -151,7 +156,7 @@ def standalone_html(
     meta, buffers = trace_payload(trace, dims=dims, sigmas=sigmas, component=component)
     state = {
         "meta": meta, "step": int(step), "half_steps": bool(half_steps), "elev": float(elev),
-        "azim": float(azim), "height": 560, "webgl": "",
+        "azim": float(azim), "height": 0, "interval": int(interval), "webgl": "",
     }  # fmt: skip
     data = json.dumps({"state": state, "buffers": encode_buffers(buffers)})
     # "</" inside the JSON would end the <script> element early

@@ -174,7 +174,13 @@ def _bound_split(trace: Run) -> dict[str, list | None]:
 
 
 def trace_payload(
-    trace: Run, *, dims=None, sigmas=(1.0, 2.0), component: int | None = None
+    trace: Run,
+    *,
+    dims=None,
+    sigmas=(1.0, 2.0),
+    component: int | None = None,
+    frame=None,
+    axis_names=None,
 ) -> tuple[dict, dict[str, bytes]]:
     """Everything the browser view draws, for the whole run.
 
@@ -189,6 +195,11 @@ def trace_payload(
         Mahalanobis radii of the ellipsoids.
     component : int or None
         Colour by this component's γ_nk (0-based) instead of the γ-blend.
+    frame : (centre, half_width), optional
+        The axes' frame (:func:`axis_frame`) to keep, e.g. while points are added; default the
+        data's own.
+    axis_names : sequence of str, optional
+        Names of the plotted axes (default x₁, x₂, …).
 
     Returns
     -------
@@ -202,7 +213,7 @@ def trace_payload(
     sigmas = [float(s) for s in sigmas]
     n_samples = X.shape[0]
     n_components = trace.params[0].n_components
-    centre, half = axis_frame(X, dims)
+    centre, half = axis_frame(X, dims) if frame is None else map(np.asarray, frame)
     colors = component_colors(n_components)
     positions = _to_cube(X[:, list(dims)], centre, half).astype(np.float32)
     color_bytes = color_frames(trace, colors, component)
@@ -221,7 +232,9 @@ def trace_payload(
         "n_iter": trace.n_iter,
         "n_half_steps": trace.n_half_steps,
         "n_color_frames": int(color_bytes.shape[0]),
-        "axis_names": [f"x{_SUBSCRIPTS[d] if d < 9 else d + 1}" for d in dims],
+        "axis_names": list(axis_names)
+        if axis_names is not None
+        else [f"x{_SUBSCRIPTS[d] if d < 9 else d + 1}" for d in dims],
         "ranges": [[float(c - h), float(c + h)] for c, h in zip(centre, half)],
         "ticks": [t[0] for t in ticks],
         "tick_labels": [t[1] for t in ticks],

@@ -45,8 +45,12 @@ class TraceView(anywidget.AnyWidget):
         Colour the points by γ_nk of this component (0-based) instead of the γ-blend.
     elev, azim : float, default=22, -60
         Initial view angle (degrees, matplotlib's convention); the mouse turns it.
-    height : int, default=560
-        Height of the drawing in CSS pixels (it takes the width it is given).
+    height : int, default=0
+        Height of the drawing in CSS pixels; 0: what the visible page leaves under the
+        controls above it (at 1280×720 controls and picture fit together; the picture grows
+        with the window). It takes the width it is given.
+    axis_names : sequence of str, optional
+        Names of the plotted axes (default x₁, x₂, …), e.g. a preset's "eruptions (min)".
     playground : bool, default=False
         2-D data only: dragging a mean, clicking on the plane or shift-clicking a point sends
         an event to the kernel (see :meth:`on_mean_moved`, :meth:`on_point_added`,
@@ -57,6 +61,9 @@ class TraceView(anywidget.AnyWidget):
     ----------
     step : int (synced)
         The half-step (or iteration) shown; link a slider or Play to it with ``jslink``.
+    interval : int (synced)
+        Milliseconds between steps when Space plays in the picture (link the explorer's speed
+        slider to it).
     webgl : str (synced)
         What the browser reported: "" until drawn, "ok", or "missing" (no WebGL: nothing is
         drawn, and the explorer falls back to the matplotlib view).
@@ -69,7 +76,8 @@ class TraceView(anywidget.AnyWidget):
     half_steps = traitlets.Bool(True).tag(sync=True)
     elev = traitlets.Float(22.0).tag(sync=True)
     azim = traitlets.Float(-60.0).tag(sync=True)
-    height = traitlets.Int(560).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    interval = traitlets.Int(250).tag(sync=True)
     meta = traitlets.Dict().tag(sync=True)
     positions = traitlets.Bytes(b"").tag(sync=True)
     colors = traitlets.Bytes(b"").tag(sync=True)
@@ -87,7 +95,8 @@ class TraceView(anywidget.AnyWidget):
         component: int | None = None,
         elev: float = 22.0,
         azim: float = -60.0,
-        height: int = 560,
+        height: int = 0,
+        axis_names=None,
         playground: bool = False,
     ) -> None:
         check_run(trace)
@@ -99,11 +108,14 @@ class TraceView(anywidget.AnyWidget):
             raise ValueError(f"sigmas must be positive radii such as (1, 2), got {sigmas}")
         self._check_component(component, trace)
         self.component = None if component is None else int(component)
+        self.axis_names = None if axis_names is None else [str(a) for a in axis_names]
+        # the axes kept while the playground edits the data (None: fitted to each run's data)
+        self.held_frame = None
         self.trace = trace
         self._send_run(trace)
         self.state = trace.half_step(0)
         self._playground_handlers: dict[str, list] = {
-            "move_mean": [], "add_point": [], "remove_point": []
+            "move_mean": [], "add_point": [], "remove_point": [], "undo": []
         }  # fmt: skip
         self.playground = bool(playground)
         self.on_msg(self._on_front_message)
@@ -173,11 +185,34 @@ class TraceView(anywidget.AnyWidget):
         shift-clicked."""
         self._playground_handlers["remove_point"].append(callback)
 
+    def on_undo(self, callback) -> None:
+        """Call ``callback()`` when Ctrl+Z is pressed on the picture."""
+        self._playground_handlers["undo"].append(callback)
+
+    def hold_axes(self) -> None:
+        """Keep the axes shown for the next runs (the playground edits the data: a point
+        added outside must not rescale the picture under the mouse)."""
+        ranges = np.asarray(self.meta["ranges"], dtype=np.float64)
+        self.held_frame = (ranges.mean(axis=1), (ranges[:, 1] - ranges[:, 0]) / 2.0)
+
+    def fit_axes(self) -> None:
+        """Fit the axes to the data shown again (and to every later run's data)."""
+        self.held_frame = None
+        self._send_run(self.trace)
+
+    def set_axis_names(self, axis_names) -> None:
+        """Name the plotted axes (None: x₁, x₂, …); sent with the next run."""
+        self.axis_names = None if axis_names is None else [str(a) for a in axis_names]
+
     def _on_front_message(self, widget, content, buffers) -> None:
         """A playground event from the browser, checked before it reaches the handlers."""
         if not self.playground or not isinstance(content, dict):
             return
         event = content.get("event")
+        if event == "undo":
+            for handler in self._playground_handlers[event]:
+                handler()
+            return
         if event == "remove_point":
             index = content.get("index")
             n_samples = self.trace.X.shape[0]
@@ -215,8 +250,9 @@ class TraceView(anywidget.AnyWidget):
 
     def _send_run(self, trace: Run) -> None:
         meta, buffers = trace_payload(
-            trace, dims=self.dims, sigmas=self.sigmas, component=self.component
-        )
+            trace, dims=self.dims, sigmas=self.sigmas, component=self.component,
+            frame=self.held_frame, axis_names=self.axis_names,
+        )  # fmt: skip
         # one message: the browser never sees a new meta with old buffers
         with self.hold_sync():
             self.positions = buffers["positions"]

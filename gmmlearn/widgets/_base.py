@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import html
+import numbers
+import os
 import time
 from abc import ABC, abstractmethod
 
@@ -35,7 +37,7 @@ from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.export import write_file_atomically
 from ._controls import BLEND, ControlBar
-from ._hosts import HOSTS, MatplotlibHost
+from ._hosts import HOSTS
 
 __all__ = ["MAX_COMPONENTS", "VIEWS", "Explorer"]
 
@@ -45,6 +47,8 @@ VIEWS = tuple(HOSTS)
 MAX_COMPONENTS = 20
 # While stepping fast, the equations are re-typeset in the browser at most this often (s).
 _TEXT_DELAY = 0.15
+# The presets whose axes have names of their own (the others are x₁, x₂).
+_PRESET_AXIS_NAMES = {"old_faithful": ("eruptions (min)", "waiting (min)")}
 # A re-run longer than this shows "running EM…" first.
 _SLOW_RUN_S = 0.5
 
@@ -113,6 +117,7 @@ class Explorer(ControlBar, ABC):
         figsize=(11.0, 5.5),
         view: str = "browser",
         playground: bool | None = None,
+        axis_names=None,
     ) -> None:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}: use 'browser' (default) or 'matplotlib'")
@@ -133,7 +138,11 @@ class Explorer(ControlBar, ABC):
             self.X, n_components=n_components, init=init, covariance_type=covariance_type,
             random_state=int(random_state),
         )  # fmt: skip
-        self._view_options = {"dims": dims, "sigmas": sigmas, "figsize": figsize}
+        if axis_names is None:
+            axis_names = _PRESET_AXIS_NAMES.get(preset)
+        self._view_options = {
+            "dims": dims, "sigmas": sigmas, "figsize": figsize, "axis_names": axis_names
+        }  # fmt: skip
         self.host = HOSTS[view](
             self.trace, half_steps=half_steps, playground=playground, **self._view_options
         )
@@ -203,7 +212,7 @@ class Explorer(ControlBar, ABC):
         self._observe(self.elev_slider, self._on_angle)
         self._observe(self.azim_slider, self._on_angle)
         self._observe(self.play, self._on_playing, names="playing")
-        self._view_link = self.host.connect(self.step_slider, self._on_webgl)
+        self._view_link = self.host.connect(self.step_slider, self._on_webgl, self.speed)
         self._observe(self.data_input, self._on_data)
 
     # ---------------------------------------------------------------------------
@@ -269,15 +278,17 @@ class Explorer(ControlBar, ABC):
     # Actions
     # ---------------------------------------------------------------------------
 
-    def rerun(self) -> bool:
-        """Run again with the K, init, covariance type and seed of the widgets.
+    def rerun(self, X=None) -> bool:
+        """Run again with the K, init, covariance type and seed of the widgets, on ``X`` (default:
+        the data shown); the step shown stays (clamped to the new run's length).
 
         Returns
         -------
         ok : bool
             False if the choices were invalid or the run failed; the message says why and the
-            previous run stays on screen.
+            previous run (and its data) stays on screen.
         """
+        X = self.X if X is None else X
         choices = {
             "n_components": self.k_input.value,
             "init": self.init_input.value,
@@ -285,12 +296,12 @@ class Explorer(ControlBar, ABC):
             "random_state": self.seed_input.value,
         }
         started = time.perf_counter()
-        if self.X.shape[0] * self.options["max_iter"] > 2_000_000:
+        if X.shape[0] * self.options["max_iter"] > 2_000_000:
             # a long run: say so before the kernel is busy (the message is sent at once)
             self._show_message(f"running {self._algorithm}…", error=False)
         try:
-            _check_explorer_k(choices["n_components"], self.X.shape[0])
-            trace = self._make_trace(self.X, **choices)
+            _check_explorer_k(choices["n_components"], X.shape[0])
+            trace = self._make_trace(X, **choices)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             previous = self.trace.params[0]
             self._show_message(
@@ -301,30 +312,48 @@ class Explorer(ControlBar, ABC):
             )
             return False
         elapsed = time.perf_counter() - started
-        self._show_run(trace)
+        self._show_run(trace, step=self.step_slider.value)
         self._render()
         self._show_run_notes(
             f"{self._algorithm} ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else ""
         )
         return True
 
-    def _show_run(self, trace) -> None:
-        """Put a new run on screen, at its first step."""
+    def _show_run(self, trace, step: int = 0) -> None:
+        """Put a new run (and its data) on screen at ``step``, clamped to the run's length.
+
+        The view takes the run first: the explorer's ``trace`` and ``X`` change only once it
+        has, so a view that refuses leaves the explorer as it was (issue 22, item 10).
+        """
+        last = trace.n_steps(self.view.half_steps) - 1
+        step = min(max(int(step), 0), last)
+        if self.host.accepts(trace):
+            self.view.set_trace(trace, step)
+        else:  # matplotlib draws one data set per figure: a new figure for new data
+            self._replace_host(self.host.remade(trace, self._view_options))
         self.trace = trace
-        self.view.set_trace(trace)
+        self.X = trace.X
         self._set_component_options()
         self._fit_point_input()
-        self._set_slider(0)
+        self._set_slider(step)
 
     def use_preset(self, name: str) -> bool:
         """Replace the data by the preset ``name`` (:data:`gmmlearn.datasets.PRESETS`) and run
         again with the K, init, covariance type and seed of the widgets."""
+        if not self.host.playground:
+            raise ValueError(
+                "the preset data sets belong to the 2-D playground of the browser view: "
+                f"use explore({name!r}, ...) to start on one"
+            )
         X = check_data(make_preset(name), min_samples=2)
-        previous = self.X
-        self.X = X
-        if not self.rerun():
-            self.X = previous
+        names = self.view.axis_names, self.view.held_frame
+        self.view.set_axis_names(_PRESET_AXIS_NAMES.get(name))
+        self.view.held_frame = None  # new data: axes fitted to it
+        if not self.rerun(X):
+            self.view.set_axis_names(names[0])
+            self.view.held_frame = names[1]
             return False
+        self._view_options["axis_names"] = self.view.axis_names
         if self.data_input.value != name:
             with self._quietly():
                 self.data_input.value = name
@@ -347,22 +376,36 @@ class Explorer(ControlBar, ABC):
         if not self.host.needs_webgl:
             return
         browser = self.host
-        self.host = MatplotlibHost(
-            self.trace, half_steps=browser.view.half_steps, **self._view_options
-        )
-        self.view.set_component(browser.view.component, redraw=False)
+        self._replace_host(browser.remade(self.trace, self._view_options))
+        browser.disconnect()
+        # the playground (presets, drags, clicks) needs the browser: its data menu goes too
+        with self._quietly():
+            self.data_input.value = ""
+        for control in (self.data_input, self.undo_button, self.reset_data_button,
+                        self.fit_axes_button):  # fmt: skip
+            control.layout.display = "none"
+        self._render()
+
+    def _replace_host(self, host) -> None:
+        """Show ``host``'s figure where the old one was, with the same colouring."""
+        component = self.view.component
+        if component is not None and component >= host.view.trace.params[0].n_components:
+            component = None
+        host.view.set_component(component, redraw=False)
+        self.host = host
         old = self.figure_area
         self.figure_area = self._figure_widget()
         self.widget.children = tuple(
             self.figure_area if child is old else child for child in self.widget.children
         )
-        browser.disconnect()
         self._show_angle_sliders()
-        self._render()
 
     def export_html(self, path, interval: int | None = None) -> str:
         """Write the run as one self-contained HTML page that steps, plays and rotates with no
         kernel and no network (for nbviewer, course pages, slides); returns the path."""
+        _check_export_path(path, ".html")
+        if interval is not None:
+            interval = _check_positive(interval, "interval (ms between frames)", "250")
         return _export_browser_html(
             path, self.trace, dims=self._view_options["dims"],
             sigmas=self._view_options["sigmas"], half_steps=self.view.half_steps,
@@ -376,6 +419,9 @@ class Explorer(ControlBar, ABC):
 
         Written to a temporary and renamed: an existing GIF is replaced only by a complete one.
         """
+        _check_export_path(path, ".gif")
+        fps = _check_positive(fps, "fps (frames per second)", "2")
+        dpi = _check_positive(dpi, "dpi (pixels per inch)", "72")
         view = self._offscreen_view()
         write_file_atomically(path, lambda tmp: view.save_gif(tmp, fps=fps, dpi=dpi), "run.gif")
         return str(path)
@@ -483,3 +529,27 @@ def _check_explorer_k(n_components, n_samples: int) -> None:
             f"the explorer shows at most {MAX_COMPONENTS} components, got K={n_components}: "
             "choose a smaller K (gmmlearn.GaussianMixture fits any K without drawing it)"
         )
+
+
+def _check_export_path(path, suffix: str) -> None:
+    """A file path in an existing folder, or a one-line error naming the fix."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name such as 'run{suffix}', got {path!r}")
+    path = os.fspath(path)
+    if os.path.isdir(path) or path.endswith(("/", os.sep)):
+        raise ValueError(
+            f"{path!r} is a folder: give a file name in it, such as "
+            f"{os.path.join(path, 'run' + suffix)!r}"
+        )
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise ValueError(f"the folder {folder!r} does not exist: create it first, or pick another")
+
+
+def _check_positive(value, name: str, example: str) -> float:
+    """A finite number > 0, or a one-line error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise TypeError(f"{name} must be a positive number such as {example}, got {value!r}")
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0 (e.g. {example}), got {value!r}")
+    return value

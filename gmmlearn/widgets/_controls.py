@@ -44,7 +44,7 @@ class ControlBar:
         n_frames = self.view.n_frames()
         self.step_slider = widgets.IntSlider(
             value=0, min=0, max=n_frames - 1, description="step", continuous_update=True,
-            layout=widgets.Layout(width="420px"),
+            style={"description_width": "initial"}, layout=widgets.Layout(width="230px"),
         )  # fmt: skip
         self.play = widgets.Play(
             value=0, min=0, max=n_frames - 1, interval=interval, description="play",
@@ -52,17 +52,21 @@ class ControlBar:
         )  # fmt: skip
         self.speed = widgets.IntSlider(
             value=interval, min=10, max=1000, step=10, description="ms / step",
-            style={"description_width": "initial"}, layout={"width": "260px"},
+            style={"description_width": "initial"}, layout={"width": "200px"},
         )  # fmt: skip
         # in the browser, without a round trip through the kernel
         self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
         self._speed_link = widgets.jslink((self.speed, "value"), (self.play, "interval"))
-        self.prev_button = widgets.Button(description="◀ back", layout={"width": "80px"})
-        self.next_button = widgets.Button(description="step ▶", layout={"width": "80px"})
+        self.prev_button = widgets.Button(
+            description="◀ back", tooltip="one step back", layout={"width": "72px"}
+        )
+        self.next_button = widgets.Button(
+            description="step ▶", tooltip="one step forward", layout={"width": "72px"}
+        )
         self.half_steps_toggle = widgets.ToggleButtons(
             options=[(self._half_step_names, True), ("whole iterations", False)],
             value=self.view.half_steps,
-            style={"button_width": "130px"},
+            style={"button_width": "136px"},
         )
         self.half_steps_toggle.layout.flex = "0 0 auto"
         self.step_label = widgets.HTML()
@@ -70,25 +74,47 @@ class ControlBar:
         self.message_text = ""
 
     def _build_choices(self, n_components, init, covariance_type, seed) -> None:
+        compact = {"description_width": "initial"}
         self.k_input = widgets.IntText(
-            value=n_components, description="K", layout={"width": "140px"}
+            value=n_components, description="K", style=compact, layout={"width": "84px"}
         )
         self.init_input = widgets.Dropdown(
-            options=self._init_methods, value=init, description="init"
-        )
+            options=self._init_methods, value=init, description="init", style=compact,
+            layout={"width": "180px"},
+        )  # fmt: skip
         self.covariance_input = widgets.Dropdown(
-            options=COVARIANCE_TYPES, value=covariance_type, description="covariance"
+            options=COVARIANCE_TYPES, value=covariance_type, description="covariance",
+            style=compact, layout={"width": "180px"},
+        )  # fmt: skip
+        self.seed_input = widgets.IntText(
+            value=seed, description="seed", style=compact, layout={"width": "110px"}
         )
-        self.seed_input = widgets.IntText(value=seed, description="seed", layout={"width": "160px"})
         # the playground: preset data sets, and BIC/AIC of every run
         self.data_input = widgets.Dropdown(
             options=[("the data passed in", "")]
             + [(text.split(":")[0], name) for name, text in PRESET_DESCRIPTIONS.items()],
-            description="data", layout={"width": "300px"},
+            description="data", style=compact, layout={"width": "210px"},
+        )  # fmt: skip
+        # the playground's edits: undo (also Ctrl+Z on the picture), the data set as it came,
+        # the axes fitted to the data again (they stay put while points are added)
+        self.undo_button = widgets.Button(
+            description="undo", tooltip="undo the last drag, click or shift-click (Ctrl+Z)",
+            icon="undo", disabled=True, layout={"width": "80px"},
+        )  # fmt: skip
+        self.reset_data_button = widgets.Button(
+            description="reset data", tooltip="the data set as it was before any edit",
+            layout={"width": "100px"},
+        )  # fmt: skip
+        self.fit_axes_button = widgets.Button(
+            description="fit axes", tooltip="fit the axes to the data (edits keep them put)",
+            layout={"width": "90px"},
         )  # fmt: skip
         self.data_input.layout.display = None if self.host.playground else "none"
-        if self.host.playground:  # a line kept for the message: the plane must not jump
-            self.message.layout.min_height = "1.6em"  # under the mouse when it appears
+        for button in (self.undo_button, self.reset_data_button, self.fit_axes_button):
+            button.layout.display = self.data_input.layout.display
+        # a line kept for the message, as tall as one line of it (ipywidgets' inline height,
+        # 28 px; 1.6em was 7 px short): the picture must not jump when the first one appears
+        self.message.layout.min_height = "28px"
         self.criteria_html = widgets.HTML()
 
     def _build_pickers(self) -> None:
@@ -109,23 +135,34 @@ class ControlBar:
         self.angles = widgets.HBox([self.elev_slider, self.azim_slider])
 
     def _layout(self, extra_rows=()) -> widgets.VBox:
-        """Everything in one column; ``extra_rows`` go under the run's choices."""
-        nowrap = widgets.Layout(flex_flow="row nowrap", align_items="center")
+        """A compact bar of rows above the picture (they wrap on a narrow screen) and the
+        texts folded under it: at 1280×720 controls and picture are on screen together.
+        ``extra_rows`` go under the run's choices."""
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
         stepping = widgets.HBox(
-            [self.prev_button, self.play, self.step_slider, self.next_button], layout=nowrap
+            [self.prev_button, self.play, self.step_slider, self.next_button,
+             self.half_steps_toggle], layout=wrap,
+        )  # fmt: skip
+        run = widgets.HBox(
+            [self.k_input, self.init_input, self.covariance_input, self.seed_input, self.speed],
+            layout=wrap,
         )
-        run = widgets.HBox([self.k_input, self.init_input, self.covariance_input, self.seed_input])
-        shown = [self.half_steps_toggle, self.speed]
-        picks = [self.color_by, self.point_input, self.component_input]
+        playground = widgets.HBox(
+            [self.data_input, self.undo_button, self.reset_data_button, self.fit_axes_button,
+             self.criteria_html], layout=wrap,
+        )  # fmt: skip
         texts = widgets.Tab(children=[self.equations_html, self.params_html])
         texts.set_title(0, "equations")
         texts.set_title(1, "parameters")
-        playground = widgets.HBox([self.data_input, self.criteria_html], layout=nowrap)
-        return widgets.VBox(
-            [self.message, run, *extra_rows, playground, stepping,
-             widgets.HBox(shown, layout=nowrap), self.step_label, self.figure_area, self.angles,
-             widgets.HBox(picks), texts]
+        picks = widgets.HBox([self.color_by, self.point_input, self.component_input], layout=wrap)
+        self.details = widgets.Accordion(children=[widgets.VBox([picks, texts])])
+        self.details.set_title(0, "colours, equations and parameters of the step shown")
+        box = widgets.VBox(
+            [self.message, stepping, run, *extra_rows, playground, self.step_label,
+             self.figure_area, self.angles, self.details]
         )  # fmt: skip
+        box.add_class("gmm-explorer")  # the browser view measures its controls from here
+        return box
 
     # -- wiring ---------------------------------------------------------------------------
     def _observe(self, widget, handler, names: str = "value") -> None:

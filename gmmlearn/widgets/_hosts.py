@@ -13,6 +13,7 @@ import io
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 
 from ..plotting.view import EMView
 from ..webview.widget import TraceView
@@ -44,10 +45,13 @@ class BrowserHost:
     writes_step_title = True
     uses_widget_canvas = False
 
-    def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground) -> None:
+    def __init__(
+        self, run, *, dims, sigmas, half_steps, figsize, playground, axis_names=None
+    ) -> None:
         self.view = TraceView(
-            run, dims=dims, sigmas=sigmas, half_steps=half_steps, playground=bool(playground)
-        )
+            run, dims=dims, sigmas=sigmas, half_steps=half_steps, playground=bool(playground),
+            axis_names=axis_names,
+        )  # fmt: skip
         self.widget = self.view
         self.link = None
 
@@ -55,21 +59,34 @@ class BrowserHost:
     def playground(self) -> bool:
         return self.view.playground
 
-    def connect(self, slider, on_webgl):
-        """Link the slider to the view in the browser; returns the link."""
+    def accepts(self, run) -> bool:
+        """True: the browser view takes any run, new data included."""
+        return True
+
+    def remade(self, run, view_options) -> MatplotlibHost:
+        """The matplotlib host that replaces this one where the browser has no WebGL."""
+        return MatplotlibHost(run, half_steps=self.view.half_steps, **view_options)
+
+    def connect(self, slider, on_webgl, speed=None):
+        """Link the slider (and the speed of Space's play) to the view in the browser;
+        returns the step's link."""
         # the figure follows the slider in the browser, before the kernel hears of it
         self.link = widgets.jslink((slider, "value"), (self.view, "step"))
+        if speed is not None:
+            self.view.interval = int(speed.value)
+            self.speed_link = widgets.jslink((speed, "value"), (self.view, "interval"))
         self.view.observe(on_webgl, names="webgl")
         return self.link
 
     def disconnect(self) -> None:
         self.link.unlink()
 
-    def on_playground(self, move_mean, add_point, remove_point) -> None:
-        """Where the playground's drag, click and shift-click go."""
+    def on_playground(self, move_mean, add_point, remove_point, undo) -> None:
+        """Where the playground's drag, click, shift-click and Ctrl+Z go."""
         self.view.on_mean_moved(move_mean)
         self.view.on_point_added(add_point)
         self.view.on_point_removed(remove_point)
+        self.view.on_undo(undo)
 
     def follow(self, explorer) -> None:
         """The slider moved: the browser has drawn the step already (and may be further on:
@@ -110,12 +127,18 @@ class MatplotlibHost:
     playground = False
     uses_widget_canvas = False  # set by __init__ from matplotlib's backend
 
-    def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground=False) -> None:
+    def __init__(
+        self, run, *, dims, sigmas, half_steps, figsize, playground=False, axis_names=None
+    ) -> None:
         self.uses_widget_canvas = is_widget_backend()
         self.view = EMView(
             run, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
             half_steps=half_steps, title=False,
         )  # fmt: skip
+        if axis_names is not None:
+            setters = (self.view.ax.set_xlabel, self.view.ax.set_ylabel)
+            for set_label, name in zip(setters, axis_names):
+                set_label(name)
         # a PNG of the Agg figure, replaced at each step: works with any non-widget backend,
         # needs no figure formatter, does not flicker
         self.widget = (
@@ -132,14 +155,23 @@ class MatplotlibHost:
         figure.canvas.header_visible = False
         return figure
 
-    def connect(self, slider, on_webgl):
+    def accepts(self, run) -> bool:
+        """Whether the figure can show ``run``: only a run on the same data (its axes)."""
+        X = self.view.trace.X
+        return run.X.shape == X.shape and np.array_equal(run.X, X)
+
+    def remade(self, run, view_options) -> MatplotlibHost:
+        """A new figure for ``run`` (new data: a preset, a point added or removed)."""
+        return MatplotlibHost(run, half_steps=self.view.half_steps, **view_options)
+
+    def connect(self, slider, on_webgl, speed=None):
         """Nothing to link: the slider's callback draws each step in the kernel."""
         return None
 
     def disconnect(self) -> None:
         """Nothing was linked."""
 
-    def on_playground(self, move_mean, add_point, remove_point) -> None:
+    def on_playground(self, move_mean, add_point, remove_point, undo) -> None:
         """No playground: dragging needs the browser view."""
 
     def follow(self, explorer) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..diagnostics import collapsed_components, information_criteria
+from ..diagnostics import collapsed_components, information_criteria, regularisation_share
 from ..equations import EQUATION_NAMES, EQUATION_NUMBERS, PHASE_EQUATIONS, params_latex
 from ..initialization import INIT_METHODS
 from ..params import GaussianMixtureParams
@@ -27,6 +27,9 @@ from ..validation import check_data
 from ._base import Explorer, _guarded
 
 __all__ = ["EMExplorer"]
+
+# reg_covar above this share of the narrowest feature's variance: advise rescaling.
+_REG_SHARE_NOTE = 1e-3
 
 
 class EMExplorer(Explorer):
@@ -63,7 +66,15 @@ class EMExplorer(Explorer):
 
     def _wire(self) -> None:
         super()._wire()
-        self.host.on_playground(self._on_mean_moved, self._on_point_added, self._on_point_removed)
+        # the playground's runs before each edit, for undo (newest last)
+        self._history: list[EMTrace] = []
+        self._start_X = self.X  # the data set as it came, for "reset data"
+        self.host.on_playground(
+            self._on_mean_moved, self._on_point_added, self._on_point_removed, self._on_undo
+        )
+        self.undo_button.on_click(self._on_undo)
+        self.reset_data_button.on_click(self._on_reset_data)
+        self.fit_axes_button.on_click(self._on_fit_axes)
 
     # -- texts --------------------------------------------------------------------------------
     _applied_equations = PHASE_EQUATIONS
@@ -94,7 +105,7 @@ class EMExplorer(Explorer):
         )
         collapsed = collapsed_components(self.trace)
         if not collapsed:
-            self._show_message(done, error=False)
+            self._show_message((done + self._scale_note()).strip(), error=False)
             return
         k = collapsed[0]
         n_k = float(params.weights[k] * self.trace.X.shape[0])
@@ -115,6 +126,19 @@ class EMExplorer(Explorer):
             "away, use fewer components, or raise reg_covar (explore(..., reg_covar=1e-2))."
         )
 
+    def _scale_note(self) -> str:
+        """Advice when reg_covar is large next to the data's spread (issue 22, item 14)."""
+        if regularisation_share(self.trace) <= _REG_SHARE_NOTE:
+            return ""
+        spread = float(np.sqrt(np.min(np.var(self.trace.X, axis=0))))
+        reg_covar = self.trace.reg_covar
+        return (
+            f" The data's spread is small next to reg_covar: its narrowest feature has std "
+            f"{spread:.2g} while √reg_covar = {np.sqrt(reg_covar):.2g}, so reg_covar = "
+            f"{reg_covar:g} widens every Σₖ. Rescale X (e.g. standardise each column) or "
+            "lower reg_covar."
+        )
+
     # -- the 2-D playground -------------------------------------------------------------------
     @_guarded
     def _on_mean_moved(self, k, position) -> None:
@@ -128,6 +152,69 @@ class EMExplorer(Explorer):
     def _on_point_removed(self, index) -> None:
         self.remove_point(index)
 
+    @_guarded
+    def _on_undo(self, button=None) -> None:
+        self.undo()
+
+    @_guarded
+    def _on_reset_data(self, button=None) -> None:
+        self.reset_data()
+
+    @_guarded
+    def _on_fit_axes(self, button=None) -> None:
+        self.fit_axes()
+
+    def undo(self) -> bool:
+        """Go back to the run before the last playground edit (drag, click, shift-click).
+
+        Returns
+        -------
+        ok : bool
+            False if there is nothing to undo.
+        """
+        if not self._history:
+            self._show_message("Nothing to undo: drag a mean, or click to add a point.")
+            return False
+        trace = self._history.pop()
+        self._show_run(trace)
+        self.host.follow(self)
+        self.undo_button.disabled = not self._history
+        self._show_run_notes(f"undone: back to N = {trace.X.shape[0]} points and that run.")
+        return True
+
+    def reset_data(self) -> bool:
+        """Back to the data set as it came (before any point was added or removed), run again
+        with the widgets' choices, the axes fitted to it; the edits' history is cleared."""
+        held = self.view.held_frame if self.host.playground else None
+        if self.host.playground:
+            self.view.held_frame = None
+        if not self.rerun(self._start_X):
+            if self.host.playground:
+                self.view.held_frame = held
+            return False
+        self._history.clear()
+        self.undo_button.disabled = True
+        self._show_run_notes(f"data reset: the {self._start_X.shape[0]} points it started with.")
+        return True
+
+    def fit_axes(self) -> None:
+        """Fit the browser view's axes to the data shown (while editing they stay put: a point
+        added near the edge does not rescale the picture under the mouse). The matplotlib view
+        has no playground and always fits its data: nothing to do there."""
+        if self.host.playground:
+            self.view.fit_axes()
+
+    def use_preset(self, name: str) -> bool:
+        """Replace the data by the preset ``name`` (:data:`gmmlearn.datasets.PRESETS`) and run
+        again with the K, init, covariance type and seed of the widgets; "reset data" comes
+        back to it, and the edits' history is cleared."""
+        if not super().use_preset(name):
+            return False
+        self._start_X = self.X
+        self._history.clear()
+        self.undo_button.disabled = True
+        return True
+
     def move_mean(self, k: int, position) -> bool:
         """Start EM again from the θ shown, with the mean μ_k moved to ``position``.
 
@@ -139,13 +226,14 @@ class EMExplorer(Explorer):
             False if EM failed from there (the message says why; the previous run stays).
         """
         shown = self.view.state.params
+        k = _check_component_index(k, shown.n_components)
         means = shown.means.copy()
-        means[int(k)] = np.asarray(position, dtype=np.float64)
+        means[k] = self._check_position(position, "the mean's position")
         start = GaussianMixtureParams(
             shown.weights, means, shown.covariances, shown.covariance_type
         )
-        where = ", ".join(f"{v:.3g}" for v in means[int(k)])
-        done = f"EM started again with μ{int(k) + 1} at ({where}): press ▶ to watch it climb"
+        where = ", ".join(f"{v:.3g}" for v in means[k])
+        done = f"EM started again with μ{k + 1} at ({where}): press ▶ to watch it climb"
         return self._run_from(self.X, start, done)
 
     def add_point(self, position) -> bool:
@@ -157,7 +245,7 @@ class EMExplorer(Explorer):
         -------
         ok : bool
         """
-        point = np.asarray(position, dtype=np.float64).reshape(1, -1)
+        point = self._check_position(position, "the point's position").reshape(1, -1)
         X = check_data(np.vstack([self.X, point]), min_samples=2)
         where = ", ".join(f"{v:.3g}" for v in point[0])
         done = f"added point {X.shape[0]} at ({where}); EM ran again from θ₀"
@@ -172,6 +260,8 @@ class EMExplorer(Explorer):
         -------
         ok : bool
         """
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"index must be a 0-based row of X (an integer), got {index!r}")
         index = int(index)
         if not 0 <= index < self.X.shape[0]:
             raise ValueError(f"point {index + 1} does not exist: use 1 … {self.X.shape[0]}")
@@ -187,6 +277,24 @@ class EMExplorer(Explorer):
         done = f"removed point {index + 1} at ({where}); EM ran again from θ₀"
         return self._run_from(X, self.trace.params[0], done)
 
+    def _check_position(self, position, what: str) -> np.ndarray:
+        """``position`` as a finite float array of shape (D,), or a one-line error."""
+        n_features = self.X.shape[1]
+        try:
+            point = np.asarray(position, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{what} must be {n_features} numbers (one per feature), got {position!r}"
+            ) from None
+        if point.shape != (n_features,):
+            raise ValueError(
+                f"{what} must be {n_features} numbers (one per feature of X), got shape "
+                f"{point.shape}: pass e.g. {[0.0] * n_features}"
+            )
+        if not np.all(np.isfinite(point)):
+            raise ValueError(f"{what} must be finite numbers, got {point.tolist()}")
+        return point
+
     def _run_from(self, X, start: GaussianMixtureParams, done: str) -> bool:
         try:
             trace = run_em(X, start, **self.options)
@@ -195,10 +303,25 @@ class EMExplorer(Explorer):
                 f"Could not run EM from there: {exc}. Still showing the previous run."
             )
             return False
-        self.X = X
+        previous = self.trace
+        if self.host.playground:
+            self.view.hold_axes()  # the picture must not move under the mouse
         self._show_run(trace)
+        self._history.append(previous)
+        self.undo_button.disabled = False
         # browser view: the new run first; typesetting the equations in the page (MathJax)
         # held the frame with the new run back by up to 0.1 s, so they follow a moment later
         self.host.follow(self)
         self._show_run_notes(done + ".")
         return True
+
+
+def _check_component_index(k, n_components: int) -> int:
+    """``k`` as a 0-based component index, or a one-line error (−1 is not "the last")."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be a 0-based component index (an integer), got {k!r}")
+    if not 0 <= k < n_components:
+        raise ValueError(
+            f"component k={k} does not exist: k is 0-based, use 0 … {n_components - 1} (μ₁ is k=0)"
+        )
+    return int(k)

@@ -135,12 +135,10 @@ class VBExplorer(Explorer):
         weight_concentration_prior_type: str = "dirichlet_process",
         **options,
     ) -> None:
-        alpha0 = weight_concentration_prior
-        if alpha0 is None:
-            alpha0 = 1.0 / max(int(n_components), 1)
-        # read by _make_trace before the widgets exist
+        # read by _make_trace before the widgets exist; α₀ = None: 1/K, as scikit-learn
+        # (K is checked by the explorer first, so a bad K gets EM's message)
         self._prior_choice = {
-            "weight_concentration_prior": float(alpha0),
+            "weight_concentration_prior": weight_concentration_prior,
             "weight_concentration_prior_type": weight_concentration_prior_type,
         }
         super().__init__(X, n_components, **options)
@@ -191,6 +189,7 @@ class VBExplorer(Explorer):
 
     # -- widgets ----------------------------------------------------------------------------
     def _extra_rows(self) -> tuple:
+        self._prior_choice["weight_concentration_prior"] = self.trace.prior.alpha0
         self.alpha_input = widgets.FloatLogSlider(
             value=self._prior_choice["weight_concentration_prior"], base=10, min=-4, max=2,
             step=0.25, readout_format=".2g", continuous_update=False, description="α₀",

@@ -243,3 +243,48 @@ def test_without_reg_covar_the_collapse_is_refused_and_the_previous_run_stays():
 def test_a_component_left_without_points_is_said_to_have_died():
     explorer = explore("old_faithful", 2, init="bounding-box", random_state=0)
     assert "Component 2 died: N₂ = 0.0 points are left to it" in explorer.message_text
+
+
+# -- issue 23 item 6: fixed axes while editing, undo, reset data, the presets' axis names ----
+def test_a_point_added_outside_keeps_the_axes_until_asked(explorer):
+    ranges = explorer.view.meta["ranges"]
+    _send(explorer, {"event": "add_point", "position": [9.0, 140.0]})  # far outside the box
+    assert explorer.X.shape[0] == 273
+    # the picture did not rescale (the frame is read back from the ranges: to rounding)
+    np.testing.assert_allclose(explorer.view.meta["ranges"], ranges, rtol=1e-12)
+    explorer.fit_axes_button.click()
+    wider = explorer.view.meta["ranges"]
+    assert wider[0][1] > 9.0 and wider[1][1] > 140.0
+
+
+def test_undo_goes_back_one_edit_at_a_time_and_reset_data_to_the_start(explorer):
+    first = explorer.trace
+    assert explorer.undo_button.disabled
+    _send(explorer, {"event": "add_point", "position": [3.0, 70.0]})
+    after_add = explorer.trace
+    _send(explorer, {"event": "move_mean", "k": 0, "position": [2.0, 55.0]})
+    assert not explorer.undo_button.disabled
+    _send(explorer, {"event": "undo"})  # Ctrl+Z on the picture
+    assert explorer.trace is after_add and explorer.X.shape[0] == 273
+    explorer.undo_button.click()
+    assert explorer.trace is first and explorer.X.shape[0] == 272
+    assert explorer.view.trace is first and explorer.undo_button.disabled
+    assert not explorer.undo()
+    assert "Nothing to undo" in explorer.message_text
+    _send(explorer, {"event": "remove_point", "index": 0})
+    _send(explorer, {"event": "remove_point", "index": 0})
+    assert explorer.X.shape[0] == 270
+    explorer.reset_data_button.click()
+    np.testing.assert_array_equal(explorer.X, old_faithful())
+    assert explorer.undo_button.disabled and "data reset" in explorer.message_text
+
+
+def test_old_faithful_axes_have_their_names():
+    ex = explore("old_faithful", 2)
+    assert ex.view.meta["axis_names"] == ["eruptions (min)", "waiting (min)"]
+    ex.use_preset("moons")
+    assert ex.view.meta["axis_names"] == ["x₁", "x₂"]
+    ex.use_preset("old_faithful")
+    assert ex.view.meta["axis_names"] == ["eruptions (min)", "waiting (min)"]
+    named = explore(old_faithful(), 2, axis_names=("eruption", "wait"))
+    assert named.view.meta["axis_names"] == ["eruption", "wait"]

@@ -290,7 +290,9 @@ def test_explore_method_vb_wires_the_controls(view):
         assert "expected log weight — <b>just applied" in ex.equations_html.value
         # α₀ re-runs VB with the new prior; so do the prior picker, K, the start and the seed
         ex.alpha_input.value = 1.0
-        assert ex.trace.prior.alpha0 == pytest.approx(1.0) and ex.step_slider.value == 0
+        # ... and the step shown stays (issue 23): still half-step 1, now of the new run
+        assert ex.trace.prior.alpha0 == pytest.approx(1.0) and ex.step_slider.value == 1
+        assert ex.view.state.index == 1
         pruned = ex.trace.final_params.weights.min()
         # E[π_k] = (α₀ + N_k)/(Kα₀ + N) (PRML 10.69) never falls below α₀/(Kα₀ + N)
         assert 1.0 / (X.shape[0] + 6.0) <= pruned < 0.01

@@ -156,7 +156,8 @@ def test_explorer_drives_the_browser_view_and_links_it_in_the_browser():
     ex.show(3)  # from Python: the kernel moves the view itself
     assert ex.view.step == 3
     ex.k_input.value = 2
-    assert ex.view.meta["n_components"] == 2 and ex.view.step == 0
+    # a new run keeps the step shown (issue 23)
+    assert ex.view.meta["n_components"] == 2 and ex.view.step == 3
 
 
 def test_no_webgl_switches_to_the_matplotlib_view():

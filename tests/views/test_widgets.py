@@ -125,8 +125,9 @@ def test_changing_k_init_seed_runs_again_in_the_same_figure(explorer):
     assert explorer.view.means_positions().shape == (2, 3)
     assert [v for _, v in explorer.component_input.options] == [0, 1]
     assert len(explorer.color_by.options) == 3
-    assert explorer.step_slider.value == 0 and explorer.message_text == ""
-    assert_view_shows(explorer, 0)
+    # the step shown stays where it was (issue 23): the new run's half-step 6
+    assert explorer.step_slider.value == 6 and explorer.message_text == ""
+    assert_view_shows(explorer, 6)
     assert explorer.view.figure is figure and explorer.view.scatter is scatter
     first = explorer.trace.params[0].means
     explorer.init_input.value = "random_from_data"
@@ -134,7 +135,17 @@ def test_changing_k_init_seed_runs_again_in_the_same_figure(explorer):
     assert not np.allclose(explorer.trace.params[0].means, first)
     explorer.covariance_input.value = "diag"
     assert explorer.trace.params[0].covariance_type == "diag"
-    assert_view_shows(explorer, 0)
+    assert_view_shows(explorer, 6)
+
+
+def test_a_new_run_keeps_the_step_clamped_to_its_length():
+    ex = explore(blobs(), n_components=3, max_iter=6, tol=0.0, view="matplotlib")
+    ex.step_slider.value = ex.step_slider.max  # half-step 12 of a 6-iteration run
+    ex.options["max_iter"] = 2  # the next run is shorter: 5 half-steps
+    ex.seed_input.value = 3
+    assert ex.trace.n_iter == 2
+    assert ex.step_slider.max == 4 and ex.step_slider.value == 4
+    assert_view_shows(ex, 4)
 
 
 @pytest.mark.parametrize(
