@@ -34,7 +34,8 @@ How each is timed (like with like: one E-step + one M-step, with the log-likelih
   ``--sweep-only`` skips everything else.
 
 Timings on a shared machine are noisy; the best of ``--repeat`` keeps the noise down, but
-re-run on a quiet machine for numbers to publish. A full run takes about 1–3 minutes.
+re-run on a quiet machine for numbers to publish. A full run takes about 1–3 minutes, and
+the D sweep about 10 more (`--sweep-dims` with no value skips it).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@ r"""The chunked, two-thread pass over the data that the fused EM and VB iteratio
 
 Private: :mod:`gmmlearn.fused` (EM) and :mod:`gmmlearn.vb.fused` (VB) are the public faces, and
 the first one's docstring tells the whole story. Here are its parts: the :class:`Plan` of one
-iteration (every component's whitening stacked into one matrix product), :func:`passes` over
+iteration (every component's whitening stacked into one matrix product for full and tied; for
+diag and spherical the O(K·D) expansion about the mixture's mean), :func:`passes` over
 the rows in cache-sized chunks on up to two threads (numpy releases the GIL inside ``np.dot``),
 the sums about the old means turned back into N_k, means and centred scatters
 (:func:`statistics`, :func:`means_and_scatter`), the guard against a mean that moved too far
@@ -48,16 +49,13 @@ MIN_ROWS_PER_THREAD = 16384
 
 
 def _stacked_cholesky(params: GaussianMixtureParams) -> np.ndarray:
-    """U_k for every component as one (K, D, D) stack, whatever the covariance type."""
-    chol, kind = params.precisions_cholesky, params.covariance_type
-    n_components, n_features = params.n_components, params.n_features
-    if kind == "full":
+    """U_k for every component as one (K, D, D) stack (full and tied; diag and spherical never
+    build one, see Plan._diagonal_plan)."""
+    chol = params.precisions_cholesky
+    if params.covariance_type == "full":
         return np.array(chol)
-    if kind == "tied":
-        return np.broadcast_to(chol, (n_components, n_features, n_features)).copy()
-    if kind == "diag":
-        return chol[:, :, np.newaxis] * np.eye(n_features)
-    return chol[:, np.newaxis, np.newaxis] * np.eye(n_features)
+    shape = (params.n_components, params.n_features, params.n_features)
+    return np.broadcast_to(chol, shape).copy()
 
 
 class Plan:

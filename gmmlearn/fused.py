@@ -24,11 +24,16 @@ iteration (PRML 9.23–9.28) differently:
    takes a second pass about the new means.) Each chunk's sums are kept apart and added in
    chunk order, so the result does not depend on the number of threads;
 4. the new θ is formed from these sums exactly as :func:`~gmmlearn.steps.m_step` forms it
-   (10 ε added to N_k, π = N_k / Σ N_k, centred scatter, ``reg_covar`` on the diagonal).
+   (10 ε in the unit of the weights added to N_k, π = N_k / Σ N_k, centred scatter, ``reg_covar``
+   on the diagonal).
 
 Memory beyond the data is a few chunks per thread (a few megabytes), whatever N is. All four
-covariance types are supported (tied, diag and spherical through the same whitening, with
-their U_k shared or diagonal). The tests check that the results equal the step functions to
+covariance types are supported: tied through the same whitening with U_k shared; diag and
+spherical in O(K·D) per point, never a D×D matrix: distances expanded about the mixture's mean
+c in one product with :math:`[x - c, (x - c)^2, 1]`, and the sums Σγ(x−c), Σγ(x−c)² (spherical:
+Σγ‖x−c‖²) from which the variances come (a component that this expansion would cost digits is
+computed about its own mean; the same guard as above takes a second pass when a mean moved
+far). The tests check that the results equal the step functions to
 1e-10 relative; :func:`gmmlearn.trace.run_em` uses this path by default (``engine="auto"``).
 """
 

@@ -78,6 +78,7 @@ from scipy.special import betaln, digamma, gammaln
 
 from ..params import (
     check_covariance_type,
+    check_update_finite,
     precisions_cholesky_from_covariances,
     precisions_from_cholesky,
 )
@@ -532,7 +533,10 @@ def params_from_statistics(
     nu = update_nu(nk, prior.nu0, kind)
     W_inverse = update_W_inverse(nk, xbar, S, prior.beta0, prior.m0, beta, prior.W0_inverse, kind)
     nu_b = nu if kind == "tied" else nu.reshape((-1,) + (1,) * (W_inverse.ndim - 1))
-    return VBParams(alpha, beta, m, nu, W_inverse / nu_b, kind, prior.prior_type)
+    covariances = W_inverse / nu_b
+    # a prior or data near float64's limits (a mean prior of 1e300): say so, not "pass finite"
+    check_update_finite(alpha, m, covariances, step="the VB update")
+    return VBParams(alpha, beta, m, nu, covariances, kind, prior.prior_type)
 
 
 # ---------------------------------------------------------------------------

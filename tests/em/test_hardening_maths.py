@@ -199,6 +199,13 @@ def test_overflow_inside_em_is_reported_as_overflow(data, engine):
     assert "pass finite numbers" not in message
 
 
+def test_a_bgm_mean_prior_beyond_float64_is_reported_as_overflow(data):
+    X, _ = data
+    model = BayesianGaussianMixture(n_components=2, mean_prior=[1e300, 0.0], random_state=0)
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match="the VB update overflowed"):
+        model.fit(X)
+
+
 # -- item 22: a spherical covariance_prior as scikit-learn takes it ---------------------
 
 
