@@ -73,9 +73,24 @@ def em_figure(
         shown = np.sort(np.random.default_rng(_JITTER_SEED).choice(n_samples, max_points, False))
     point_colors = colors[np.argmax(resp[shown], axis=1)]
     n_shown = min(n_features, 3)
-    points, means = X[shown, :n_shown], params.means[:, :n_shown]
-
     figure = Figure(figsize=figsize, layout="constrained")
+    ax = _scatter_points_and_means(
+        figure, X[shown, :n_shown], params.means[:, :n_shown], colors, point_colors
+    )
+    _legend_of_weights(figure, params.weights, colors)
+    # few ticks, and axis labels clear of the tick labels
+    for axis in (ax.xaxis, ax.yaxis) + ((ax.zaxis,) if n_shown == 3 else ()):
+        axis.set_major_locator(MaxNLocator(5))
+        axis.label.set_size("large")
+    if n_shown == 3:
+        ax.xaxis.labelpad = ax.yaxis.labelpad = ax.zaxis.labelpad = 12
+    ax.set_title(_em_title(n_components, n_samples, n_features, log_likelihood, max_points))
+    return figure
+
+
+def _scatter_points_and_means(figure, points, means, colors, point_colors):
+    """The points in their component's colour and each mean as a large ✕: 3-D, plane or strip."""
+    n_shown = points.shape[1]
     if n_shown == 3:
         ax = figure.add_subplot(projection="3d", computed_zorder=False)  # means on top
         ax.scatter(*points.T, c=point_colors, s=6, alpha=0.6, linewidths=0, depthshade=False)
@@ -96,7 +111,7 @@ def em_figure(
             # reproducible, and unusual, so it is not the stream that drew the data.
             jitter = np.random.default_rng(_JITTER_SEED).uniform(-1.0, 1.0, len(points))
             points = np.column_stack([points[:, 0], jitter])
-            means = np.column_stack([means[:, 0], np.zeros(n_components)])
+            means = np.column_stack([means[:, 0], np.zeros(len(means))])
             ax.set_yticks([])
             ax.set_ylim(-1.5, 1.5)
         ax.scatter(*points.T, c=point_colors, s=8, alpha=0.6, linewidths=0)
@@ -104,9 +119,12 @@ def em_figure(
     ax.set_xlabel("$x_1$")
     if n_shown >= 2:
         ax.set_ylabel("$x_2$")
+    return ax
 
-    # the largest π_k only, in their order: 60 entries do not fit beside the plot
-    listed = np.sort(np.argsort(-params.weights, kind="stable")[:_LEGEND_MAX])
+
+def _legend_of_weights(figure, weights, colors) -> None:
+    """π_k beside the plot: the largest ones only, in their order (60 entries do not fit)."""
+    listed = np.sort(np.argsort(-weights, kind="stable")[:_LEGEND_MAX])
     handles = [
         # numbered from 1, as in the book and the explorer
         Line2D(
@@ -116,12 +134,12 @@ def em_figure(
             marker="o",
             markersize=9,
             color=colors[k],
-            label=rf"$\pi_{{{k + 1}}}$ = {params.weights[k]:.3f}",
-        )  # fmt: skip
+            label=rf"$\pi_{{{k + 1}}}$ = {weights[k]:.3f}",
+        )
         for k in listed
     ]
-    if n_components > len(listed):
-        rest = np.delete(params.weights, listed)
+    if len(weights) > len(listed):
+        rest = np.delete(weights, listed)
         handles.append(
             Line2D([], [], linestyle="", label=f"{len(rest)} more, each π ≤ {rest.max():.3f}")
         )
@@ -143,16 +161,17 @@ def em_figure(
     # a figure legend "outside": the constrained layout makes room for it (an axes legend
     # anchored outside a 3-D axes was cut off at the figure's edge)
     figure.legend(
-        handles=handles, loc="outside right upper", fontsize=size,
-        title="components", title_fontsize=size, ncols=ncols,
-    )  # fmt: skip
-    # few ticks, and axis labels clear of the tick labels
-    for axis in (ax.xaxis, ax.yaxis) + ((ax.zaxis,) if n_shown == 3 else ()):
-        axis.set_major_locator(MaxNLocator(5))
-        axis.label.set_size("large")
-    if n_shown == 3:
-        ax.xaxis.labelpad = ax.yaxis.labelpad = ax.zaxis.labelpad = 12
+        handles=handles,
+        loc="outside right upper",
+        fontsize=size,
+        title="components",
+        title_fontsize=size,
+        ncols=ncols,
+    )
 
+
+def _em_title(n_components, n_samples, n_features, log_likelihood, max_points) -> str:
+    """K, N, the final ln p, and what of the data is not drawn."""
     title = f"EM for a Gaussian mixture: K = {n_components}, N = {n_samples}"
     if log_likelihood is not None:
         title += f"\nfinal log-likelihood ln p(X | θ) = {log_likelihood:.2f}"
@@ -163,8 +182,7 @@ def em_figure(
         notes.append(f"first 3 of {n_features} coordinates")
     if notes:
         title += f"\n({'; '.join(notes)} shown)"
-    ax.set_title(title)
-    return figure
+    return title
 
 
 def draw_mixture_2d(
