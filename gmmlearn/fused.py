@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._chunked import (
+    _LOG_FLOOR,
     DEFAULT_CHUNK_SIZE,
     Plan,
     check_arguments,
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "em_iteration",
     "log_likelihood",
+    "m_step_bounds",
     "one_blas_thread",
     "sufficient_statistics",
 ]
@@ -185,3 +187,97 @@ def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=
     if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
         check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type), sums[0]
+
+
+# ---------------------------------------------------------------------------
+# Why EM climbs, in chunks: L and KL after every M-step (PRML §9.4)
+# ---------------------------------------------------------------------------
+
+
+def _chunk_log_joint(x: np.ndarray, plan: Plan) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Λ_k⁻¹) of one chunk of rows, shape (K, n): two products.
+
+    Components along the first axis: a reduction over k is then a loop over K contiguous
+    rows, several times faster in numpy than over a short last axis.
+    """
+    n_features = plan.n_features
+    y = plan.proj[:, :n_features] @ x.T  # y_k for all k, (D·K, n)
+    y += plan.proj[:, n_features : n_features + 1]
+    y *= y
+    return plan.quad @ y + plan.const
+
+
+def _log_posterior(log_joint: np.ndarray) -> np.ndarray:
+    """ln γ from a chunk's (K, n) ln π_k + ln N, by log-sum-exp over k (-inf rows stay -inf)."""
+    top = log_joint.max(axis=0)
+    top[~np.isfinite(top)] = 0.0
+    shifted = log_joint - top
+    # exp of a term far below the row's largest is slow (subnormal) and adds nothing to the sum
+    terms = np.exp(np.maximum(shifted, _LOG_FLOOR))
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(terms.sum(axis=0))
+
+
+def _exp_or_zero(log_q: np.ndarray) -> np.ndarray:
+    """exp(ln q), 0 below e^-700 (≈ 1e-304) at once: np.exp is slow on subnormal results."""
+    q = np.exp(np.maximum(log_q, _LOG_FLOOR))
+    q[log_q < _LOG_FLOOR] = 0.0
+    return q
+
+
+def _q_times(q: np.ndarray, log_values: np.ndarray) -> float:
+    """Σ q_nk ln v_nk over a chunk; a term with q_nk = 0 is exactly 0 (even at ln v = -∞)."""
+    if np.isfinite(log_values).all():
+        return float(np.vdot(q, log_values))
+    return float(np.sum(q * log_values, where=q > 0))
+
+
+def m_step_bounds(
+    X: np.ndarray,
+    params,
+    sample_weight: np.ndarray | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> tuple[np.ndarray, np.ndarray]:
+    r""":func:`gmmlearn.bound.m_step_bounds` chunk by chunk: the same L_t and KL_t of a run.
+
+    For t = 1 … T, q = γ(θ_{t-1}) and θ_t: L_t (PRML 9.71) and KL_t (9.72), KL from ln γ (not as
+    ln p − L), so a small gap keeps its digits. Each chunk of rows is read once for the whole
+    run: its ln γ(θ_t) is the q of iteration t + 1, and no (N, K) array is ever formed. Equal to
+    the reference to ~1e-12 relative (the sums are taken in another order).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : sequence of GaussianMixtureParams, length T + 1
+    sample_weight : ndarray of shape (n_samples,), optional
+        Every sum over n counts point n w_n times.
+    chunk_size : int, default=DEFAULT_CHUNK_SIZE
+
+    Returns
+    -------
+    lower_bounds, kls : ndarray of shape (T,)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n_iter = len(params) - 1
+    lower_bounds = np.zeros(n_iter)
+    kls = np.zeros(n_iter)
+    if n_iter < 1:
+        return lower_bounds, kls
+    plans = [Plan(p) for p in params]
+    with one_blas_thread():
+        for lo in range(0, X.shape[0], chunk_size):
+            x = X[lo : lo + chunk_size]
+            w = None if sample_weight is None else sample_weight[lo : lo + chunk_size]
+            log_q = _log_posterior(_chunk_log_joint(x, plans[0]))
+            for t in range(1, n_iter + 1):
+                q = _exp_or_zero(log_q)
+                if w is not None:
+                    q *= w
+                log_joint = _chunk_log_joint(x, plans[t])
+                log_gamma = _log_posterior(log_joint)
+                neg_entropy = _q_times(q, log_q)  # Σ q ln q
+                lower_bounds[t - 1] += _q_times(q, log_joint) - neg_entropy
+                kls[t - 1] += neg_entropy - _q_times(q, log_gamma)
+                log_q = log_gamma
+    return lower_bounds, kls

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..runs import HalfStep, Run, check_run
-from .colors import blend_colors, component_colors
+from .colors import UNASSIGNED, blend_colors, component_colors
 from .ellipsoids import (
     ellipse_segments,
     share_alpha,
@@ -427,6 +427,10 @@ class EMView:
         return np.asarray(self.ellipses_artist.get_segments())
 
     def _update_points(self) -> None:
+        if not self.state.assigned:  # half-step 0: no E-step has run, no point has a colour
+            colors = np.tile([*UNASSIGNED, 1.0], (self.trace.X.shape[0], 1))
+            self.scatter.set_facecolor(colors)
+            return
         resp = self.trace.responsibilities(self.state.resp_iteration)
         if self.component is None:
             colors = blend_colors(resp, self.colors)

@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from gmmlearn.equations import format_number  # noqa: E402
-from gmmlearn.plotting.colors import blend_colors  # noqa: E402
+from gmmlearn.plotting.colors import UNASSIGNED, blend_colors  # noqa: E402
 from gmmlearn.widgets import EMExplorer, explore, is_widget_backend  # noqa: E402
 
 blobs = partial(blob_data.blobs, "close_3d", n_per=50)
@@ -35,8 +35,11 @@ def assert_view_shows(ex, index):
     """The scatter, means, curve marker and texts all hold the state of half-step ``index``."""
     h = ex.trace.half_step(index)
     assert ex.view.state == h
-    resp = ex.trace.responsibilities(h.resp_iteration)
-    np.testing.assert_allclose(ex.view.point_colors(), blend_colors(resp), atol=1e-12)
+    if h.assigned:
+        resp = ex.trace.responsibilities(h.resp_iteration)
+        np.testing.assert_allclose(ex.view.point_colors(), blend_colors(resp), atol=1e-12)
+    else:  # half-step 0: θ₀ over grey points, before the first E-step
+        np.testing.assert_array_equal(ex.view.point_colors()[:, :3], [UNASSIGNED] * len(ex.trace.X))
     np.testing.assert_allclose(ex.view.means_positions(), h.params.means, atol=1e-12)
     t = h.resp_iteration if h.phase == "E" else h.iteration  # the θ_t shown
     np.testing.assert_allclose(ex.view.marker.get_xdata(), [t])
