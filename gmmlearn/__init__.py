@@ -6,9 +6,7 @@ estimator on top (``gmmlearn.GaussianMixture``).
 """
 
 from . import datasets, equations
-from .bayesian_mixture import BayesianGaussianMixture
 from .bound import kl_to_posterior, lower_bound, lower_bound_and_kl
-from .gaussian_mixture import GaussianMixture
 from .initialization import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
 from .steps import (
@@ -37,11 +35,21 @@ _MOVED_MODULES = frozenset(
 )
 
 
-def __getattr__(name: str):
-    if name in _MOVED_MODULES:
-        import importlib
+# The scikit-learn estimators import scikit-learn (seconds on a busy machine): loaded on first
+# use, so that ``from gmmlearn.widgets import explore`` reaches its first picture without it.
+_ESTIMATORS = {
+    "BayesianGaussianMixture": "bayesian_mixture",
+    "GaussianMixture": "gaussian_mixture",
+}
 
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _MOVED_MODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _ESTIMATORS:
+        return getattr(importlib.import_module(f"{__name__}.{_ESTIMATORS[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

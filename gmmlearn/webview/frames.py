@@ -59,7 +59,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..plotting.colors import UNASSIGNED, blend_colors, component_colors
 from ..plotting.ellipsoids import covariance_transform, share_alpha, weight_alpha
-from ..plotting.view import _check_dims, _curve_limits, intensity_colors
+from ..plotting.framing import check_dims, curve_limits
 from ..runs import Run
 
 __all__ = [
@@ -121,6 +121,8 @@ def color_frames(trace: Run, colors: np.ndarray, component: int | None = None) -
     ``trace.responsibilities(r)`` (its log-sum-exp is only needed for ln γ), and not cached
     in the trace.
     """
+    from ..plotting.view import intensity_colors  # matplotlib: not needed for a first frame
+
     n_frames = max(trace.n_iter, 1)
     out = np.empty((n_frames, trace.X.shape[0], 3), dtype=np.uint8)
 
@@ -260,7 +262,7 @@ def trace_payload(
         ``positions``, ``extra``, ``terms``, ``ellipsoids`` as little-endian bytes.
     """
     X = trace.X
-    dims = _check_dims(dims, X.shape[1])
+    dims = check_dims(dims, X.shape[1])
     sigmas = [float(s) for s in sigmas]
     n_samples = X.shape[0]
     n_components = trace.params[0].n_components
@@ -305,7 +307,7 @@ def trace_payload(
         "mean_moves": mean_moves(trace),
         **_opacities(weights, trace.prunes_components),
         "log_likelihoods": [float(v) if np.isfinite(v) else None for v in curve],
-        "curve_limits": list(_curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
+        "curve_limits": list(curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
         "curve_label": trace.curve_label,
         "method": trace.method,
         **_bound_split(trace),

@@ -14,7 +14,6 @@ import io
 import ipywidgets as widgets
 import matplotlib
 
-from ..plotting.view import EMView
 from ..webview.widget import TraceView
 
 __all__ = ["HOSTS", "BrowserHost", "MatplotlibHost", "is_widget_backend"]
@@ -112,6 +111,8 @@ class MatplotlibHost:
 
     def __init__(self, run, *, dims, sigmas, half_steps, figsize, playground=False) -> None:
         self.uses_widget_canvas = is_widget_backend()
+        from ..plotting.view import EMView  # matplotlib's figures: only for this view
+
         self.view = EMView(
             run, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
             half_steps=half_steps, title=False,
