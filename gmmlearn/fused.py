@@ -39,9 +39,12 @@ import numpy as np
 from ._chunked import (
     _LOG_FLOOR,
     DEFAULT_CHUNK_SIZE,
+    MIN_ROWS_PER_THREAD,
     Plan,
+    _pool,
     check_arguments,
     covariances_from_scatter,
+    default_threads,
     new_means_and_scatter,
     one_blas_thread,
     passes,
@@ -238,13 +241,16 @@ def m_step_bounds(
     sample_weight: np.ndarray | None = None,
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    n_threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r""":func:`gmmlearn.bound.m_step_bounds` chunk by chunk: the same L_t and KL_t of a run.
 
     For t = 1 … T, q = γ(θ_{t-1}) and θ_t: L_t (PRML 9.71) and KL_t (9.72), KL from ln γ (not as
     ln p − L), so a small gap keeps its digits. Each chunk of rows is read once for the whole
-    run: its ln γ(θ_t) is the q of iteration t + 1, and no (N, K) array is ever formed. Equal to
-    the reference to ~1e-12 relative (the sums are taken in another order).
+    run: its ln γ(θ_t) is the q of iteration t + 1, and no (N, K) array is ever formed. The
+    chunks are shared by up to two threads and their sums added in chunk order (the result does
+    not depend on the threads). Equal to the reference to ~1e-12 relative (the sums are taken
+    in another order).
 
     Parameters
     ----------
@@ -253,6 +259,8 @@ def m_step_bounds(
     sample_weight : ndarray of shape (n_samples,), optional
         Every sum over n counts point n w_n times.
     chunk_size : int, default=DEFAULT_CHUNK_SIZE
+    n_threads : int, optional
+        As in :func:`sufficient_statistics`.
 
     Returns
     -------
@@ -260,24 +268,39 @@ def m_step_bounds(
     """
     X = np.asarray(X, dtype=np.float64)
     n_iter = len(params) - 1
-    lower_bounds = np.zeros(n_iter)
-    kls = np.zeros(n_iter)
     if n_iter < 1:
-        return lower_bounds, kls
+        return np.zeros(0), np.zeros(0)
     plans = [Plan(p) for p in params]
+    starts = range(0, X.shape[0], chunk_size)
+    n_threads = default_threads() if n_threads is None else n_threads
+    n_threads = max(1, min(n_threads, len(starts), X.shape[0] // MIN_ROWS_PER_THREAD))
+
+    def chunk(lo: int) -> np.ndarray:
+        x = X[lo : lo + chunk_size]
+        w = None if sample_weight is None else sample_weight[lo : lo + chunk_size]
+        return _chunk_bounds(x, w, plans)
+
     with one_blas_thread():
-        for lo in range(0, X.shape[0], chunk_size):
-            x = X[lo : lo + chunk_size]
-            w = None if sample_weight is None else sample_weight[lo : lo + chunk_size]
-            log_q = _log_posterior(_chunk_log_joint(x, plans[0]))
-            for t in range(1, n_iter + 1):
-                q = _exp_or_zero(log_q)
-                if w is not None:
-                    q *= w
-                log_joint = _chunk_log_joint(x, plans[t])
-                log_gamma = _log_posterior(log_joint)
-                neg_entropy = _q_times(q, log_q)  # Σ q ln q
-                lower_bounds[t - 1] += _q_times(q, log_joint) - neg_entropy
-                kls[t - 1] += neg_entropy - _q_times(q, log_gamma)
-                log_q = log_gamma
-    return lower_bounds, kls
+        if n_threads == 1:
+            sums = [chunk(lo) for lo in starts]
+        else:
+            sums = list(_pool(n_threads).map(chunk, starts))
+    total = np.sum(sums, axis=0)  # in chunk order
+    return total[0], total[1]
+
+
+def _chunk_bounds(x: np.ndarray, w: np.ndarray | None, plans: list[Plan]) -> np.ndarray:
+    """One chunk's share of L_t and KL_t for t = 1 … T, shape (2, T)."""
+    out = np.zeros((2, len(plans) - 1))
+    log_q = _log_posterior(_chunk_log_joint(x, plans[0]))
+    for t in range(1, len(plans)):
+        q = _exp_or_zero(log_q)
+        if w is not None:
+            q *= w
+        log_joint = _chunk_log_joint(x, plans[t])
+        log_gamma = _log_posterior(log_joint)
+        neg_entropy = _q_times(q, log_q)  # Σ q ln q
+        out[0, t - 1] = _q_times(q, log_joint) - neg_entropy
+        out[1, t - 1] = neg_entropy - _q_times(q, log_gamma)
+        log_q = log_gamma
+    return out

@@ -500,7 +500,10 @@ class TraceView {
     const meta = this.model.get("meta") || {};
     this.meta = meta;
     if (!meta.n_samples) return;
-    this.positions = asArray(Float32Array, this.model.get("positions"));
+    const positionsView = this.model.get("positions");
+    const samePoints = positionsView === this.positionsView; // a K or colouring change
+    this.positionsView = positionsView;
+    this.positions = asArray(Float32Array, positionsView);
     this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
     this.gamma = gammaData(
       meta,
@@ -521,7 +524,8 @@ class TraceView {
     this.root.dataset.nSamples = String(meta.n_samples);
     this.rgb = meta.colors.map(hexToRgb);
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
-    if (this.points.gl) this.points.setPositions(this.positions);
+    if (this.points.gl && !samePoints) this.points.setPositions(this.positions);
+    if (this.points.gl) this.points.slotKeys = [null, null]; // the colourings are new
     this.buildKey();
     this.note.textContent =
       meta.sigmas.map((s) => `${s}σ`).join(" and ") +

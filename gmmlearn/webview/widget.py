@@ -155,7 +155,8 @@ class TraceView(anywidget.AnyWidget):
         """Colour by the γ-blend (``None``) or by γ_nk of one component k (0-based)."""
         self._check_component(component, self.trace)
         self.component = None if component is None else int(component)
-        self._send_run(self.trace)
+        # the browser recolours from what it has: only the description changes
+        self.meta = {**self.meta, "component": self.component}
 
     def set_view_angle(self, elev: float | None = None, azim: float | None = None) -> None:
         """Turn the 3-D view (degrees); the mouse does the same in the browser."""

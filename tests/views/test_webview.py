@@ -229,3 +229,16 @@ def test_texts_wait_for_play_to_pause():
     ex.play.playing = False
     assert "half-step 4 of" in ex.step_label.value
     assert ex.equations_html.value == ex._equations(4) != at_start
+
+
+def test_colouring_by_one_component_sends_no_buffer_again():
+    # the browser computes the colours: a new colouring is a new description, not new data
+    view = TraceView(make_trace(blobs()))
+    sent = []
+    view.observe(
+        lambda change: sent.append(change["name"]), names=list(view.trait_names(sync=True))
+    )
+    view.set_component(1)
+    assert sent == ["meta"] and view.meta["component"] == 1
+    view.set_component(None)
+    assert sent == ["meta", "meta"] and view.meta["component"] is None
