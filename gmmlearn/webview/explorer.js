@@ -23,7 +23,7 @@ const OUTER_FADE = 0.55; // 2σ lines fainter than 1σ lines
 const LOWER_COLOR = "#0072B2"; // L(q, θ) in the bar panel (Okabe–Ito blue)
 const KL_COLOR = "#E69F00"; // KL(q ‖ p) on top of it (Okabe–Ito orange)
 const COMPONENT_GREY = 0.88; // colouring by one γ_nk: γ = 0 (gmmlearn/plotting/view.py)
-const GLIDE_MS = 300; // the longest glide; shorter when the steps come faster (Play)
+const GLIDE_MS = 240; // the longest glide (under Play's 250 ms); shorter when steps come faster
 const COLOUR_CACHE = 8; // colour frames kept (each N·4 bytes)
 
 function subscript(n) {

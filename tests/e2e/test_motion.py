@@ -155,7 +155,7 @@ def test_a_step_glides_at_the_teaching_pace(page, export_page):
     assert before != after
     last = frames[-1]
     assert last[2] == "0" and not last[4].startswith("→")
-    # the glide takes about the time of one step at 250 ms, never longer than 300 ms
+    # the glide takes about the time of one step at 250 ms, never longer than 240 ms
     duration = last[0] - between[0][0]
     assert 100 <= duration <= 600, duration
     assert page.console_log.errors == []
