@@ -819,7 +819,9 @@ class TraceView {
     // the colourings of the neighbouring half-steps, while nobody waits (Play and → then find
     // them ready); a few milliseconds of rows per task, so that a key press is never held up
     const meta = this.meta;
-    const wanted = [h + 1, h + 2, h - 1]
+    // an E-step's title counts the points that changed: the colouring before it comes first
+    const first = meta.phases[h] === "E" ? [h - 1] : [];
+    const wanted = [...first, h + 1, h + 2, h - 1]
       .filter((i) => i >= 0 && i < meta.n_half_steps)
       .map((i) => meta.color_index[i])
       .filter((r) => r >= 0 && !this.frames.has(r));
@@ -846,11 +848,14 @@ class TraceView {
         this.partialFrames.delete(r);
         // evicted before the frame on screen
         this.frames.set(r, part.frame);
-        const shown = meta.color_index[this.halfStep()];
+        const now = this.halfStep();
+        const shown = meta.color_index[now];
         if (this.frames.has(shown)) this.colourEntry(shown);
         while (this.frames.size > COLOUR_CACHE) {
           this.frames.delete(this.frames.keys().next().value);
         }
+        // the title waited for this colouring to count the points an E-step moved
+        if (meta.phases[now] === "E" && r === meta.color_index[now - 1]) this.request();
       }
       this.prefetch(h);
     }, 0);
