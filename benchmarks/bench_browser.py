@@ -228,12 +228,20 @@ RUN_ALL_JS = """
     window.__benchRun = null;
     const app = window.jupyterapp;
     const panel = app.shell.currentWidget;
+    const idle = async () => {
+        // a kernel restarted while it still starts can hang: wait until it answers
+        while (panel.sessionContext.session?.kernel?.status !== 'idle') {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    };
     (async () => {
         await panel.context.ready;
         await panel.sessionContext.ready;
+        await idle();
         const start = performance.now();
         window.__bench.runStart = start;
         await panel.sessionContext.session.kernel.restart();
+        await idle();
         const ok = await app.commands.execute('notebook:run-all-cells');
         window.__benchRun = {ok: ok !== false, start, end: performance.now()};
     })().catch((err) => { window.__benchRun = {ok: false, error: String(err)}; });
