@@ -6,9 +6,7 @@ estimator on top (``gmmlearn.GaussianMixture``).
 """
 
 from . import _moved, datasets, equations
-from .bayesian_mixture import BayesianGaussianMixture
 from .bound import kl_to_posterior, lower_bound, lower_bound_and_kl
-from .gaussian_mixture import GaussianMixture
 from .initialization import INIT_METHODS, init_bounding_box, initialize
 from .params import COVARIANCE_TYPES, GaussianMixtureParams
 from .steps import (
@@ -35,11 +33,21 @@ __version__ = "0.1.0"
 _moved.install()
 
 
-def __getattr__(name: str):
-    if f"{__name__}.{name}" in _moved.MOVED:
-        import importlib
+# The scikit-learn estimators import scikit-learn (seconds on a busy machine): loaded on first
+# use, so that ``from gmmlearn.widgets import explore`` reaches its first picture without it.
+_ESTIMATORS = {
+    "BayesianGaussianMixture": "bayesian_mixture",
+    "GaussianMixture": "gaussian_mixture",
+}
 
+
+def __getattr__(name: str):
+    import importlib
+
+    if f"{__name__}.{name}" in _moved.MOVED:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _ESTIMATORS:
+        return getattr(importlib.import_module(f"{__name__}.{_ESTIMATORS[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -365,7 +365,7 @@ def step_description(h: HalfStep, n_half_steps: int | None = None, compact: bool
         of = "" if n_half_steps is None else f" of {n_half_steps - 1}"
         where = f"half-step {h.index}{of}"
     if h.phase == "init":
-        return f"{where} · initial θ₀, colours γ(θ₀)"
+        return f"{where} · initial θ₀, points not yet assigned (grey)"
     names = PHASE_EQUATIONS[h.phase]
     numbers = sorted(EQUATION_NUMBERS[name] for name in names)
     cited = numbers[0] if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"

@@ -42,10 +42,14 @@ from __future__ import annotations
 import numpy as np
 
 from ._chunked import (
+    _LOG_FLOOR,
     DEFAULT_CHUNK_SIZE,
+    MIN_ROWS_PER_THREAD,
     Plan,
+    _pool,
     check_arguments,
     covariances_from_scatter,
+    default_threads,
     new_means_and_scatter,
     one_blas_thread,
     passes,
@@ -59,6 +63,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "em_iteration",
     "log_likelihood",
+    "m_step_bounds",
     "one_blas_thread",
     "sufficient_statistics",
 ]
@@ -198,3 +203,117 @@ def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=
     if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
         check_not_collapsed(covariances, means, covariance_type)
     return GaussianMixtureParams(weights, means, covariances, covariance_type), sums[0]
+
+
+# ---------------------------------------------------------------------------
+# Why EM climbs, in chunks: L and KL after every M-step (PRML §9.4)
+# ---------------------------------------------------------------------------
+
+
+def _chunk_log_joint(x: np.ndarray, plan: Plan) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Λ_k⁻¹) of one chunk of rows, shape (K, n): two products.
+
+    Components along the first axis: a reduction over k is then a loop over K contiguous
+    rows, several times faster in numpy than over a short last axis.
+    """
+    n_features = plan.n_features
+    y = plan.proj[:, :n_features] @ x.T  # y_k for all k, (D·K, n)
+    y += plan.proj[:, n_features : n_features + 1]
+    y *= y
+    return plan.quad @ y + plan.const
+
+
+def _log_posterior(log_joint: np.ndarray) -> np.ndarray:
+    """ln γ from a chunk's (K, n) ln π_k + ln N, by log-sum-exp over k (-inf rows stay -inf)."""
+    top = log_joint.max(axis=0)
+    top[~np.isfinite(top)] = 0.0
+    shifted = log_joint - top
+    # exp of a term far below the row's largest is slow (subnormal) and adds nothing to the sum
+    terms = np.exp(np.maximum(shifted, _LOG_FLOOR))
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(terms.sum(axis=0))
+
+
+def _exp_or_zero(log_q: np.ndarray) -> np.ndarray:
+    """exp(ln q), 0 below e^-700 (≈ 1e-304) at once: np.exp is slow on subnormal results."""
+    q = np.exp(np.maximum(log_q, _LOG_FLOOR))
+    q[log_q < _LOG_FLOOR] = 0.0
+    return q
+
+
+def _q_times(q: np.ndarray, log_values: np.ndarray) -> float:
+    """Σ q_nk ln v_nk over a chunk; a term with q_nk = 0 is exactly 0 (even at ln v = -∞)."""
+    if np.isfinite(log_values).all():
+        return float(np.vdot(q, log_values))
+    return float(np.sum(q * log_values, where=q > 0))
+
+
+def m_step_bounds(
+    X: np.ndarray,
+    params,
+    sample_weight: np.ndarray | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    n_threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    r""":func:`gmmlearn.bound.m_step_bounds` chunk by chunk: the same L_t and KL_t of a run.
+
+    For t = 1 … T, q = γ(θ_{t-1}) and θ_t: L_t (PRML 9.71) and KL_t (9.72), KL from ln γ (not as
+    ln p − L), so a small gap keeps its digits. Each chunk of rows is read once for the whole
+    run: its ln γ(θ_t) is the q of iteration t + 1, and no (N, K) array is ever formed. The
+    chunks are shared by up to two threads and their sums added in chunk order (the result does
+    not depend on the threads). Equal to the reference to ~1e-12 relative (the sums are taken
+    in another order).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : sequence of GaussianMixtureParams, length T + 1
+    sample_weight : ndarray of shape (n_samples,), optional
+        Every sum over n counts point n w_n times.
+    chunk_size : int, default=DEFAULT_CHUNK_SIZE
+    n_threads : int, optional
+        As in :func:`sufficient_statistics`.
+
+    Returns
+    -------
+    lower_bounds, kls : ndarray of shape (T,)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n_iter = len(params) - 1
+    if n_iter < 1:
+        return np.zeros(0), np.zeros(0)
+    plans = [Plan(p) for p in params]
+    starts = range(0, X.shape[0], chunk_size)
+    n_threads = default_threads() if n_threads is None else n_threads
+    n_threads = max(1, min(n_threads, len(starts), X.shape[0] // MIN_ROWS_PER_THREAD))
+
+    def chunk(lo: int) -> np.ndarray:
+        x = X[lo : lo + chunk_size]
+        w = None if sample_weight is None else sample_weight[lo : lo + chunk_size]
+        return _chunk_bounds(x, w, plans)
+
+    with one_blas_thread():
+        if n_threads == 1:
+            sums = [chunk(lo) for lo in starts]
+        else:
+            sums = list(_pool(n_threads).map(chunk, starts))
+    total = np.sum(sums, axis=0)  # in chunk order
+    return total[0], total[1]
+
+
+def _chunk_bounds(x: np.ndarray, w: np.ndarray | None, plans: list[Plan]) -> np.ndarray:
+    """One chunk's share of L_t and KL_t for t = 1 … T, shape (2, T)."""
+    out = np.zeros((2, len(plans) - 1))
+    log_q = _log_posterior(_chunk_log_joint(x, plans[0]))
+    for t in range(1, len(plans)):
+        q = _exp_or_zero(log_q)
+        if w is not None:
+            q *= w
+        log_joint = _chunk_log_joint(x, plans[t])
+        log_gamma = _log_posterior(log_joint)
+        neg_entropy = _q_times(q, log_q)  # Σ q ln q
+        out[0, t - 1] = _q_times(q, log_joint) - neg_entropy
+        out[1, t - 1] = neg_entropy - _q_times(q, log_gamma)
+        log_q = log_gamma
+    return out

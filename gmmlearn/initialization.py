@@ -21,9 +21,9 @@ scikit-learn's: the same ``random_state`` gives the same θ₀ as
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
-from sklearn.cluster import KMeans, kmeans_plusplus
-from sklearn.utils import check_random_state
 
 from .params import GaussianMixtureParams, check_covariance_type, covariance_shape
 from .steps import m_step
@@ -107,6 +107,19 @@ def init_bounding_box(
     return params.with_covariance_type(covariance_type)
 
 
+def check_random_state(seed) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state`` without importing scikit-learn (the k-means starts
+    import it when they run): None → numpy's global RandomState, an int → a new one seeded
+    with it, a RandomState → itself."""
+    if seed is None or seed is np.random:
+        return np.random.mtrand._rand
+    if isinstance(seed, numbers.Integral):
+        return np.random.RandomState(seed)
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance")
+
+
 def initial_responsibilities(
     X: np.ndarray,
     n_components: int,
@@ -138,6 +151,8 @@ def initial_responsibilities(
         return resp
     resp = np.zeros((n_samples, n_components))
     if method == "kmeans":
+        from sklearn.cluster import KMeans
+
         kmeans = KMeans(n_clusters=n_components, n_init=1, random_state=rng)
         labels = kmeans.fit(X, sample_weight=sample_weight).labels_
         resp[np.arange(n_samples), labels] = 1
@@ -148,6 +163,8 @@ def initial_responsibilities(
         indices = rng.choice(n_samples, size=n_components, replace=False)
         resp[indices, np.arange(n_components)] = 1
     elif method == "k-means++":
+        from sklearn.cluster import kmeans_plusplus
+
         _, indices = kmeans_plusplus(X, n_components, random_state=rng, sample_weight=sample_weight)
         resp[indices, np.arange(n_components)] = 1
     else:

@@ -9,8 +9,11 @@ through :class:`Run`; a new method (say k-means) plugs in by implementing it, to
 Half-steps
 ----------
 Iteration t (t = 1 … T) is an E-step at θ_{t-1} then an M-step giving θ_t. Half-step 0 shows θ₀
-with its colours γ(θ₀); 2t − 1 (the E-step) θ_{t-1} with γ(θ_{t-1}): the colours changed; 2t
-(the M-step) θ_t with γ(θ_{t-1}): the ellipsoids moved (the table in :mod:`gmmlearn.trace`).
+over grey points: no E-step has run, so no point is assigned yet (its ``resp_iteration`` 0 is
+what the first E-step will show, and what the L/KL split of half-step 0 takes as q); 2t − 1
+(the E-step) θ_{t-1} with γ(θ_{t-1}): the colours appear (t = 1) or change; 2t (the M-step) θ_t
+with γ(θ_{t-1}): the ellipsoids moved (the table in :mod:`gmmlearn.trace`). Every half-step
+changes what is drawn.
 """
 
 from __future__ import annotations
@@ -53,8 +56,14 @@ class HalfStep:
     params : GaussianMixtureParams
         θ shown (the ellipsoids).
     resp_iteration : int
-        γ shown is γ(θ_{resp_iteration}) (the colours).
+        γ shown is γ(θ_{resp_iteration}) (the colours); at half-step 0 (phase "init") the
+        points are drawn grey and this is the γ the first E-step brings.
     """
+
+    @property
+    def assigned(self) -> bool:
+        """Whether the points have colours: False at half-step 0, before any E-step."""
+        return self.phase != "init"
 
     index: int
     iteration: int
@@ -160,6 +169,13 @@ class Run(Protocol):
 
     def log_joint(self, iteration: int) -> np.ndarray:
         """Its logarithm up to a constant per point, shape (n_samples, n_components)."""
+
+    def log_joint_terms(self, iteration: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``log_joint(t)`` as a quadratic in x, so that a view computes the colours itself.
+
+        Returns ``constants`` (K,), ``centres`` (K, D) and ``chol`` (K, D, D) with
+        ``log_joint(t)[n, k] = constants[k] − ½ ‖chol[k]ᵀ (x_n − centres[k])‖²``.
+        """
 
     def bound_split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """ln p, L and KL per half-step, each of shape (2T + 1,), or None: no such split."""

@@ -12,7 +12,7 @@ Iteration t (t = 1 … T) is an E-step at θ_{t-1} followed by an M-step giving 
 =================  ============================  ==========================
 half-step index    state shown                    what just changed
 =================  ============================  ==========================
-0                  θ₀ and γ(θ₀)                  initialisation
+0                  θ₀, points grey               initialisation
 2t − 1             θ_{t-1} and γ(θ_{t-1})        E-step: the colours
 2t                 θ_t and γ(θ_{t-1})            M-step: the ellipsoids
 =================  ============================  ==========================
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import fused
-from .bound import m_step_bounds
+from ._chunked import Plan
 from .initialization import initialize
 from .params import GaussianMixtureParams, check_covariance_type
 from .runs import HalfStep, HalfSteps, component_index
@@ -143,6 +143,20 @@ class EMTrace(HalfSteps):
         """ln π_k + ln N(x_n | μ_k, Σ_k) under θ_t, shape (N, K): γ is its softmax."""
         return log_weighted_densities(self.X, self.params[iteration])
 
+    def log_joint_terms(self, iteration: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`log_joint` as ln π_k − ½ ln|Σ_k| − D/2 ln 2π − ½ ‖U_kᵀ(x − μ_k)‖², Λ_k = U_k U_kᵀ.
+
+        Returns
+        -------
+        constants : ndarray of shape (n_components,)
+        centres : ndarray of shape (n_components, n_features)
+            μ_k.
+        chol : ndarray of shape (n_components, n_features, n_features)
+            U_k, upper triangular, whatever the covariance type.
+        """
+        plan = Plan(self.params[iteration])
+        return plan.const[:, 0].copy(), np.array(plan.means), plan.chol
+
     # -- the rest of what a view reads (gmmlearn.runs.Run) -------------------------------
     method = "em"
     #: A component whose π_k is small is still drawn, faintly: EM never removes one.
@@ -183,7 +197,8 @@ class EMTrace(HalfSteps):
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         if "split" not in self._bound_cache:
-            after_m = m_step_bounds(self.X, self.params, self.sample_weight)
+            # chunked (gmmlearn.fused): the reference bound.m_step_bounds, tested equal
+            after_m = fused.m_step_bounds(self.X, self.params, self.sample_weight)
             # half-steps 0 and 2t − 1 show q = γ(θ) with θ itself: KL = 0, L = ln p (PRML 9.70)
             lower = self.half_step_log_likelihoods()
             kls = np.zeros(self.n_half_steps)

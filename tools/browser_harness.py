@@ -454,7 +454,8 @@ def expected_step_label(step: int) -> re.Pattern:
         what = f"iteration {(step + 1) // 2} · E-step"
     else:
         what = f"iteration {step // 2} · M-step"
-    return re.compile(rf"^{STEP_LABEL_START}{step} of \d+ · {re.escape(what)}")
+    # the browser view's title says first what the half-step changed, then "— half-step …"
+    return re.compile(rf"^(?:.* — )?{STEP_LABEL_START}{step} of \d+ · {re.escape(what)}")
 
 
 class Explorer:

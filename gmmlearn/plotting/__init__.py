@@ -8,8 +8,24 @@ from .ellipsoids import (
     unit_sphere_wireframe,
     weight_alpha,
 )
-from .static import draw_mixture_2d, em_figure
-from .view import EMView, intensity_colors
+
+# The figures need matplotlib (a second to import): loaded on first use, so that the browser
+# view, which reads only colors and ellipsoids, starts without it.
+_LAZY = {
+    "draw_mixture_2d": "static",
+    "em_figure": "static",
+    "EMView": "view",
+    "intensity_colors": "view",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EMView",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["OKABE_ITO", "component_colors", "blend_colors"]
+__all__ = ["OKABE_ITO", "UNASSIGNED", "component_colors", "blend_colors"]
 
 # Okabe–Ito, without black (kept for the means' outlines).
 OKABE_ITO = (
@@ -21,6 +21,10 @@ OKABE_ITO = (
     "#F0E442",  # yellow
     "#999999",  # grey
 )
+
+#: The points before the first E-step (half-step 0): no γ yet, so no component's colour.
+#: Lighter than the palette's grey, so that it reads as "not assigned", not as a component.
+UNASSIGNED = (0.77, 0.77, 0.77)
 
 
 def _hex_to_rgb(code: str) -> tuple[float, float, float]:

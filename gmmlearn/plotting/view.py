@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..runs import HalfStep, Run, check_run
-from .colors import blend_colors, component_colors
+from .colors import UNASSIGNED, blend_colors, component_colors
 from .ellipsoids import (
     ellipse_segments,
     share_alpha,
@@ -33,6 +33,8 @@ from .ellipsoids import (
     unit_sphere_wireframe,
     weight_alpha,
 )
+from .framing import check_dims as _check_dims
+from .framing import curve_limits as _curve_limits
 
 __all__ = ["EMView", "intensity_colors"]
 
@@ -92,40 +94,6 @@ def _bound_text(trace: Run, index: int) -> str:
         f"{name:<5}{value:>{width}}".replace("-", "−")
         for name, value in zip(("ln p", "L", "KL"), values)
     )
-
-
-def _check_dims(dims, n_features: int) -> tuple[int, ...]:
-    if n_features < 2:
-        raise ValueError(
-            f"the explorer plots 2-D or 3-D data, got {n_features} feature: "
-            "add a second feature (e.g. np.column_stack([x, noise]))"
-        )
-    if dims is None:
-        return tuple(range(min(n_features, 3)))
-    dims = tuple(int(d) for d in dims)
-    if len(dims) not in (2, 3) or len(set(dims)) != len(dims):
-        raise ValueError(f"dims must be 2 or 3 distinct feature indices, got {dims}")
-    if not all(0 <= d < n_features for d in dims):
-        raise ValueError(f"dims {dims} out of range: the data has features 0 … {n_features - 1}")
-    return dims
-
-
-def _curve_limits(curve: np.ndarray, n_samples: int) -> tuple[float, float]:
-    """y-limits of the log-likelihood curve; a θ₀ far below the rest is left off scale.
-
-    Far means both 10 times the range of the rest of the curve and 10 nats per point: an
-    initial Σ_k collapsed onto one point (``reg_covar`` only) scores around -10⁹ and would
-    flatten everything else into a line.
-    """
-    values = curve
-    if curve.size > 2:
-        rest = curve[1:]
-        gap = float(rest.min() - curve[0])
-        if gap > 10.0 * float(rest.max() - rest.min()) and gap > 10.0 * n_samples:
-            values = rest
-    low, high = float(values.min()), float(values.max())
-    pad = 0.06 * (high - low) if high > low else max(1.0, abs(high) * 0.01)
-    return low - pad, high + pad
 
 
 class EMView:
@@ -427,6 +395,10 @@ class EMView:
         return np.asarray(self.ellipses_artist.get_segments())
 
     def _update_points(self) -> None:
+        if not self.state.assigned:  # half-step 0: no E-step has run, no point has a colour
+            colors = np.tile([*UNASSIGNED, 1.0], (self.trace.X.shape[0], 1))
+            self.scatter.set_facecolor(colors)
+            return
         resp = self.trace.responsibilities(self.state.resp_iteration)
         if self.component is None:
             colors = blend_colors(resp, self.colors)

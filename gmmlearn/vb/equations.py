@@ -61,8 +61,10 @@ def vb_step_description(h: HalfStep, n_half_steps: int | None = None, compact: b
     where = f"half-step {h.index}{of}"
     if h.phase == "init":
         if compact:
-            return f"{where} · initial q₀, colours r(q₀)"
-        return f"{where} · initial q₀ (10.51–10.63 on the starting r), colours r(q₀)"
+            return f"{where} · initial q₀, points not yet assigned (grey)"
+        return (
+            f"{where} · initial q₀ (10.51–10.63 on the starting r), points not yet assigned (grey)"
+        )
     cited = _CITED[h.phase]
     effect = "colours change" if h.phase == "E" else "ellipsoids move"
     if compact:

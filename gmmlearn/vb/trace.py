@@ -26,11 +26,21 @@ from functools import cached_property
 
 import numpy as np
 
+from .._chunked import _stacked_cholesky
 from ..params import GaussianMixtureParams
 from ..runs import HalfStep, component_index
 from ..trace import HalfSteps
 from ..validation import check_run_arguments
-from .steps import VBParams, VBPrior, log_rho, lower_bound, vb_e_step, vb_m_step
+from .steps import (
+    VBParams,
+    VBPrior,
+    expected_log_det_lambda,
+    expected_log_pi,
+    log_rho,
+    lower_bound,
+    vb_e_step,
+    vb_m_step,
+)
 
 __all__ = ["VB_ENGINES", "VBTrace", "run_vb"]
 
@@ -110,6 +120,27 @@ class VBTrace(HalfSteps):
         that of the mixture in ``params[t]``: E[ln π_k] ≠ ln E[π_k], and so on.
         """
         return log_rho(self.X, self.states[iteration])
+
+    def log_joint_terms(self, iteration: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`log_joint` as E[ln π_k] + ½E[ln|Λ_k|] − D/2 ln 2π − D/(2β_k) − ½‖U_kᵀ(x − m_k)‖²
+        with ν_k W_k = U_k U_kᵀ (PRML 10.46 and 10.64).
+
+        Returns
+        -------
+        constants : ndarray of shape (n_components,)
+        centres : ndarray of shape (n_components, n_features)
+            m_k.
+        chol : ndarray of shape (n_components, n_features, n_features)
+            U_k, upper triangular, whatever the covariance type.
+        """
+        state = self.states[iteration]
+        n_features = state.n_features
+        constants = (
+            expected_log_pi(state.alpha, state.prior_type)
+            + 0.5 * expected_log_det_lambda(state)
+            - 0.5 * n_features * (np.log(2.0 * np.pi) + 1.0 / state.beta)
+        )
+        return constants, np.array(state.m), _stacked_cholesky(state)
 
     def responsibilities(self, iteration: int) -> np.ndarray:
         """r under q_t, of shape (n_samples, n_components), recomputed."""

@@ -1,13 +1,18 @@
 // gmmlearn browser view of an EM run (anywidget ES module; also inlined by the static export).
 //
 // The kernel sends the whole run once (gmmlearn/webview/frames.py): positions (float32 N×3, in
-// the cube [-1, 1]³), the points' colours for every γ (uint8 R×N×3), the means and covariance
-// factors of every θ_t (float32 (T+1)×K×12), and `meta`. After that, a change of `step` (from a
-// jslinked Play or slider, or the export's own controls) only indexes into those arrays and
-// redraws: no kernel round trip. Three layers: a 2-D canvas behind (axes box, grid, ticks), a
-// WebGL canvas (the points, depth-tested), a 2-D canvas in front (ellipsoids and means, always
-// visible over the cloud). The log-likelihood curve, the split ln p = L + KL (PRML §9.4, as two
-// bars: the half-step before and now) and the key with π_k sit on the right.
+// the cube [-1, 1]³), the features not plotted (float32, usually none), per θ_t the colours'
+// source as a quadratic per component (float64 `terms`), the means and covariance factors of
+// every θ_t (float32 (T+1)×K×12), and `meta`. The colours γ(θ_r) are computed here, once per
+// θ_r looked at (responsibilities / colourFrame below, tested equal to Python's), so what is
+// sent does not grow with the number of iterations times N. A change of `step` (from a
+// jslinked Play or slider, or the export's own controls) needs no kernel round trip: the
+// picture glides from the half-step shown to the new one (means and covariances interpolated,
+// colours faded), or jumps when another change arrives during a glide (keys stay instant).
+// Three layers: a 2-D canvas behind (axes box, grid, ticks), a WebGL canvas (the points,
+// depth-tested), a 2-D canvas in front (ellipsoids and means, always visible over the cloud).
+// The log-likelihood curve, the split ln p = L + KL (PRML §9.4, as two bars: the half-step
+// before and now) and the key with π_k sit on the right.
 //
 // No dependencies: WebGL 1 and Canvas 2D only, so nothing is fetched at run time.
 
@@ -17,6 +22,9 @@ const MARKER = "#D55E00";
 const OUTER_FADE = 0.55; // 2σ lines fainter than 1σ lines
 const LOWER_COLOR = "#0072B2"; // L(q, θ) in the bar panel (Okabe–Ito blue)
 const KL_COLOR = "#E69F00"; // KL(q ‖ p) on top of it (Okabe–Ito orange)
+const COMPONENT_GREY = 0.88; // colouring by one γ_nk: γ = 0 (gmmlearn/plotting/view.py)
+const GLIDE_MS = 240; // the longest glide (under Play's 250 ms); shorter when steps come faster
+const COLOUR_CACHE = 8; // colour frames kept (each N·4 bytes)
 
 function subscript(n) {
   return String(n).split("").map((c) => SUB[+c]).join("");
@@ -45,6 +53,235 @@ function el(tag, className, parent) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// γ in the browser. Per θ_r and component k, `terms` holds c_k, m_k (D) and U_k (D × D, row-major)
+// with ln π_k 𝒩(x_n | μ_k, Σ_k) = c_k − ½‖U_kᵀ(z_n − m_k)‖² + (the same for every k), z_n the
+// point's scaled features: the plotted ones (positions), then the others (extra).
+
+function gammaData(meta, positions, extra, terms) {
+  return {
+    positions, extra, terms,
+    N: meta.n_samples, K: meta.n_components, D: meta.n_features, d: meta.n_dims,
+  };
+}
+
+// ln π_k 𝒩 (up to a constant per point) of points n0 … n1 − 1 under θ_r, into `out`
+// (component-major: out[k · (n1 − n0) + n − n0]). Loops over k outside, the points inside, and
+// the usual 2-D and 3-D cases written out: 10⁶ points in tens of milliseconds.
+function logJointTable(data, r, n0, n1, out) {
+  const { positions, extra, terms, K, D, d } = data;
+  const stride = 1 + D + D * D;
+  const M = n1 - n0;
+  for (let k = 0; k < K; k++) {
+    const o = (r * K + k) * stride;
+    const c = terms[o];
+    const u = o + 1 + D; // U_k row-major: U[i][j] = terms[u + i·D + j]; y_j = Σ_i U[i][j] diff_i
+    const base = k * M - n0;
+    if (D === 3 && d === 3) {
+      const [m0, m1, m2] = [terms[o + 1], terms[o + 2], terms[o + 3]];
+      const [u00, u01, u02, u10, u11, u12, u20, u21, u22] = terms.subarray(u, u + 9);
+      for (let n = n0; n < n1; n++) {
+        const x0 = positions[3 * n] - m0;
+        const x1 = positions[3 * n + 1] - m1;
+        const x2 = positions[3 * n + 2] - m2;
+        const y0 = u00 * x0 + u10 * x1 + u20 * x2;
+        const y1 = u01 * x0 + u11 * x1 + u21 * x2;
+        const y2 = u02 * x0 + u12 * x1 + u22 * x2;
+        out[base + n] = c - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2);
+      }
+    } else if (D === 2 && d === 2) {
+      const [m0, m1] = [terms[o + 1], terms[o + 2]];
+      const [u00, u01, u10, u11] = terms.subarray(u, u + 4);
+      for (let n = n0; n < n1; n++) {
+        const x0 = positions[3 * n] - m0;
+        const x1 = positions[3 * n + 1] - m1;
+        const y0 = u00 * x0 + u10 * x1;
+        const y1 = u01 * x0 + u11 * x1;
+        out[base + n] = c - 0.5 * (y0 * y0 + y1 * y1);
+      }
+    } else {
+      // any D: z = the plotted features, then the others
+      const diff = new Float64Array(D);
+      for (let n = n0; n < n1; n++) {
+        for (let i = 0; i < d; i++) diff[i] = positions[3 * n + i] - terms[o + 1 + i];
+        for (let i = d; i < D; i++) diff[i] = extra[n * (D - d) + i - d] - terms[o + 1 + i];
+        let q = 0;
+        for (let j = 0; j < D; j++) {
+          let y = 0;
+          for (let i = 0; i < D; i++) y += terms[u + i * D + j] * diff[i];
+          q += y * y;
+        }
+        out[base + n] = c - 0.5 * q;
+      }
+    }
+  }
+}
+
+// Softmax over k of the table, in place, point by point: γ_nk (π_k = 0: c_k = −∞, γ_nk = 0)
+function softmaxTable(table, K, M) {
+  for (let n = 0; n < M; n++) {
+    let top = -Infinity;
+    for (let k = 0; k < K; k++) if (table[k * M + n] > top) top = table[k * M + n];
+    if (!Number.isFinite(top)) top = 0;
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      // e^-40 ≈ 4e-18 of the largest term: 0 for γ, and exp (the slow part) is skipped
+      const shifted = table[k * M + n] - top;
+      const v = shifted < -40 ? 0 : Math.exp(shifted);
+      table[k * M + n] = v;
+      sum += v;
+    }
+    for (let k = 0; k < K; k++) table[k * M + n] /= sum;
+  }
+}
+
+function gammaTable(data, r, n0, n1, scratch = null) {
+  const M = n1 - n0;
+  const table = scratch ? scratch.subarray(0, data.K * M) : new Float64Array(data.K * M);
+  logJointTable(data, r, n0, n1, table);
+  softmaxTable(table, data.K, M);
+  return table;
+}
+
+const BLOCK = 16384; // rows per block of a colour frame: its table stays in cache
+
+// γ(θ_r) of points n0 … n1 − 1, row-major (n1 − n0) × K: what the tests compare with Python's
+function responsibilities(data, r, n0 = 0, n1 = data.N) {
+  const { K } = data;
+  const M = n1 - n0;
+  const table = gammaTable(data, r, n0, n1);
+  const out = new Float64Array(M * K);
+  for (let n = 0; n < M; n++) for (let k = 0; k < K; k++) out[n * K + k] = table[k * M + n];
+  return out;
+}
+
+// The points' colours for γ(θ_r) (bytes, N × 3): Σ_k γ_nk c_k, or with `component` that γ_nk
+// from grey to its colour (as gmmlearn/webview/frames.py color_frames); and each point's main
+// component (argmax_k γ_nk), to count the points an E-step moves from one to another. In
+// blocks of rows: `into` (from a previous call) is filled from row n0 on, up to n1.
+function colourFrame(data, r, rgb, component = null, n0 = 0, n1 = data.N, into = null) {
+  const { N, K } = data;
+  const frame = into || { colors: new Uint8Array(N * 3), main: new Uint8Array(N) };
+  const scratch = new Float64Array(K * Math.min(BLOCK, n1 - n0));
+  const flat = rgb.flat();
+  for (let b = n0; b < n1; b += BLOCK) {
+    colourBlock(data, r, flat, component, b, Math.min(n1, b + BLOCK), frame, scratch);
+  }
+  return frame;
+}
+
+function colourBlock(data, r, flat, component, n0, n1, frame, scratch) {
+  const { K } = data;
+  const { colors, main } = frame;
+  const M = n1 - n0;
+  const g = gammaTable(data, r, n0, n1, scratch);
+  for (let n = 0; n < M; n++) {
+    let best = 0;
+    let r0 = 0;
+    let r1 = 0;
+    let r2 = 0;
+    for (let k = 0; k < K; k++) {
+      const v = g[k * M + n];
+      if (v > g[best * M + n]) best = k;
+      r0 += v * flat[3 * k];
+      r1 += v * flat[3 * k + 1];
+      r2 += v * flat[3 * k + 2];
+    }
+    if (component !== null) {
+      const v = Math.min(1, Math.max(0, g[component * M + n]));
+      const w = (1 - v) * COMPONENT_GREY;
+      r0 = w + v * flat[3 * component];
+      r1 = w + v * flat[3 * component + 1];
+      r2 = w + v * flat[3 * component + 2];
+    }
+    const i = n0 + n;
+    main[i] = best;
+    // clipped to [0, 1], rounded to the nearest byte (Uint8ClampedArray would round half to even)
+    colors[3 * i] = Math.round(Math.min(1, Math.max(0, r0)) * 255);
+    colors[3 * i + 1] = Math.round(Math.min(1, Math.max(0, r1)) * 255);
+    colors[3 * i + 2] = Math.round(Math.min(1, Math.max(0, r2)) * 255);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gliding between half-steps: θ interpolated (a convex combination of covariances is positive
+// definite), then drawn through its principal axes as the kernel's factors are
+
+function symmetricEigen3(S) {
+  // Jacobi rotations on a symmetric 3 × 3 matrix (row-major): eigenvalues and eigenvectors
+  // (columns of V, row-major)
+  const a = S.slice();
+  const V = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  for (let sweep = 0; sweep < 12; sweep++) {
+    const off = a[1] * a[1] + a[2] * a[2] + a[5] * a[5];
+    if (off < 1e-30 * (a[0] * a[0] + a[4] * a[4] + a[8] * a[8]) || off === 0) break;
+    for (const [p, q] of [[0, 1], [0, 2], [1, 2]]) {
+      const apq = a[3 * p + q];
+      if (apq === 0) continue;
+      const theta = (a[3 * q + q] - a[3 * p + p]) / (2 * apq);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1);
+      const s = t * c;
+      for (let k = 0; k < 3; k++) {
+        // A ← Jᵀ A J, column then row
+        const akp = a[3 * k + p];
+        const akq = a[3 * k + q];
+        a[3 * k + p] = c * akp - s * akq;
+        a[3 * k + q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < 3; k++) {
+        const apk = a[3 * p + k];
+        const aqk = a[3 * q + k];
+        a[3 * p + k] = c * apk - s * aqk;
+        a[3 * q + k] = s * apk + c * aqk;
+      }
+      for (let k = 0; k < 3; k++) {
+        const vkp = V[3 * k + p];
+        const vkq = V[3 * k + q];
+        V[3 * k + p] = c * vkp - s * vkq;
+        V[3 * k + q] = s * vkp + c * vkq;
+      }
+    }
+  }
+  return { values: [a[0], a[4], a[8]], vectors: V };
+}
+
+// One component's row (mean 3, A 9 row-major with A Aᵀ = Σ) between two θ: μ and Σ mixed
+// with weight u, A = V √Λ of the mixed Σ
+function mixEllipsoid(E, o0, o1, u) {
+  const out = new Float64Array(12);
+  for (let i = 0; i < 3; i++) out[i] = (1 - u) * E[o0 + i] + u * E[o1 + i];
+  const S = new Array(9).fill(0);
+  for (const [o, w] of [[o0, 1 - u], [o1, u]]) {
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        let v = 0;
+        for (let l = 0; l < 3; l++) v += E[o + 3 + 3 * i + l] * E[o + 3 + 3 * j + l];
+        S[3 * i + j] += w * v;
+      }
+    }
+  }
+  const { values, vectors } = symmetricEigen3(S);
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) out[3 + 3 * i + j] = vectors[3 * i + j] * Math.sqrt(Math.max(values[j], 0));
+  }
+  return out;
+}
+
+const smoothstep = (u) => u * u * (3 - 2 * u);
+
+function groupDigits(n) {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+function formatChange(v) {
+  // a distance or a change of ln p, as a reader says it: 1.7, 94.6, 0.032, 1.2e-5
+  const a = Math.abs(v);
+  const text = a >= 1000 ? v.toFixed(0) : a >= 0.1 ? v.toFixed(1) : a >= 1e-3 ? v.toPrecision(2)
+    : a === 0 ? "0" : v.toExponential(1);
+  return text.replace("-", "−");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Camera: an orthographic view of the cube, turned by elevation/azimuth (matplotlib's angles)
 
 function cameraBasis(elevDeg, azimDeg, flat) {
@@ -70,16 +307,19 @@ const dot = (a, b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 // ---------------------------------------------------------------------------------------------
 // WebGL: the points
 
+// two colourings and a mix: a glide fades the points from γ_t to γ_{t+1}
 const VERTEX = `
 attribute vec3 a_position;
-attribute vec3 a_color;
+attribute vec3 a_color0;
+attribute vec3 a_color1;
 uniform mat4 u_matrix;
 uniform float u_size;
+uniform float u_mix;
 varying vec3 v_color;
 void main() {
   gl_Position = u_matrix * vec4(a_position, 1.0);
   gl_PointSize = u_size;
-  v_color = a_color;
+  v_color = mix(a_color0, a_color1, u_mix);
 }`;
 
 const FRAGMENT = `
@@ -119,14 +359,19 @@ class PointLayer {
     this.program = program;
     this.loc = {
       position: gl.getAttribLocation(program, "a_position"),
-      color: gl.getAttribLocation(program, "a_color"),
+      color0: gl.getAttribLocation(program, "a_color0"),
+      color1: gl.getAttribLocation(program, "a_color1"),
       matrix: gl.getUniformLocation(program, "u_matrix"),
       size: gl.getUniformLocation(program, "u_size"),
+      mix: gl.getUniformLocation(program, "u_mix"),
     };
     this.positionBuffer = gl.createBuffer();
-    this.colorBuffer = gl.createBuffer();
+    // two colour buffers, each holding one colouring (its key: which γ, or grey)
+    this.colorBuffers = [gl.createBuffer(), gl.createBuffer()];
+    this.slotKeys = [null, null];
+    this.slots = [0, 0];
+    this.mix = 0;
     this.count = 0;
-    this.colorFrame = -1;
   }
 
   setPositions(positions) {
@@ -134,17 +379,30 @@ class PointLayer {
     gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
     gl.bufferData(gl.ARRAY_BUFFER, positions, gl.STATIC_DRAW);
     this.count = positions.length / 3;
-    this.colorFrame = -1;
+    this.slotKeys = [null, null];
   }
 
-  setColors(colors, frame) {
-    // one frame's colours: a view into the big array, uploaded only when the frame changes
-    if (frame === this.colorFrame) return;
+  upload(slot, key, colors) {
     const gl = this.gl;
-    const n = this.count * 3;
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffer);
-    gl.bufferData(gl.ARRAY_BUFFER, colors.subarray(frame * n, (frame + 1) * n), gl.DYNAMIC_DRAW);
-    this.colorFrame = frame;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[slot]);
+    gl.bufferData(gl.ARRAY_BUFFER, colors, gl.DYNAMIC_DRAW);
+    this.slotKeys[slot] = key;
+  }
+
+  setColors(from, to, mix) {
+    // `from`, `to`: {key, colors()}; a colouring already in a buffer is not uploaded again
+    let a = this.slotKeys.indexOf(from.key);
+    if (a < 0) {
+      a = this.slotKeys[0] === to.key ? 1 : 0;
+      this.upload(a, from.key, from.colors());
+    }
+    let b = a;
+    if (to.key !== from.key) {
+      b = 1 - a;
+      if (this.slotKeys[b] !== to.key) this.upload(b, to.key, to.colors());
+    }
+    this.slots = [a, b];
+    this.mix = mix;
   }
 
   draw(width, height, dpr, basis, scale, size) {
@@ -171,9 +429,12 @@ class PointLayer {
     gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
     gl.enableVertexAttribArray(this.loc.position);
     gl.vertexAttribPointer(this.loc.position, 3, gl.FLOAT, false, 0, 0);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffer);
-    gl.enableVertexAttribArray(this.loc.color);
-    gl.vertexAttribPointer(this.loc.color, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    for (const [i, loc] of [this.loc.color0, this.loc.color1].entries()) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[this.slots[i]]);
+      gl.enableVertexAttribArray(loc);
+      gl.vertexAttribPointer(loc, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    }
+    gl.uniform1f(this.loc.mix, this.mix);
     gl.drawArrays(gl.POINTS, 0, this.count);
   }
 }
@@ -226,7 +487,9 @@ class Layout {
     const key = [view.root.clientWidth, view.runsLoaded, labels.length].join(":");
     if (key === this.titleKey || !labels.length) return;
     this.titleKey = key;
-    const longest = labels.reduce((a, b) => (b.length > a.length ? b : a), "");
+    // a title is "what changed — label"; the start's change text is the longest of them
+    const label = labels.reduce((a, b) => (b.length > a.length ? b : a), "");
+    const longest = `${view.changeText(0)} — ${label}`;
     const shown = view.title.textContent;
     view.title.style.minHeight = "";
     view.title.textContent = longest;
@@ -488,6 +751,17 @@ class TraceView {
     this.boundNumbers = el("div", "gmm-bound-numbers", this.bound);
     this.key = el("div", "gmm-key", this.side);
     this.note = el("div", "gmm-note", this.side);
+    // smooth motion on or off (a jump per half-step, as before)
+    const toggle = el("label", "gmm-glide", this.side);
+    this.glideBox = el("input", "", toggle);
+    this.glideBox.type = "checkbox";
+    el("span", "", toggle).textContent = " glide between half-steps";
+    this.glideBox.addEventListener("change", () => {
+      this.model.set("glide", this.glideBox.checked);
+      this.model.save_changes();
+      this.syncGlideToggle();
+    });
+    this.syncGlideToggle();
     this.framesDrawn = 0;
     this.pending = false;
     this.width = 600;
@@ -519,9 +793,23 @@ class TraceView {
     const meta = this.model.get("meta") || {};
     this.meta = meta;
     if (!meta.n_samples) return;
-    this.positions = asArray(Float32Array, this.model.get("positions"));
-    this.colors = asArray(Uint8Array, this.model.get("colors"));
+    const positionsView = this.model.get("positions");
+    const samePoints = positionsView === this.positionsView; // a K or colouring change
+    this.positionsView = positionsView;
+    this.positions = asArray(Float32Array, positionsView);
     this.ellipsoids = asArray(Float32Array, this.model.get("ellipsoids"));
+    this.gamma = gammaData(
+      meta,
+      this.positions,
+      asArray(Float32Array, this.model.get("extra")),
+      asArray(Float64Array, this.model.get("terms"))
+    );
+    this.rgbUnit = meta.colors.map((c) => hexToRgb(c).map((v) => v / 255));
+    this.frames = new Map(); // colour key → {colors, main}, the last COLOUR_CACHE looked at
+    this.partialFrames = new Map(); // colour key → {frame, next}: a prefetch under way
+    this.glide = null;
+    this.shown = null; // the half-step on screen (a glide's target once it ends)
+    this.lastChange = null;
     this.flat = meta.n_dims === 2;
     this.dragMean = null;
     this.runsLoaded = (this.runsLoaded || 0) + 1;
@@ -530,7 +818,8 @@ class TraceView {
     this.rgb = meta.colors.map(hexToRgb);
     this.root.dataset.ranges = JSON.stringify(meta.ranges); // the axes (tests: fixed axes)
     this.pointSize = Math.max(2, Math.min(7, 6 * Math.sqrt(3000 / meta.n_samples)));
-    if (this.points.gl) this.points.setPositions(this.positions);
+    if (this.points.gl && !samePoints) this.points.setPositions(this.positions);
+    if (this.points.gl) this.points.slotKeys = [null, null]; // the colourings are new
     this.buildKey();
     this.keys.label();
     this.note.textContent =
@@ -572,8 +861,9 @@ class TraceView {
       this.request();
     };
     this.handlers = [
-      ["change:step", redraw],
+      ["change:step", () => this.stepChanged()],
       ["change:half_steps", redraw],
+      ["change:glide", () => this.syncGlideToggle()],
       ["change:height", redraw],
       ["change:meta", () => this.load()],
       ["change:elev", turn],
@@ -756,31 +1046,6 @@ class TraceView {
     }
   }
 
-  gammaRow(n, t) {
-    // γ_nk ∝ π_k 𝒩(x_n | μ_k, Σ_k) with Σ_k = A_k A_kᵀ, in the cube's coordinates (the
-    // scaling's Jacobian is the same for every k and cancels); ln 𝒩 via u = A⁻¹(x − μ)
-    const meta = this.meta;
-    const K = meta.n_components;
-    const E = this.ellipsoids;
-    const px = this.positions[3 * n];
-    const py = this.positions[3 * n + 1];
-    const logs = [];
-    for (let k = 0; k < K; k++) {
-      const o = (t * K + k) * 12;
-      const [a00, a01, a10, a11] = [E[o + 3], E[o + 4], E[o + 6], E[o + 7]];
-      const det = a00 * a11 - a01 * a10;
-      const d0 = px - E[o];
-      const d1 = py - E[o + 1];
-      const u0 = (a11 * d0 - a01 * d1) / det;
-      const u1 = (a00 * d1 - a10 * d0) / det;
-      logs.push(Math.log(meta.weights[t][k]) - Math.log(Math.abs(det)) - 0.5 * (u0 * u0 + u1 * u1));
-    }
-    const top = Math.max(...logs);
-    const w = logs.map((v) => Math.exp(v - top));
-    const sum = w.reduce((a, b) => a + b, 0);
-    return w.map((v) => v / sum);
-  }
-
   showHover() {
     const n = this.hoverIndex;
     if (!this.hoverBox) {
@@ -795,8 +1060,9 @@ class TraceView {
       return;
     }
     const meta = this.meta;
-    const r = meta.color_index[this.halfStep()];
-    const gamma = this.gammaRow(n, r);
+    // half-step 0 (grey): the γ the first E-step will give
+    const r = Math.max(0, meta.color_index[this.halfStep()]);
+    const gamma = Array.from(responsibilities(this.gamma, r, n, n + 1));
     const [x, y] = this.toData(
       this.width / 2 + this.positions[3 * n] * this.scale,
       this.height / 2 - this.positions[3 * n + 1] * this.scale
@@ -824,7 +1090,177 @@ class TraceView {
     this.root.dataset.hoverGamma = JSON.stringify({ n, gamma });
   }
 
+  // -- colours and glides ---------------------------------------------------------------
+  colourEntry(r) {
+    // γ(θ_r)'s colours, computed once and kept while looked at; r = −1: grey (not assigned)
+    let entry = this.frames.get(r);
+    if (entry) {
+      this.frames.delete(r); // most recently used last
+    } else if (r < 0) {
+      const colors = new Uint8Array(this.meta.n_samples * 3);
+      colors.fill(hexToRgb(this.meta.unassigned_color || "#c4c4c4")[0]);
+      entry = { colors, main: null };
+    } else {
+      // what a prefetch has done already is kept: only the rows left are computed now
+      const part = this.partialFrames.get(r) || { frame: null, next: 0 };
+      this.partialFrames.delete(r);
+      entry = colourFrame(this.gamma, r, this.rgbUnit, this.meta.component ?? null, part.next,
+        this.meta.n_samples, part.frame);
+    }
+    this.remember(r, entry);
+    return entry;
+  }
+
+  remember(r, entry) {
+    this.frames.set(r, entry);
+    while (this.frames.size > COLOUR_CACHE) this.frames.delete(this.frames.keys().next().value);
+  }
+
+  colourSource(r) {
+    return { key: r, colors: () => this.colourEntry(r).colors };
+  }
+
+  prefetch(h) {
+    // the colourings of the neighbouring half-steps, while nobody waits (Play and → then find
+    // them ready); a few milliseconds of rows per task, so that a key press is never held up
+    const meta = this.meta;
+    // an E-step's title counts the points that changed: the colouring before it comes first
+    const first = meta.phases[h] === "E" ? [h - 1] : [];
+    const wanted = [...first, h + 1, h + 2, h - 1]
+      .filter((i) => i >= 0 && i < meta.n_half_steps)
+      .map((i) => meta.color_index[i])
+      .filter((r) => r >= 0 && !this.frames.has(r));
+    clearTimeout(this.prefetchTimer);
+    if (!wanted.length) return;
+    this.prefetchTimer = setTimeout(() => {
+      if (this.meta !== meta || this.glide) return;
+      const r = wanted[0];
+      const N = meta.n_samples;
+      const part = this.partialFrames.get(r) || {
+        frame: { colors: new Uint8Array(N * 3), main: new Uint8Array(N) },
+        next: 0,
+      };
+      const start = performance.now();
+      while (part.next < N && performance.now() - start < 8) {
+        const end = Math.min(N, part.next + BLOCK);
+        colourFrame(this.gamma, r, this.rgbUnit, meta.component ?? null, part.next, end,
+          part.frame);
+        part.next = end;
+      }
+      if (part.next < N) {
+        this.partialFrames.set(r, part);
+      } else {
+        this.partialFrames.delete(r);
+        // evicted before the frame on screen
+        this.frames.set(r, part.frame);
+        const now = this.halfStep();
+        const shown = meta.color_index[now];
+        if (this.frames.has(shown)) this.colourEntry(shown);
+        while (this.frames.size > COLOUR_CACHE) {
+          this.frames.delete(this.frames.keys().next().value);
+        }
+        // the title waited for this colouring to count the points an E-step moved
+        if (meta.phases[now] === "E" && r === meta.color_index[now - 1]) this.request();
+      }
+      this.prefetch(h);
+    }, 0);
+  }
+
+  syncGlideToggle() {
+    const on = this.model.get("glide") !== false;
+    this.glideBox.checked = on;
+    this.root.dataset.glide = on ? "on" : "off";
+    if (!on && this.glide) {
+      this.glide = null;
+      this.request();
+    }
+  }
+
+  stepChanged() {
+    // glide from what is on screen to the new half-step; a change during a glide jumps to its
+    // target (a key press is never kept waiting), and so does every change at Play's fastest
+    const target = this.meta.n_samples ? this.halfStep() : null;
+    const now = performance.now();
+    const gap = this.lastChange === null ? Infinity : now - this.lastChange;
+    this.lastChange = now;
+    const duration = Math.min(GLIDE_MS, 0.85 * gap);
+    if (this.glide) {
+      this.glide = null;
+    } else if (
+      this.model.get("glide") !== false &&
+      this.shown !== null &&
+      target !== null &&
+      this.shown !== target &&
+      duration >= 40
+    ) {
+      this.glide = { from: this.shown, to: target, start: now, duration };
+    }
+    this.request();
+  }
+
+  componentState(t0, t1, u) {
+    // per component: mean and A (12 numbers), ellipse and mean opacity, weight; between θ_t0
+    // and θ_t1 at u ∈ [0, 1]
+    const meta = this.meta;
+    const K = meta.n_components;
+    const E = this.ellipsoids;
+    const mix = (a, b) => (1 - u) * a + u * b;
+    const rows = [];
+    for (let k = 0; k < K; k++) {
+      const o0 = (t0 * K + k) * 12;
+      const o1 = (t1 * K + k) * 12;
+      rows.push(t0 === t1 || u === 0 ? E.subarray(o0, o0 + 12) : mixEllipsoid(E, o0, o1, u));
+    }
+    const pick = (table) =>
+      table ? table[t0].map((v, k) => mix(v, table[t1][k])) : new Array(K).fill(1);
+    return {
+      rows,
+      alphas: pick(meta.alphas),
+      meanAlphas: pick(meta.mean_alphas),
+      weights: pick(meta.weights),
+    };
+  }
+
+  changeText(h) {
+    // what half-step h changed, in plain words with a number
+    const meta = this.meta;
+    const phase = meta.phases[h];
+    const vb = meta.method === "vb";
+    if (phase === "init") {
+      return (
+        `${vb ? "q₀" : "θ₀"}, the starting point: no point is assigned yet (grey); ` +
+        "the first E-step colours them"
+      );
+    }
+    const t = (h + 1) >> 1;
+    if (phase === "E") {
+      const r = meta.color_index[h];
+      const before = meta.color_index[h - 1];
+      if (before < 0) {
+        return `E-step: all ${groupDigits(meta.n_samples)} points get their colours ` +
+          `${vb ? "r" : "γ"}(${vb ? "q" : "θ"}${subscript(r)})`;
+      }
+      const now = this.frames.get(r);
+      const old = this.frames.get(before);
+      if (!now || !old || !now.main || !old.main) return "E-step: colours recomputed";
+      let changed = 0;
+      for (let n = 0; n < now.main.length; n++) if (now.main[n] !== old.main[n]) changed++;
+      return `E-step: ${groupDigits(changed)} point${changed === 1 ? "" : "s"} changed ` +
+        `${changed === 1 ? "its" : "their"} main component`;
+    }
+    const move = meta.mean_moves && meta.mean_moves[t];
+    const curve = meta.log_likelihoods;
+    const parts = [];
+    if (move) parts.push(`${vb ? "m" : "μ"}${subscript(move[0] + 1)} moved ${formatChange(move[1])}`);
+    if (curve[t] !== null && curve[t - 1] !== null) {
+      const delta = curve[t] - curve[t - 1];
+      parts.push(`${vb ? "the bound" : "ln p"} ${delta >= 0 ? "+" : ""}${formatChange(delta)}`);
+    }
+    return `M-step: ${parts.join(", ") || "θ re-estimated"}`;
+  }
+
   dispose() {
+    clearTimeout(this.prefetchTimer);
     for (const [event, handler] of this.handlers) this.model.off(event, handler);
     this.layout.dispose();
     this.keys.dispose();
@@ -853,6 +1289,16 @@ class TraceView {
     if (!meta || !meta.n_samples) return;
     const h = this.halfStep();
     const t = meta.params_index[h];
+    // a glide: θ and colours between the half-step it left and h
+    let glide = this.glide;
+    let u = 1;
+    if (glide && glide.to !== h) glide = this.glide = null;
+    if (glide) {
+      u = Math.min(1, (performance.now() - glide.start) / glide.duration);
+      if (u >= 1) glide = this.glide = null;
+    }
+    const from = glide ? glide.from : h;
+    const mix = glide ? smoothstep(u) : 1;
     const dpr = window.devicePixelRatio || 1;
     const [width, height] = this.layout.sceneSize();
     if (width !== this.width || height !== this.height || dpr !== this.dpr) {
@@ -876,17 +1322,30 @@ class TraceView {
     ];
     this.drawAxes(basis);
     if (this.points.gl) {
-      this.points.setColors(this.colors, meta.color_index[h]);
+      const r0 = meta.color_index[from];
+      const r1 = meta.color_index[h];
+      this.points.setColors(this.colourSource(r0), this.colourSource(r1), mix);
       this.points.draw(width, height, dpr, basis, scale, this.pointSize);
     }
-    this.drawComponents(t, basis, scale);
+    const state = this.componentState(meta.params_index[from], t, mix);
+    this.drawComponents(state, basis, scale);
     this.drawCurve(h, t);
     this.drawBound(h);
-    this.updateKey(t);
-    this.title.textContent = meta.labels[h];
+    this.updateKey(state.weights);
+    // an in-between frame is a transition, not a state: the title says so
+    this.title.textContent = glide
+      ? `→ half-step ${h}: ${this.changeText(h)} (transition from half-step ${from})`
+      : `${this.changeText(h)} — ${meta.labels[h]}`;
     this.keys.describe(h);
     this.framesDrawn += 1;
     this.root.dataset.halfStep = String(h);
+    this.root.dataset.transition = glide ? "1" : "0";
+    if (glide) {
+      this.request(); // the next frame of the glide
+    } else {
+      this.shown = h;
+      this.prefetch(h);
+    }
     this.root.dataset.meanPositions = JSON.stringify(
       this.meanScreen.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])
     );
@@ -1033,11 +1492,10 @@ class TraceView {
     }
   }
 
-  drawComponents(t, basis, scale) {
+  drawComponents(state, basis, scale) {
     const ctx = this.context(this.front);
     const meta = this.meta;
     const K = meta.n_components;
-    const E = this.ellipsoids;
     const P = this.project;
     const { right, up } = basis;
     // everything is clipped to the axes box: a wide 2σ shell must not spill over the labels
@@ -1061,10 +1519,10 @@ class TraceView {
       ctx.stroke(path);
     };
     for (let k = 0; k < K; k++) {
-      const o = (t * K + k) * 12;
-      const m = [E[o], E[o + 1], E[o + 2]];
+      const E = state.rows[k];
+      const m = [E[0], E[1], E[2]];
       // the principal axes: columns of A (A Aᵀ = Σ_k, in cube coordinates)
-      const axes = [0, 1, 2].map((j) => [E[o + 3 + j], E[o + 6 + j], E[o + 9 + j]]);
+      const axes = [0, 1, 2].map((j) => [E[3 + j], E[6 + j], E[9 + j]]);
       // the outline of x = m + r A u, |u| = 1, seen along the view direction is the ellipse
       // of the 2 × 2 matrix S = (PA)(PA)ᵀ, P the screen axes; drawn through S's Cholesky factor
       const M = [axes.map((a) => dot(a, right)), axes.map((a) => dot(a, up))];
@@ -1078,7 +1536,7 @@ class TraceView {
       const held = this.dragMean && this.dragMean.k === k;
       const [cx, cy] = held ? [this.dragMean.x, this.dragMean.y] : P(m);
       meta.sigmas.forEach((sigma, j) => {
-        const alpha = meta.alphas[t][k] * (j === 0 ? 1 : OUTER_FADE);
+        const alpha = state.alphas[k] * (j === 0 ? 1 : OUTER_FADE);
         const outline = new Path2D();
         for (let i = 0; i <= 96; i++) {
           const a = (2 * Math.PI * i) / 96;
@@ -1115,8 +1573,8 @@ class TraceView {
     // is drawn on its edge)
     this.meanScreen = [];
     for (let k = 0; k < K; k++) {
-      const o = (t * K + k) * 12;
-      const m = [E[o], E[o + 1], E[o + 2]].map((v) => Math.max(-1, Math.min(1, v)));
+      const E = state.rows[k];
+      const m = [E[0], E[1], E[2]].map((v) => Math.max(-1, Math.min(1, v)));
       let [x, y] = P(m);
       this.meanScreen.push([x, y]);
       if (this.dragMean && this.dragMean.k === k) {
@@ -1134,7 +1592,7 @@ class TraceView {
       }
       const s = 8;
       // VB: a mean fades with E[π_k] (a pruned component's cross sits at m₀, the prior mean)
-      ctx.globalAlpha = meta.mean_alphas ? meta.mean_alphas[t][k] : 1;
+      ctx.globalAlpha = state.meanAlphas[k];
       ctx.beginPath();
       ctx.moveTo(x - s, y - s);
       ctx.lineTo(x + s, y + s);
@@ -1432,8 +1890,7 @@ class TraceView {
     }
   }
 
-  updateKey(t) {
-    const weights = this.meta.weights[t];
+  updateKey(weights) {
     const largest = Math.max(...weights);
     this.keyRows.forEach((row, k) => {
       row.text.textContent = `${row.name} = ${weights[k].toFixed(3)}`;
@@ -1481,4 +1938,5 @@ function render({ model, el: root }) {
   return () => view.dispose();
 }
 
-export default { render };
+// render for anywidget; the pure functions for the tests (tests/views/test_browser_gamma.py)
+export default { render, gammaData, responsibilities, colourFrame, mixEllipsoid };

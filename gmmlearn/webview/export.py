@@ -21,7 +21,7 @@ from .frames import encode_buffers, trace_payload
 __all__ = ["export_html", "standalone_html", "write_file_atomically"]
 
 _HERE = Path(__file__).parent
-_EXPORT_LINE = "export default { render };"
+_EXPORT_PREFIX = "export default {"
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -128,12 +128,12 @@ def _module_as_script() -> str:
     """explorer.js as a classic script defining ``window.gmmlearnExplorer``.
 
     A page opened from a file cannot import a module from a string without a blob URL; the
-    module has one ``export`` line, which becomes an assignment.
+    module has one ``export default {…};`` line, which becomes an assignment.
     """
     source = (_HERE / "explorer.js").read_text(encoding="utf-8")
-    if source.count(_EXPORT_LINE) != 1:
-        raise RuntimeError(f"explorer.js must end with the single line {_EXPORT_LINE!r}")
-    body = source.replace(_EXPORT_LINE, "window.gmmlearnExplorer = { render };")
+    if source.count(_EXPORT_PREFIX) != 1:
+        raise RuntimeError(f"explorer.js must have a single export, a line {_EXPORT_PREFIX!r}…")
+    body = source.replace(_EXPORT_PREFIX, "window.gmmlearnExplorer = {")
     return "(function () {\n" + body + "\n})();"
 
 
@@ -157,6 +157,7 @@ def standalone_html(
     state = {
         "meta": meta, "step": int(step), "half_steps": bool(half_steps), "elev": float(elev),
         "azim": float(azim), "height": 0, "interval": int(interval), "webgl": "",
+        "glide": True,
     }  # fmt: skip
     data = json.dumps({"state": state, "buffers": encode_buffers(buffers)})
     # "</" inside the JSON would end the <script> element early

@@ -11,18 +11,33 @@ buffer          dtype, shape                      what
 ==============  ===============================  ============================================
 ``positions``   float32 (N, 3)                    the points, scaled into the cube [-1, 1]³
                                                   (z = 0 for 2-D data)
-``colors``      uint8 (R, N, 3)                   the points' RGB for γ(θ_r), r = 0 … R-1: the
-                                                  γ-blend Σ_k γ_nk c_k (or one component's γ_nk)
+``extra``       float32 (N, D − d)                the features not plotted (d = 2 or 3 plotted),
+                                                  scaled the same way: γ needs every feature
+                                                  (empty when all are plotted)
+``terms``       float64 (T + 1, K, 1 + D + D²)    per θ_t and component, the colours' source as a
+                                                  quadratic (:meth:`~gmmlearn.runs.Run.
+                                                  log_joint_terms`) in the scaled coordinates
+                                                  (plotted features first): the constant c_k,
+                                                  the centre m_k (D), a factor U_k (D × D,
+                                                  row-major), with ln π_k N(x | μ_k, Σ_k) =
+                                                  c_k − ½‖U_kᵀ(z − m_k)‖² + a constant
 ``ellipsoids``  float32 (T + 1, K, 12)            per θ_t and component: the mean (3) and a
                                                   matrix A (3 × 3, row-major) with A Aᵀ = Σ_k,
                                                   both in the cube's coordinates
 ==============  ===============================  ============================================
 
-and ``meta``: sizes, the axis ranges, ticks and names, the component colours, per half-step
-which colour frame / θ_t / log-likelihood it shows and its label, the weights π of every θ_t,
-the log-likelihood curve and its y-limits, and per half-step the split ln p(X | θ) = L(q, θ) +
-KL(q ‖ p(Z | X, θ)) of PRML §9.4 (``log_p``, ``lower_bounds``, ``kls``; see
-:meth:`~gmmlearn.trace.EMTrace.lower_bounds`).
+The browser computes γ(θ_r) = softmax_k of the quadratic for the colours itself (explorer.js,
+``responsibilityFrame``; tested equal to :meth:`~gmmlearn.runs.Run.responsibilities` to 1e-5):
+what is sent grows with N once and with T only by K·(1 + D + D²) numbers per iteration, not
+N·3 bytes per iteration as colours would.
+
+``meta``: sizes, the axis ranges, ticks and names, the component colours and the grey of the
+unassigned points (half-step 0, before the first E-step), per half-step which γ(θ_r) colours
+it (``color_index``; -1: grey) / θ_t / log-likelihood it shows and its label, the weights π of
+every θ_t, which mean moved most in each M-step and by how much (``mean_moves``, in data
+units), the log-likelihood curve and its y-limits, and per half-step the split ln p(X | θ) =
+L(q, θ) + KL(q ‖ p(Z | X, θ)) of PRML §9.4 (``log_p``, ``lower_bounds``, ``kls``; see
+:meth:`~gmmlearn.trace.EMTrace.lower_bounds`, computed by the fused pass).
 
 A variational Bayes run (:class:`~gmmlearn.vb.trace.VBTrace`) is packed the same way: the
 colours are r_nk (the softmax of ln ρ_nk, PRML 10.46), the ellipsoids E[Λ_k]⁻¹ = W_k⁻¹/ν_k,
@@ -42,12 +57,20 @@ import base64
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ..plotting.colors import blend_colors, component_colors
+from ..plotting.colors import UNASSIGNED, blend_colors, component_colors
 from ..plotting.ellipsoids import covariance_transform, share_alpha, weight_alpha
-from ..plotting.view import _check_dims, _curve_limits, intensity_colors
+from ..plotting.framing import check_dims, curve_limits
 from ..runs import Run
 
-__all__ = ["axis_frame", "color_frames", "ellipsoid_frames", "encode_buffers", "trace_payload"]
+__all__ = [
+    "axis_frame",
+    "color_frames",
+    "ellipsoid_frames",
+    "encode_buffers",
+    "gamma_terms",
+    "mean_moves",
+    "trace_payload",
+]
 
 # The cube is padded so that points on the data's edge do not sit on the axes box.
 _PAD = 1.08
@@ -86,6 +109,9 @@ def to_uint8(rgb: np.ndarray) -> np.ndarray:
 def color_frames(trace: Run, colors: np.ndarray, component: int | None = None) -> np.ndarray:
     """The points' colours for every γ(θ_r) a half-step can show, uint8 of shape (R, N, 3).
 
+    Not sent (the browser computes them from :func:`gamma_terms`): the reference that the
+    browser's colours are tested against, and what a tool without a browser can draw.
+
     ``R`` is the number of distinct colourings: γ(θ_0) … γ(θ_{T-1}) (at least one). Each is
     :func:`~gmmlearn.plotting.colors.blend_colors` of γ (or, with ``component``, that
     component's γ_nk from grey to its colour), rounded to bytes.
@@ -95,6 +121,8 @@ def color_frames(trace: Run, colors: np.ndarray, component: int | None = None) -
     ``trace.responsibilities(r)`` (its log-sum-exp is only needed for ln γ), and not cached
     in the trace.
     """
+    from ..plotting.view import intensity_colors  # matplotlib: not needed for a first frame
+
     n_frames = max(trace.n_iter, 1)
     out = np.empty((n_frames, trace.X.shape[0], 3), dtype=np.uint8)
 
@@ -110,6 +138,42 @@ def color_frames(trace: Run, colors: np.ndarray, component: int | None = None) -
             rgba = intensity_colors(resp[:, component], colors[component])
         out[r] = to_uint8(rgba[:, :3])
     return out
+
+
+def gamma_terms(trace: Run, order, centre, half) -> np.ndarray:
+    """The colours' source of every θ_t in the scaled coordinates z = (x − centre) / half.
+
+    Row ``[t, k]`` holds c_k, then m_k (D numbers), then U_k (D × D, row-major) with
+    ``trace.log_joint(t)[n, k] = c_k − ½‖U_kᵀ(z_n − m_k)‖²`` up to a constant per point, the
+    features in ``order`` (the plotted ones first). With x = centre + half ⊙ z,
+    U_kᵀ(x − μ_k) = (diag(half) U_k)ᵀ(z − (μ_k − centre) / half): the same numbers.
+
+    Returns
+    -------
+    terms : ndarray of shape (T + 1, K, 1 + D + D²), float64
+    """
+    order = list(order)
+    n_features = len(order)
+    n_components = trace.params[0].n_components
+    out = np.empty((len(trace.params), n_components, 1 + n_features + n_features**2))
+    for t in range(len(trace.params)):
+        constants, centres, chol = trace.log_joint_terms(t)
+        chol = chol[:, order][:, :, order] * half[np.newaxis, :, np.newaxis]
+        out[t, :, 0] = constants
+        out[t, :, 1 : 1 + n_features] = (centres[:, order] - centre) / half
+        out[t, :, 1 + n_features :] = chol.reshape(n_components, -1)
+    return out
+
+
+def mean_moves(trace: Run) -> list:
+    """Per iteration t ≥ 1, [k, distance]: the mean that moved most from θ_{t-1} to θ_t and
+    how far (Euclidean, data units, every feature); ``None`` for t = 0."""
+    moves: list = [None]
+    for before, after in zip(trace.params[:-1], trace.params[1:]):
+        distances = np.linalg.norm(after.means - before.means, axis=1)
+        k = int(np.argmax(distances))
+        moves.append([k, float(distances[k])])
+    return moves
 
 
 def ellipsoid_frames(trace: Run, dims, centre, half) -> np.ndarray:
@@ -206,17 +270,23 @@ def trace_payload(
     meta : dict
         JSON-serialisable description (see the module docstring).
     buffers : dict of bytes
-        ``positions``, ``colors``, ``ellipsoids`` as little-endian bytes.
+        ``positions``, ``extra``, ``terms``, ``ellipsoids`` as little-endian bytes.
     """
     X = trace.X
-    dims = _check_dims(dims, X.shape[1])
+    dims = check_dims(dims, X.shape[1])
     sigmas = [float(s) for s in sigmas]
     n_samples = X.shape[0]
     n_components = trace.params[0].n_components
-    centre, half = axis_frame(X, dims) if frame is None else map(np.asarray, frame)
+    # γ needs every feature: the plotted ones, then the rest, each scaled into [-1, 1]
+    order = list(dims) + [j for j in range(X.shape[1]) if j not in dims]
+    centre_all, half_all = (np.array(a, dtype=np.float64) for a in axis_frame(X, order))
+    if frame is not None:  # the playground's axes, held while the data are edited
+        centre_all[: len(dims)], half_all[: len(dims)] = map(np.asarray, frame)
+    centre, half = centre_all[: len(dims)], half_all[: len(dims)]
     colors = component_colors(n_components)
     positions = _to_cube(X[:, list(dims)], centre, half).astype(np.float32)
-    color_bytes = color_frames(trace, colors, component)
+    extra = (X[:, order[len(dims) :]] - centre_all[len(dims) :]) / half_all[len(dims) :]
+    terms = gamma_terms(trace, order, centre_all, half_all)
     ellipsoids = ellipsoid_frames(trace, dims, centre, half)
 
     steps = [trace.half_step(i) for i in range(trace.n_half_steps)]
@@ -231,7 +301,8 @@ def trace_payload(
         "n_components": n_components,
         "n_iter": trace.n_iter,
         "n_half_steps": trace.n_half_steps,
-        "n_color_frames": int(color_bytes.shape[0]),
+        "n_color_frames": max(trace.n_iter, 1),
+        "n_features": X.shape[1],
         "axis_names": list(axis_names)
         if axis_names is not None
         else [f"x{_SUBSCRIPTS[d] if d < 9 else d + 1}" for d in dims],
@@ -239,23 +310,27 @@ def trace_payload(
         "ticks": [t[0] for t in ticks],
         "tick_labels": [t[1] for t in ticks],
         "colors": [_hex(c) for c in colors],
+        "unassigned_color": _hex(UNASSIGNED),
         "sigmas": sigmas,
         "component": component,
         "labels": [trace.describe_step(h) for h in steps],
         "phases": [h.phase for h in steps],
-        "color_index": [h.resp_iteration for h in steps],
+        # -1: grey, no γ yet (half-step 0, before the first E-step)
+        "color_index": [h.resp_iteration if h.assigned else -1 for h in steps],
         "params_index": [h.iteration if h.phase != "E" else h.resp_iteration for h in steps],
         "weights": [w.tolist() for w in weights],
+        "mean_moves": mean_moves(trace),
         **_opacities(weights, trace.prunes_components),
         "log_likelihoods": [float(v) if np.isfinite(v) else None for v in curve],
-        "curve_limits": list(_curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
+        "curve_limits": list(curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
         "curve_label": trace.curve_label,
         "method": trace.method,
         **_bound_split(trace),
     }
     buffers = {
         "positions": positions.astype("<f4").tobytes(),
-        "colors": color_bytes.tobytes(),
+        "extra": extra.astype("<f4").tobytes(),
+        "terms": terms.astype("<f8").tobytes(),
         "ellipsoids": ellipsoids.astype("<f4").tobytes(),
     }
     return meta, buffers

@@ -3,7 +3,8 @@
 :class:`TraceView` is the second implementation of the explorer's view interface (the first is
 :class:`gmmlearn.plotting.view.EMView`, matplotlib): ``n_frames``, ``half_step_index``,
 ``show``, ``set_trace``, ``set_component``, ``set_view_angle`` and ``state``. The run is sent
-once, as binary buffers (:mod:`gmmlearn.webview.frames`); the JavaScript module
+once, as binary buffers (:mod:`gmmlearn.webview.frames`): the points once, θ per iteration;
+the browser computes the colours γ itself. The JavaScript module
 ``explorer.js`` (shipped inside the package, no CDN) draws the points with WebGL and the axes,
 ellipsoids, curve and key on 2-D canvases. Its ``step`` trait is what a Play widget or a slider
 drives with ``ipywidgets.jslink``: stepping never waits for the kernel.
@@ -64,6 +65,10 @@ class TraceView(anywidget.AnyWidget):
     interval : int (synced)
         Milliseconds between steps when Space plays in the picture (link the explorer's speed
         slider to it).
+    glide : bool (synced)
+        Whether the picture glides from one half-step to the next (means and covariances
+        interpolated, colours faded); the view's "glide" box sets it. A step change during a
+        glide jumps to its target.
     webgl : str (synced)
         What the browser reported: "" until drawn, "ok", or "missing" (no WebGL: nothing is
         drawn, and the explorer falls back to the matplotlib view).
@@ -80,10 +85,12 @@ class TraceView(anywidget.AnyWidget):
     interval = traitlets.Int(250).tag(sync=True)
     meta = traitlets.Dict().tag(sync=True)
     positions = traitlets.Bytes(b"").tag(sync=True)
-    colors = traitlets.Bytes(b"").tag(sync=True)
+    extra = traitlets.Bytes(b"").tag(sync=True)
+    terms = traitlets.Bytes(b"").tag(sync=True)
     ellipsoids = traitlets.Bytes(b"").tag(sync=True)
     webgl = traitlets.Unicode("").tag(sync=True)
     playground = traitlets.Bool(False).tag(sync=True)
+    glide = traitlets.Bool(True).tag(sync=True)
 
     def __init__(
         self,
@@ -160,7 +167,8 @@ class TraceView(anywidget.AnyWidget):
         """Colour by the γ-blend (``None``) or by γ_nk of one component k (0-based)."""
         self._check_component(component, self.trace)
         self.component = None if component is None else int(component)
-        self._send_run(self.trace)
+        # the browser recolours from what it has: only the description changes
+        self.meta = {**self.meta, "component": self.component}
 
     def set_view_angle(self, elev: float | None = None, azim: float | None = None) -> None:
         """Turn the 3-D view (degrees); the mouse does the same in the browser."""
@@ -255,7 +263,6 @@ class TraceView(anywidget.AnyWidget):
         )  # fmt: skip
         # one message: the browser never sees a new meta with old buffers
         with self.hold_sync():
-            self.positions = buffers["positions"]
-            self.colors = buffers["colors"]
-            self.ellipsoids = buffers["ellipsoids"]
+            for name, data in buffers.items():
+                setattr(self, name, data)
             self.meta = meta

@@ -27,17 +27,20 @@ import numbers
 import os
 import time
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 import numpy as np
 from IPython.display import display
 
 from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
-from ..plotting.view import EMView
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.export import write_file_atomically
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS
+
+if TYPE_CHECKING:
+    from ..plotting.view import EMView
 
 __all__ = ["MAX_COMPONENTS", "VIEWS", "Explorer"]
 
@@ -427,6 +430,8 @@ class Explorer(ControlBar, ABC):
         return str(path)
 
     def _offscreen_view(self) -> EMView:
+        from ..plotting.view import EMView  # matplotlib: imported when a figure is wanted
+
         # a separate Agg figure: exporting must not animate (or resize) the one on screen
         view = self.view
         return EMView(

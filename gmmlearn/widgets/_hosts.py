@@ -15,7 +15,6 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
-from ..plotting.view import EMView
 from ..webview.widget import TraceView
 
 __all__ = ["HOSTS", "BrowserHost", "MatplotlibHost", "is_widget_backend"]
@@ -131,6 +130,8 @@ class MatplotlibHost:
         self, run, *, dims, sigmas, half_steps, figsize, playground=False, axis_names=None
     ) -> None:
         self.uses_widget_canvas = is_widget_backend()
+        from ..plotting.view import EMView  # matplotlib's figures: only for this view
+
         self.view = EMView(
             run, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
             half_steps=half_steps, title=False,

@@ -92,17 +92,31 @@ class EMExplorer(Explorer):
             f"$$ {params_latex(h.params)} $$"
         )
 
-    def _show_run_notes(self, done: str = "") -> None:
-        """The message after a run (a collapse explained, in red) and its BIC/AIC."""
-        criteria = information_criteria(self.trace)
-        params = self.trace.params[-1]
+    def _update_texts(self) -> None:
+        super()._update_texts()
+        self._show_criteria()
+
+    def _show_criteria(self) -> None:
+        """The top line: ln p of the θ on screen, then BIC/AIC, which judge the run's end θ_T."""
+        h = self.view.state
+        t = h.resp_iteration if h.phase == "E" else h.iteration  # the θ_t drawn
+        trace = self.trace
+        criteria = information_criteria(trace)
+        params = trace.params[-1]
+        end = "" if t == trace.n_iter else f"ln p = {criteria['log_likelihood']:.2f}, "
         self.criteria_html.value = (
-            f"<span style='font-size:15px'>θ<sub>{self.trace.n_iter}</sub>: "
-            f"ln p = {criteria['log_likelihood']:.2f} · p = {criteria['n_parameters']} "
-            f"parameters ({params.covariance_type}, K={params.n_components}) · "
-            f"<b>BIC = {criteria['bic']:.1f}</b> · <b>AIC = {criteria['aic']:.1f}</b> "
+            f"<span style='font-size:15px'>on screen θ<sub>{t}</sub>: "
+            f"<b>ln p = {trace.log_likelihoods[t]:.2f}</b> · the run's end "
+            f"θ<sub>{trace.n_iter}</sub>: {end}p = {criteria['n_parameters']} parameters "
+            f"({params.covariance_type}, K={params.n_components}), "
+            f"<b>BIC = {criteria['bic']:.1f}</b>, <b>AIC = {criteria['aic']:.1f}</b> "
             "(lower is better)</span>"
         )
+
+    def _show_run_notes(self, done: str = "") -> None:
+        """The message after a run (a collapse explained, in red) and its BIC/AIC."""
+        self._show_criteria()
+        params = self.trace.params[-1]
         collapsed = collapsed_components(self.trace)
         if not collapsed:
             self._show_message((done + self._scale_note()).strip(), error=False)

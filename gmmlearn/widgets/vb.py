@@ -22,9 +22,7 @@ import warnings
 
 import ipywidgets as widgets
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
-from ..bayesian_mixture import BayesianGaussianMixture
 from ..validation import check_n_components
 from ..vb import PRIOR_TYPES
 from ..vb.equations import VB_PHASE_EQUATIONS, vb_params_latex
@@ -91,6 +89,11 @@ def run_vb_trace(
     alpha0 = weight_concentration_prior
     if alpha0 is not None and not (np.isfinite(alpha0) and alpha0 > 0):
         raise ValueError(f"α₀ (weight_concentration_prior) must be > 0, got {alpha0}")
+    # scikit-learn is imported by the VB run itself, not by `from gmmlearn.widgets import …`
+    from sklearn.exceptions import ConvergenceWarning
+
+    from ..bayesian_mixture import BayesianGaussianMixture
+
     model = BayesianGaussianMixture(
         n_components=n_components, covariance_type=covariance_type, init_params=init,
         random_state=random_state, weight_concentration_prior=alpha0,

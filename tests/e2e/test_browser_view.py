@@ -157,7 +157,7 @@ def test_static_export_animates_from_a_file(page, tmp_path):
     page.click(".gmm-play")
     poll(lambda: view.evaluate(HALF_STEP_JS) >= 5, "the page did not play")
     assert view.evaluate(SCENE_JS) != first
-    assert page.locator(".gmm-title").inner_text().startswith("half-step ")
+    assert "half-step " in page.locator(".gmm-title").inner_text()
     page.click(".gmm-play")  # pause
     box = page.locator(".gmm-scene").bounding_box()
     turned_from = view.evaluate(SCENE_JS)

@@ -28,6 +28,8 @@ EXPLORER_CELL = (
 SHOWN_JS = """
 (el) => ({
     step: Number(el.dataset.halfStep),
+    // the half-step once its glide has ended (-1 while gliding)
+    settled: el.dataset.transition === '1' ? -1 : Number(el.dataset.halfStep),
     title: el.querySelector('.gmm-title').textContent,
     keys: Array.from(el.querySelectorAll('.gmm-key-row'), (r) => r.textContent),
     boundHidden: getComputedStyle(el.querySelector('.gmm-bound')).display === 'none',
@@ -51,7 +53,9 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
 
     start = view.evaluate(SHOWN_JS)
     assert start["step"] == 0
-    assert re.match(r"^half-step 0 of \d+ · initial q₀", start["title"]), start["title"]
+    # the title says what the step changed first, then which step it is
+    assert re.search(r"— half-step 0 of \d+ · initial q₀", start["title"]), start["title"]
+    assert "no point is assigned yet" in start["title"]
     assert start["boundHidden"], "the L/KL panel is EM's and must be hidden for VB"
     assert len(start["keys"]) == 6 and all(
         k.startswith(f"E[π{s}] = ") for k, s in zip(start["keys"], "₁₂₃₄₅₆")
@@ -60,28 +64,29 @@ def test_steps_a_vb_run_in_the_browser(lab_vb, page, explorer_factory):
 
     # one key press: the E half-step, drawn with VB's words
     explorer.press_right()
-    poll(lambda: view.evaluate(SHOWN_JS)["step"] == 1, "half-step 1 was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["settled"] == 1, "half-step 1 was not drawn")
     one = view.evaluate(SHOWN_JS)
-    assert re.match(
-        r"^half-step 1 of \d+ · iteration 1 · E-step \(10\.46–10\.49\): r_nk", one["title"]
+    assert re.search(
+        r"— half-step 1 of \d+ · iteration 1 · E-step \(10\.46–10\.49\): r_nk", one["title"]
     ), one["title"]
-    # half-steps 0 and 1 both show q₀ with r(q₀) (as EM's show θ₀ and γ(θ₀)); with no ℒ(q₀)
-    # after a one-hot start there is no marker on the curve yet
-    assert one["scene"] == start["scene"] and one["curve"] == start["curve"]
+    assert one["title"].startswith("E-step: all ")
+    # half-step 0 shows q₀ over grey points, the first E-step colours them with r(q₀); with no
+    # ℒ(q₀) after a one-hot start there is no marker on the curve yet
+    assert one["scene"] != start["scene"] and one["curve"] == start["curve"]
     explorer.press_right()
-    poll(lambda: view.evaluate(SHOWN_JS)["step"] == 2, "half-step 2 was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["settled"] == 2, "half-step 2 was not drawn")
     two = view.evaluate(SHOWN_JS)
     assert "M-step (10.51–10.63): α_k, β_k, m_k, W_k, ν_k" in two["title"]
     assert two["scene"] != one["scene"]  # the ellipsoids moved
     assert two["curve"] != one["curve"]  # the marker appeared at ℒ(q₁)
     explorer.press_right()
-    poll(lambda: view.evaluate(SHOWN_JS)["step"] == 3, "half-step 3 was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["settled"] == 3, "half-step 3 was not drawn")
     assert view.evaluate(SHOWN_JS)["scene"] != two["scene"]  # the colours r(q₁)
 
     # to the end: four of the six components are pruned (E[π_k] ≈ 0)
     explorer.handle.press("End")
     n_last = int(re.search(r"of (\d+)", start["title"]).group(1))
-    poll(lambda: view.evaluate(SHOWN_JS)["step"] == n_last, "the last half-step was not drawn")
+    poll(lambda: view.evaluate(SHOWN_JS)["settled"] == n_last, "the last half-step was not drawn")
     end = view.evaluate(SHOWN_JS)
     weights = [float(k.split("= ")[1]) for k in end["keys"]]
     assert sum(w < 0.001 for w in weights) == 4, end["keys"]
@@ -113,11 +118,12 @@ def test_static_export_of_a_vb_run_plays_from_a_file(page, tmp_path):
     view = page.locator(".gmm-webview")
     poll(lambda: view.get_attribute("data-frames-drawn"), "the page drew nothing")
     start = view.evaluate(SHOWN_JS)
-    assert start["boundHidden"] and start["title"].startswith("half-step 0 of ")
+    assert start["boundHidden"] and "— half-step 0 of " in start["title"]
     page.click(".gmm-play")
     poll(lambda: view.evaluate(SHOWN_JS)["step"] >= 6, "the page did not play")
     page.click(".gmm-play")
     shown = view.evaluate(SHOWN_JS)
     assert shown["scene"] != start["scene"] and shown["curve"] != start["curve"]
-    assert re.match(r"^half-step \d+ of \d+ · iteration \d+ · [EM]-step \(10\.", shown["title"])
+    # Play at 40 ms/step jumps (no glide shorter than 40 ms): the title names the step shown
+    assert re.search(r"— half-step \d+ of \d+ · iteration \d+ · [EM]-step \(10\.", shown["title"])
     assert page.console_log.errors == []

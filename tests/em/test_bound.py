@@ -303,6 +303,33 @@ def test_m_step_bounds_do_not_depend_on_the_engine():
     assert m_step_bounds(X, fused.params[:1])[0].shape == (0,)
 
 
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_fused_split_equals_the_reference(covariance_type, weighted):
+    # gmmlearn.fused.m_step_bounds (chunked, what EMTrace uses) against bound.m_step_bounds,
+    # over more rows than a chunk, with a component switched off (π_k = 0) in the last θ
+    from gmmlearn import fused
+
+    X = np.vstack([load_x()] * 5)
+    theta0 = initialize(X, 3, "k-means++", covariance_type=covariance_type, random_state=1)
+    params = list(run_em(X, theta0, max_iter=6, tol=0).params)
+    last = params[-1]
+    params[-1] = GaussianMixtureParams(
+        np.array([0.0, *last.weights[1:] / last.weights[1:].sum()]), last.means,
+        last.covariances, covariance_type,
+    )  # fmt: skip
+    weights = np.random.default_rng(0).uniform(0, 2, len(X)) if weighted else None
+    expected = m_step_bounds(X, params, weights)
+    got = fused.m_step_bounds(X, params, weights, chunk_size=4000)
+    assert len(X) > 4000
+    # q of the last M-step puts mass on the switched-off component: L = -∞ and KL = +∞ there
+    assert got[0][-1] == expected[0][-1] == -np.inf and got[1][-1] == expected[1][-1] == np.inf
+    scale = np.abs(expected[0][:-1]).max()
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a[:-1], b[:-1], rtol=1e-10, atol=1e-12 * scale)
+    assert np.all(got[1][:-1] > 0)
+
+
 def test_the_browser_view_gets_the_split_of_every_half_step(trace):
     import json
 

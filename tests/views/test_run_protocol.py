@@ -49,6 +49,9 @@ class FakeRun(HalfSteps):
     def log_joint(self, iteration):
         return self._trace.log_joint(iteration)
 
+    def log_joint_terms(self, iteration):
+        return self._trace.log_joint_terms(iteration)
+
     def bound_split(self):
         return None
 

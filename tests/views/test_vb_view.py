@@ -28,7 +28,7 @@ from gmmlearn.vb.equations import (  # noqa: E402
     vb_step_description,
 )
 from gmmlearn.vb.trace import VBTrace  # noqa: E402
-from gmmlearn.webview.frames import to_uint8, trace_payload  # noqa: E402
+from gmmlearn.webview.frames import color_frames, to_uint8, trace_payload  # noqa: E402
 from gmmlearn.webview.widget import TraceView  # noqa: E402
 from gmmlearn.widgets import EMExplorer, Explorer, explore  # noqa: E402
 from gmmlearn.widgets.vb import VB_INIT_METHODS, VBExplorer, run_vb_trace  # noqa: E402
@@ -60,9 +60,11 @@ def fig_10_6():
 
 
 def unpack(trace, **options):
+    """meta, the colours of every r (the Python reference the page's own are tested against in
+    tests/views/test_browser_gamma.py) and the ellipsoids sent."""
     meta, buffers = trace_payload(trace, **options)
-    n, k = meta["n_samples"], meta["n_components"]
-    colors = np.frombuffer(buffers["colors"], dtype=np.uint8).reshape(-1, n, 3)
+    k = meta["n_components"]
+    colors = color_frames(trace, component_colors(k), options.get("component"))
     ellipsoids = np.frombuffer(buffers["ellipsoids"], dtype="<f4").reshape(-1, k, 12)
     return meta, colors, ellipsoids
 

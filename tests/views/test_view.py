@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from gmmlearn import initialize, run_em  # noqa: E402
-from gmmlearn.plotting.colors import blend_colors, component_colors  # noqa: E402
+from gmmlearn.plotting.colors import UNASSIGNED, blend_colors, component_colors  # noqa: E402
 from gmmlearn.plotting.ellipsoids import (  # noqa: E402
     covariance_transform,
     unit_sphere_wireframe,
@@ -53,8 +53,13 @@ def mahalanobis_sq(points, mean, cov):
 def test_artists_hold_the_state_of_the_step(view, trace, index):
     h = view.show(index)
     assert h == view.state and h.index == index
-    resp = trace.responsibilities(h.resp_iteration)
-    np.testing.assert_allclose(view.point_colors(), blend_colors(resp), atol=1e-12)
+    if index == 0:  # θ₀ over grey points: no E-step has run yet
+        np.testing.assert_array_equal(
+            view.point_colors()[:, :3], np.tile(UNASSIGNED, (len(trace.X), 1))
+        )
+    else:
+        resp = trace.responsibilities(h.resp_iteration)
+        np.testing.assert_allclose(view.point_colors(), blend_colors(resp), atol=1e-12)
     np.testing.assert_allclose(view.means_positions(), h.params.means, atol=1e-12)
     t = h.resp_iteration if h.phase == "E" else h.iteration
     np.testing.assert_allclose(view.marker.get_xdata(), [t])
@@ -179,8 +184,10 @@ def test_set_trace_with_another_k_keeps_the_figure(view, trace):
     assert view.figure is figure and view.scatter is scatter
     assert view.means_positions().shape == (5, 3)
     assert len(view.weight_texts) == 5 and len(view.key_markers.get_offsets()) == 5
-    np.testing.assert_allclose(view.point_colors(), blend_colors(other.responsibilities(0)))
     assert h.index == 0 and view.n_frames() == other.n_half_steps
+    np.testing.assert_array_equal(view.point_colors()[:, :3], [UNASSIGNED] * len(trace.X))
+    view.show(1)  # the first E-step colours the points by the new run's γ(θ₀)
+    np.testing.assert_allclose(view.point_colors(), blend_colors(other.responsibilities(0)))
     np.testing.assert_allclose(view.curve.get_ydata(), other.log_likelihoods)
     with pytest.raises(ValueError, match="same data"):
         view.set_trace(make_trace(blobs(seed=5)))

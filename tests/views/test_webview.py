@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from gmmlearn import initialize, run_em
-from gmmlearn.plotting.colors import blend_colors, component_colors
-from gmmlearn.plotting.view import EMView, intensity_colors
+from gmmlearn.plotting.view import EMView
 from gmmlearn.webview.export import standalone_html
 from gmmlearn.webview.frames import trace_payload
 from gmmlearn.webview.widget import TraceView
@@ -28,9 +27,21 @@ def unpack(trace, **options):
     meta, buffers = trace_payload(trace, **options)
     n, k = meta["n_samples"], meta["n_components"]
     positions = np.frombuffer(buffers["positions"], dtype="<f4").reshape(n, 3)
-    colors = np.frombuffer(buffers["colors"], dtype=np.uint8).reshape(-1, n, 3)
+    terms = np.frombuffer(buffers["terms"], dtype="<f8").reshape(len(trace.params), k, -1)
     ellipsoids = np.frombuffer(buffers["ellipsoids"], dtype="<f4").reshape(-1, k, 12)
-    return meta, positions, colors, ellipsoids
+    return meta, positions, terms, ellipsoids
+
+
+def gamma_from_terms(terms_t, z):
+    """γ from one θ's packed terms and the scaled points z (N, D), as explorer.js computes it."""
+    d = z.shape[1]
+    constants, centres = terms_t[:, 0], terms_t[:, 1 : 1 + d]
+    chol = terms_t[:, 1 + d :].reshape(-1, d, d)
+    y = np.einsum("nkd,kde->nke", z[:, None, :] - centres[None], chol)
+    log_joint = constants - 0.5 * (y**2).sum(axis=2)
+    log_joint -= log_joint.max(axis=1, keepdims=True)
+    gamma = np.exp(log_joint)
+    return gamma / gamma.sum(axis=1, keepdims=True)
 
 
 def from_cube(meta, cube):
@@ -43,15 +54,19 @@ def from_cube(meta, cube):
 def test_every_half_step_sends_the_traces_colours_means_and_covariances(covariance_type):
     X = blobs()
     trace = make_trace(X, covariance_type=covariance_type)
-    meta, positions, colors, ellipsoids = unpack(trace)
+    meta, positions, terms, ellipsoids = unpack(trace)
     assert meta["n_half_steps"] == trace.n_half_steps == len(meta["labels"])
     np.testing.assert_allclose(from_cube(meta, positions), X, rtol=0, atol=1e-5)
-    for index in range(trace.n_half_steps):
+    # half-step 0 is drawn grey: no E-step has run
+    assert meta["color_index"][0] == -1
+    for index in range(1, trace.n_half_steps):
         h = trace.half_step(index)
-        # the colours the browser paints: the γ-blend of the trace, to 1/255
-        frame = colors[meta["color_index"][index]] / 255.0
-        expected = blend_colors(trace.responsibilities(h.resp_iteration))[:, :3]
-        assert np.abs(frame - expected).max() <= 1 / 255
+        # the colours' source the browser evaluates (tests/views/test_browser_gamma.py runs
+        # explorer.js itself): γ of the trace
+        r = meta["color_index"][index]
+        assert r == h.resp_iteration
+        gamma = gamma_from_terms(terms[r], positions.astype(np.float64))
+        np.testing.assert_allclose(gamma, trace.responsibilities(r), rtol=0, atol=1e-5)
         # the θ shown: its means and covariances (A Aᵀ = Σ in data coordinates)
         t = meta["params_index"][index]
         assert trace.params[t] is h.params
@@ -84,12 +99,13 @@ def test_labels_and_the_curve_marker_follow_the_matplotlib_view():
 def test_colour_by_one_component_and_2d_data():
     X = blobs(n_features=2)
     trace = make_trace(X)
-    meta, positions, colors, ellipsoids = unpack(trace, component=1)
+    meta, positions, terms, ellipsoids = unpack(trace, component=1)
     assert meta["n_dims"] == 2 and np.all(positions[:, 2] == 0)
     assert np.all(ellipsoids[..., 5::3] == 0)  # no z in 2-D: the third column of A is 0
-    resp = trace.responsibilities(2)
-    expected = intensity_colors(resp[:, 1], component_colors(3)[1])[:, :3]
-    assert np.abs(colors[2] / 255.0 - expected).max() <= 1 / 255
+    # the page colours by γ_n2 (tests/views/test_browser_gamma.py checks its colours)
+    assert meta["component"] == 1 and terms.shape[2] == 1 + 2 + 4
+    gamma = gamma_from_terms(terms[2], positions[:, :2].astype(np.float64))
+    np.testing.assert_allclose(gamma, trace.responsibilities(2), rtol=0, atol=1e-5)
 
 
 def test_data_far_from_the_origin_keeps_its_precision_on_screen():
@@ -200,7 +216,7 @@ def test_standalone_page_holds_the_run_and_loads_nothing():
     assert data["state"]["meta"] == json.loads(json.dumps(meta))
     assert set(data["buffers"]) == set(buffers)
     assert "a &lt;b&gt;run&lt;/b&gt;" in page and "<b>run</b>" not in page
-    assert "window.gmmlearnExplorer = { render };" in page and "export default" not in page
+    assert "window.gmmlearnExplorer = { render," in page and "export default" not in page
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", page)
 
 
@@ -214,3 +230,16 @@ def test_texts_wait_for_play_to_pause():
     ex.play.playing = False
     assert "half-step 4 of" in ex.step_label.value
     assert ex.equations_html.value == ex._equations(4) != at_start
+
+
+def test_colouring_by_one_component_sends_no_buffer_again():
+    # the browser computes the colours: a new colouring is a new description, not new data
+    view = TraceView(make_trace(blobs()))
+    sent = []
+    view.observe(
+        lambda change: sent.append(change["name"]), names=list(view.trait_names(sync=True))
+    )
+    view.set_component(1)
+    assert sent == ["meta"] and view.meta["component"] == 1
+    view.set_component(None)
+    assert sent == ["meta", "meta"] and view.meta["component"] is None

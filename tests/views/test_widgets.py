@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from gmmlearn.equations import format_number  # noqa: E402
-from gmmlearn.plotting.colors import blend_colors  # noqa: E402
+from gmmlearn.plotting.colors import UNASSIGNED, blend_colors  # noqa: E402
 from gmmlearn.widgets import EMExplorer, explore, is_widget_backend  # noqa: E402
 
 blobs = partial(blob_data.blobs, "close_3d", n_per=50)
@@ -35,8 +35,11 @@ def assert_view_shows(ex, index):
     """The scatter, means, curve marker and texts all hold the state of half-step ``index``."""
     h = ex.trace.half_step(index)
     assert ex.view.state == h
-    resp = ex.trace.responsibilities(h.resp_iteration)
-    np.testing.assert_allclose(ex.view.point_colors(), blend_colors(resp), atol=1e-12)
+    if h.assigned:
+        resp = ex.trace.responsibilities(h.resp_iteration)
+        np.testing.assert_allclose(ex.view.point_colors(), blend_colors(resp), atol=1e-12)
+    else:  # half-step 0: θ₀ over grey points, before the first E-step
+        np.testing.assert_array_equal(ex.view.point_colors()[:, :3], [UNASSIGNED] * len(ex.trace.X))
     np.testing.assert_allclose(ex.view.means_positions(), h.params.means, atol=1e-12)
     t = h.resp_iteration if h.phase == "E" else h.iteration  # the θ_t shown
     np.testing.assert_allclose(ex.view.marker.get_xdata(), [t])
@@ -74,6 +77,17 @@ def test_slider_moves_the_view_and_the_texts(explorer, index):
     assert format_number(h.params.weights[0], 3) in explorer.params_html.value
     phase_word = {"E": "E-step", "M": "M-step"}[h.phase]
     assert phase_word in explorer.step_label.value
+
+
+def test_the_top_line_says_the_ln_p_on_screen_not_the_final_one(explorer):
+    trace = explorer.trace
+    shown = explorer.criteria_html.value
+    assert f"on screen θ<sub>0</sub>: <b>ln p = {trace.log_likelihoods[0]:.2f}</b>" in shown
+    assert f"ln p = {trace.log_likelihoods[-1]:.2f}" in shown  # the end, named as such
+    explorer.step_slider.value = 4  # the M-step of iteration 2: θ₂ on screen
+    shown = explorer.criteria_html.value
+    assert f"on screen θ<sub>2</sub>: <b>ln p = {trace.log_likelihoods[2]:.2f}</b>" in shown
+    assert f"the run's end θ<sub>{trace.n_iter}</sub>" in shown and "BIC = " in shown
 
 
 def test_equations_follow_the_selected_point_and_component(explorer):
