@@ -216,6 +216,14 @@ def _chunk_log_joint(x: np.ndarray, plan: Plan) -> np.ndarray:
     Components along the first axis: a reduction over k is then a loop over K contiguous
     rows, several times faster in numpy than over a short last axis.
     """
+    if plan.diagonal:
+        # diag and spherical: Σ_d λ_kd (x_d − μ_kd)², O(K·D) per row, no D×D matrix
+        squares = (x[np.newaxis] - plan.means[:, np.newaxis]) ** 2  # (K, n, D)
+        if plan.spherical:
+            distance = squares.sum(axis=2) * plan.precisions[:, np.newaxis]
+        else:
+            distance = np.einsum("knd,kd->kn", squares, plan.precisions)
+        return plan.const - 0.5 * distance
     n_features = plan.n_features
     y = plan.proj[:, :n_features] @ x.T  # y_k for all k, (D·K, n)
     y += plan.proj[:, n_features : n_features + 1]
