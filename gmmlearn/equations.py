@@ -146,6 +146,20 @@ def format_number(x: float, digits: int = 4) -> str:
     return text
 
 
+def format_terms(values: np.ndarray, digits: int = 4) -> list[str]:
+    r"""The terms of one sum in one notation, as LaTeX: as ``format_number`` gives them, unless one
+    of them needs a power of ten; then every term as :math:`m \times 10^{e}` (no mixed notations).
+    """
+    texts = [format_number(v, digits) for v in values]
+    if not any("10^" in text for text in texts):
+        return texts
+    scientific = []
+    for v in values:
+        mantissa, exponent = f"{float(v):.{digits - 1}e}".split("e")
+        scientific.append(rf"{mantissa} \times 10^{{{int(exponent)}}}")
+    return scientific
+
+
 def format_matrix(a: np.ndarray, digits: int = 4) -> str:
     """A vector (as a column) or a matrix as a LaTeX ``pmatrix``."""
     a = np.atleast_1d(np.asarray(a, dtype=np.float64))
@@ -234,8 +248,10 @@ def gamma_with_numbers(trace: EMTrace, step: int, n: int, k: int) -> str:
     shift = 0.0 if log_joint.max() > -600 else float(log_joint.max())
     terms = np.exp(log_joint - shift)
     scale = "" if shift == 0 else rf"\quad(\text{{every term}} \times e^{{{format_number(shift)}}})"
+    numerator = format_number(terms[k])
     if terms.size <= 5:
-        denominator = " + ".join(format_number(v) for v in terms)
+        texts = format_terms(terms)
+        numerator, denominator = texts[k], " + ".join(texts)  # one notation above and below
     else:
         denominator = format_number(terms.sum())
     value = terms[k] / terms.sum()
@@ -244,7 +260,7 @@ def gamma_with_numbers(trace: EMTrace, step: int, n: int, k: int) -> str:
         rf"\gamma_{{{sub}}} = \frac{{\pi_{{{_sub(k)}}}\,\mathcal{{N}}(x_{{{_sub(n)}}} \mid "
         rf"\mu_{{{_sub(k)}}}, \Sigma_{{{_sub(k)}}})}}{{\sum_j \pi_j\,\mathcal{{N}}"
         rf"(x_{{{_sub(n)}}} \mid \mu_j, \Sigma_j)}}"
-        rf" = \frac{{{format_number(terms[k])}}}{{{denominator}}} = {format_number(value)}" + scale
+        rf" = \frac{{{numerator}}}{{{denominator}}} = {format_number(value)}" + scale
     )
 
 
@@ -252,7 +268,7 @@ def effective_count_with_numbers(trace: EMTrace, step: int, k: int) -> str:
     r"""(9.27) :math:`N_k = \sum_n \gamma_{nk}` with the first terms and the total."""
     numbers, k = _m_step_numbers(trace, step, k)
     column = numbers["resp"][:, k]
-    shown = " + ".join(format_number(v, 3) for v in column[:3])
+    shown = " + ".join(f"{v:.3f}" for v in column[:3])  # 1 as 1.000, not 1
     more = r" + \cdots" if column.size > 3 else ""
     return (
         rf"N_{{{_sub(k)}}} = \sum_{{n=1}}^{{{column.size}}} \gamma_{{n{_sub(k)}}}"

@@ -16,6 +16,7 @@ from gmmlearn.equations import (
     effective_count_with_numbers,
     format_matrix,
     format_number,
+    format_terms,
     gamma_with_numbers,
     log_likelihood_with_numbers,
     mean_with_numbers,
@@ -102,6 +103,20 @@ def test_every_update_has_latex_and_a_prml_number():
 )
 def test_format_number(value, expected):
     assert format_number(value) == expected
+
+
+def test_format_terms_uses_one_notation_for_a_sum():
+    mixed = np.array([4.431e-4, 1.244e-4, 1.52e-5, 1.019e-4])  # %g would give 1.52 × 10⁻⁵ alone
+    texts = format_terms(mixed)
+    assert all(r"\times 10^" in text for text in texts)
+    assert [to_float(text) for text in texts] == pytest.approx(mixed, rel=1e-3)
+    assert format_terms(np.array([0.5, 0.25])) == ["0.5", "0.25"]  # plain when none needs 10^e
+
+
+def test_effective_count_shows_its_terms_with_three_decimals(trace):
+    latex = effective_count_with_numbers(trace, 2, 0)
+    shown = latex.rsplit("=", 2)[1].replace(r"+ \cdots", "").split("+")
+    assert all(re.fullmatch(r"\d\.\d{3}", term.strip()) for term in shown)
 
 
 def test_format_number_round_trips():

@@ -108,6 +108,17 @@ def test_l2_q_is_not_jointly_concave_but_the_update_is_its_maximum(faithful):
         assert q(x_bar, lam) >= q(x_bar, lam_any)  # and then 1/σ² the best λ
 
 
+def test_l2_seed_7_needs_reg_covar(faithful):
+    """L2 c20: with reg_covar=0 seed 7 of the ten bounding-box runs collapses onto two points and
+    stops with an error; with the default ε it runs on, its smallest variance at the floor."""
+    start = gmmlearn.initialize(faithful, 2, "bounding-box", random_state=7)
+    with pytest.raises(ValueError, match="collapsed"):
+        gmmlearn.run_em(faithful, start, max_iter=40, tol=0.0, reg_covar=0.0)
+    trace = gmmlearn.run_em(faithful, start, max_iter=40, tol=0.0)
+    smallest = np.linalg.eigvalsh(trace.final_params.full_covariances()).min()
+    assert smallest == pytest.approx(1e-6, rel=0.01)
+
+
 def test_l2_and_l4_saddle_stopped_is_not_converged(faithful):
     """L2 c20 and L4 c9/c10: the default tol stops 3 iterations in at −541.90, just above one
     Gaussian (−544.99); a longer run leaves the saddle for the two-cluster optimum −385.46."""
