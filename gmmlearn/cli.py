@@ -379,8 +379,10 @@ class _Progress:
             self.on = False
             if not isinstance(exc, BrokenPipeError):
                 reason = exc.strerror or type(exc).__name__
-                print(f"warning: cannot print the progress ({reason}); the run goes on",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    f"warning: cannot print the progress ({reason}); the run goes on",
+                    file=sys.stderr,
+                )
             with contextlib.suppress(OSError, ValueError):
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, sys.stdout.fileno())

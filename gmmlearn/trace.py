@@ -369,7 +369,11 @@ def run_trace(
     n_components = check_n_components(n_components, X.shape[0])
     check_covariance_type(covariance_type)
     params = initialize(
-        X, n_components, init, covariance_type=covariance_type, reg_covar=reg_covar,
+        X,
+        n_components,
+        init,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
         random_state=random_state,
-    )  # fmt: skip
+    )
     return run_em(X, params, max_iter=max_iter, tol=tol, reg_covar=reg_covar)

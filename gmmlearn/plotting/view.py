@@ -206,8 +206,12 @@ class EMView:
         self.ax_curve.set_ylabel("ln p(X | θₜ)")
         what = " " + self.trace.ellipsoid_note
         self.ax_info.text(
-            0.0, 0.9, " and ".join(f"{s:g}σ" for s in self.sigmas) + what, fontsize=10, va="top",
-        )  # fmt: skip
+            0.0,
+            0.9,
+            " and ".join(f"{s:g}σ" for s in self.sigmas) + what,
+            fontsize=10,
+            va="top",
+        )
         self.ax_curve.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         self.ax_curve.yaxis.set_major_locator(MaxNLocator(3))
         (self.curve,) = self.ax_curve.plot([], [], "-", color="0.3", lw=1.5)
@@ -216,9 +220,16 @@ class EMView:
         )
         # ln p = L + KL (PRML §9.4) of the half-step shown, in the curve's empty lower right
         self.bound_text = self.ax_curve.text(
-            0.97, 0.05, "", transform=self.ax_curve.transAxes, ha="right", va="bottom",
-            fontsize=10, family="monospace", linespacing=1.3,
-        )  # fmt: skip
+            0.97,
+            0.05,
+            "",
+            transform=self.ax_curve.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=10,
+            family="monospace",
+            linespacing=1.3,
+        )
         self.title = fig.text(0.01, 0.99, "", ha="left", va="top", fontsize=10)
         left, wspace = (0.0, 0.18) if self.is_3d else (0.06, 0.3)
         fig.subplots_adjust(left=left, right=0.98, bottom=0.09, top=0.93, wspace=wspace)
@@ -258,22 +269,41 @@ class EMView:
             self.ax.add_collection3d(self.ellipses_artist, autolim=False)
             zeros = np.zeros(n_components)
             self.means_artist = self.ax.scatter(
-                zeros, zeros, zeros, s=160, c=self.colors, marker="X", edgecolors="k",
-                linewidths=1.2, depthshade=False, zorder=3,
-            )  # fmt: skip
+                zeros,
+                zeros,
+                zeros,
+                s=160,
+                c=self.colors,
+                marker="X",
+                edgecolors="k",
+                linewidths=1.2,
+                depthshade=False,
+                zorder=3,
+            )
         else:
             self.ellipses_artist = LineCollection(empty, linewidths=1.4, zorder=2)
             self.ax.add_collection(self.ellipses_artist, autolim=False)
             self.means_artist = self.ax.scatter(
-                np.zeros(n_components), np.zeros(n_components), s=160, c=self.colors,
-                marker="X", edgecolors="k", linewidths=1.2, zorder=3,
-            )  # fmt: skip
+                np.zeros(n_components),
+                np.zeros(n_components),
+                s=160,
+                c=self.colors,
+                marker="X",
+                edgecolors="k",
+                linewidths=1.2,
+                zorder=3,
+            )
         # a hand-made key (a Legend re-lays itself out at every draw, which costs ~10 ms)
         rows = 0.76 - min(0.1, 0.74 / n_components) * np.arange(n_components)
         self.key_markers = self.ax_info.scatter(
-            np.full(n_components, 0.03), rows, s=70, c=self.colors, edgecolors="k",
-            linewidths=0.6, clip_on=False,
-        )  # fmt: skip
+            np.full(n_components, 0.03),
+            rows,
+            s=70,
+            c=self.colors,
+            edgecolors="k",
+            linewidths=0.6,
+            clip_on=False,
+        )
         self.weight_texts = [
             self.ax_info.text(0.08, y, "", va="center", fontsize=10, family="monospace")
             for y in rows
@@ -427,8 +457,9 @@ class EMView:
             alpha = (share_alpha if prunes else weight_alpha)(params.weights)[:, None] * np.array(
                 [1.0] + [_OUTER_FADE] * (len(self.sigmas) - 1)
             )
-            rgba = np.concatenate([np.repeat(self.colors, len(self.sigmas), 0),
-                                   alpha.reshape(-1, 1)], axis=1)  # fmt: skip
+            rgba = np.concatenate(
+                [np.repeat(self.colors, len(self.sigmas), 0), alpha.reshape(-1, 1)], axis=1
+            )
             self.ellipses_artist.set_segments(segments)
             self.ellipses_artist.set_color(np.repeat(rgba, per_line, axis=0))
         # short labels: every glyph is rendered again at each step

@@ -155,10 +155,16 @@ def standalone_html(
         title = f"{trace.method.upper()} for a Gaussian mixture, step by step"
     meta, buffers = trace_payload(trace, dims=dims, sigmas=sigmas, component=component)
     state = {
-        "meta": meta, "step": int(step), "half_steps": bool(half_steps), "elev": float(elev),
-        "azim": float(azim), "height": 0, "interval": int(interval), "webgl": "",
+        "meta": meta,
+        "step": int(step),
+        "half_steps": bool(half_steps),
+        "elev": float(elev),
+        "azim": float(azim),
+        "height": 0,
+        "interval": int(interval),
+        "webgl": "",
         "glide": True,
-    }  # fmt: skip
+    }
     data = json.dumps({"state": state, "buffers": encode_buffers(buffers)})
     # "</" inside the JSON would end the <script> element early
     data = data.replace("</", "<\\/")

@@ -107,8 +107,9 @@ class TraceView(anywidget.AnyWidget):
         playground: bool = False,
     ) -> None:
         check_run(trace)
-        super().__init__(half_steps=bool(half_steps), elev=float(elev), azim=float(azim),
-                         height=int(height))  # fmt: skip
+        super().__init__(
+            half_steps=bool(half_steps), elev=float(elev), azim=float(azim), height=int(height)
+        )
         self.dims = dims
         self.sigmas = tuple(float(s) for s in sigmas)
         if any(not s > 0 for s in self.sigmas):
@@ -122,8 +123,11 @@ class TraceView(anywidget.AnyWidget):
         self._send_run(trace)
         self.state = trace.half_step(0)
         self._playground_handlers: dict[str, list] = {
-            "move_mean": [], "add_point": [], "remove_point": [], "undo": []
-        }  # fmt: skip
+            "move_mean": [],
+            "add_point": [],
+            "remove_point": [],
+            "undo": [],
+        }
         self.playground = bool(playground)
         self.on_msg(self._on_front_message)
 
@@ -258,9 +262,13 @@ class TraceView(anywidget.AnyWidget):
 
     def _send_run(self, trace: Run) -> None:
         meta, buffers = trace_payload(
-            trace, dims=self.dims, sigmas=self.sigmas, component=self.component,
-            frame=self.held_frame, axis_names=self.axis_names,
-        )  # fmt: skip
+            trace,
+            dims=self.dims,
+            sigmas=self.sigmas,
+            component=self.component,
+            frame=self.held_frame,
+            axis_names=self.axis_names,
+        )
         # one message: the browser never sees a new meta with old buffers
         with self.hold_sync():
             for name, data in buffers.items():

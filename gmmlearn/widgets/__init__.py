@@ -89,6 +89,10 @@ def explore(
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: use 'em' or 'vb' (variational Bayes)")
     return METHODS[method](
-        X, n_components, init=init, covariance_type=covariance_type, random_state=random_state,
+        X,
+        n_components,
+        init=init,
+        covariance_type=covariance_type,
+        random_state=random_state,
         **options,
-    )  # fmt: skip
+    )

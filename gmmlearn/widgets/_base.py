@@ -138,14 +138,20 @@ class Explorer(ControlBar, ABC):
         _check_explorer_k(n_components, self.X.shape[0])
         playground = self._check_playground(playground, view)
         self.trace = self._make_trace(
-            self.X, n_components=n_components, init=init, covariance_type=covariance_type,
+            self.X,
+            n_components=n_components,
+            init=init,
+            covariance_type=covariance_type,
             random_state=int(random_state),
-        )  # fmt: skip
+        )
         if axis_names is None:
             axis_names = _PRESET_AXIS_NAMES.get(preset)
         self._view_options = {
-            "dims": dims, "sigmas": sigmas, "figsize": figsize, "axis_names": axis_names
-        }  # fmt: skip
+            "dims": dims,
+            "sigmas": sigmas,
+            "figsize": figsize,
+            "axis_names": axis_names,
+        }
         self.host = HOSTS[view](
             self.trace, half_steps=half_steps, playground=playground, **self._view_options
         )
@@ -384,8 +390,12 @@ class Explorer(ControlBar, ABC):
         # the playground (presets, drags, clicks) needs the browser: its data menu goes too
         with self._quietly():
             self.data_input.value = ""
-        for control in (self.data_input, self.undo_button, self.reset_data_button,
-                        self.fit_axes_button):  # fmt: skip
+        for control in (
+            self.data_input,
+            self.undo_button,
+            self.reset_data_button,
+            self.fit_axes_button,
+        ):
             control.layout.display = "none"
         self._render()
 
@@ -410,12 +420,16 @@ class Explorer(ControlBar, ABC):
         if interval is not None:
             interval = _check_positive(interval, "interval (ms between frames)", "250")
         return _export_browser_html(
-            path, self.trace, dims=self._view_options["dims"],
-            sigmas=self._view_options["sigmas"], half_steps=self.view.half_steps,
-            component=self.view.component, step=self.step_slider.value,
+            path,
+            self.trace,
+            dims=self._view_options["dims"],
+            sigmas=self._view_options["sigmas"],
+            half_steps=self.view.half_steps,
+            component=self.view.component,
+            step=self.step_slider.value,
             interval=self.play.interval if interval is None else interval,
             **self.host.angles(),
-        )  # fmt: skip
+        )
 
     def export_gif(self, path, fps: float = 2.0, dpi: float = 72.0) -> str:
         """Write the run as an animated GIF, one frame per step of the current mode.
@@ -435,10 +449,14 @@ class Explorer(ControlBar, ABC):
         # a separate Agg figure: exporting must not animate (or resize) the one on screen
         view = self.view
         return EMView(
-            self.trace, dims=self._view_options["dims"], sigmas=self._view_options["sigmas"],
-            half_steps=view.half_steps, component=view.component,
-            figsize=self._view_options["figsize"], **self.host.angles(),
-        )  # fmt: skip
+            self.trace,
+            dims=self._view_options["dims"],
+            sigmas=self._view_options["sigmas"],
+            half_steps=view.half_steps,
+            component=view.component,
+            figsize=self._view_options["figsize"],
+            **self.host.angles(),
+        )
 
     # ---------------------------------------------------------------------------
     # Output

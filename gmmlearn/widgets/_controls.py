@@ -43,17 +43,31 @@ class ControlBar:
     def _build_stepping(self, interval: int) -> None:
         n_frames = self.view.n_frames()
         self.step_slider = widgets.IntSlider(
-            value=0, min=0, max=n_frames - 1, description="step", continuous_update=True,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="230px"),
-        )  # fmt: skip
+            value=0,
+            min=0,
+            max=n_frames - 1,
+            description="step",
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="230px"),
+        )
         self.play = widgets.Play(
-            value=0, min=0, max=n_frames - 1, interval=interval, description="play",
+            value=0,
+            min=0,
+            max=n_frames - 1,
+            interval=interval,
+            description="play",
             tooltip="play / pause (the square stops and rewinds)",
-        )  # fmt: skip
+        )
         self.speed = widgets.IntSlider(
-            value=interval, min=10, max=1000, step=10, description="ms / step",
-            style={"description_width": "initial"}, layout={"width": "200px"},
-        )  # fmt: skip
+            value=interval,
+            min=10,
+            max=1000,
+            step=10,
+            description="ms / step",
+            style={"description_width": "initial"},
+            layout={"width": "200px"},
+        )
         # in the browser, without a round trip through the kernel
         self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
         self._speed_link = widgets.jslink((self.speed, "value"), (self.play, "interval"))
@@ -79,13 +93,19 @@ class ControlBar:
             value=n_components, description="K", style=compact, layout={"width": "84px"}
         )
         self.init_input = widgets.Dropdown(
-            options=self._init_methods, value=init, description="init", style=compact,
+            options=self._init_methods,
+            value=init,
+            description="init",
+            style=compact,
             layout={"width": "180px"},
-        )  # fmt: skip
+        )
         self.covariance_input = widgets.Dropdown(
-            options=COVARIANCE_TYPES, value=covariance_type, description="covariance",
-            style=compact, layout={"width": "180px"},
-        )  # fmt: skip
+            options=COVARIANCE_TYPES,
+            value=covariance_type,
+            description="covariance",
+            style=compact,
+            layout={"width": "180px"},
+        )
         self.seed_input = widgets.IntText(
             value=seed, description="seed", style=compact, layout={"width": "110px"}
         )
@@ -93,22 +113,29 @@ class ControlBar:
         self.data_input = widgets.Dropdown(
             options=[("the data passed in", "")]
             + [(text.split(":")[0], name) for name, text in PRESET_DESCRIPTIONS.items()],
-            description="data", style=compact, layout={"width": "210px"},
-        )  # fmt: skip
+            description="data",
+            style=compact,
+            layout={"width": "210px"},
+        )
         # the playground's edits: undo (also Ctrl+Z on the picture), the data set as it came,
         # the axes fitted to the data again (they stay put while points are added)
         self.undo_button = widgets.Button(
-            description="undo", tooltip="undo the last drag, click or shift-click (Ctrl+Z)",
-            icon="undo", disabled=True, layout={"width": "80px"},
-        )  # fmt: skip
+            description="undo",
+            tooltip="undo the last drag, click or shift-click (Ctrl+Z)",
+            icon="undo",
+            disabled=True,
+            layout={"width": "80px"},
+        )
         self.reset_data_button = widgets.Button(
-            description="reset data", tooltip="the data set as it was before any edit",
+            description="reset data",
+            tooltip="the data set as it was before any edit",
             layout={"width": "100px"},
-        )  # fmt: skip
+        )
         self.fit_axes_button = widgets.Button(
-            description="fit axes", tooltip="fit the axes to the data (edits keep them put)",
+            description="fit axes",
+            tooltip="fit the axes to the data (edits keep them put)",
             layout={"width": "90px"},
-        )  # fmt: skip
+        )
         self.data_input.layout.display = None if self.host.playground else "none"
         for button in (self.undo_button, self.reset_data_button, self.fit_axes_button):
             button.layout.display = self.data_input.layout.display
@@ -121,9 +148,13 @@ class ControlBar:
         wide = {"description_width": "initial"}
         self.color_by = widgets.Dropdown(description="colour by", style=wide)
         self.point_input = widgets.BoundedIntText(
-            value=1, min=1, max=self.X.shape[0], description="point n", style=wide,
+            value=1,
+            min=1,
+            max=self.X.shape[0],
+            description="point n",
+            style=wide,
             layout={"width": "150px"},
-        )  # fmt: skip
+        )
         self.component_input = widgets.Dropdown(
             description="component k", style=wide, layout={"width": "170px"}
         )
@@ -140,17 +171,29 @@ class ControlBar:
         ``extra_rows`` go under the run's choices."""
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
         stepping = widgets.HBox(
-            [self.prev_button, self.play, self.step_slider, self.next_button,
-             self.half_steps_toggle], layout=wrap,
-        )  # fmt: skip
+            [
+                self.prev_button,
+                self.play,
+                self.step_slider,
+                self.next_button,
+                self.half_steps_toggle,
+            ],
+            layout=wrap,
+        )
         run = widgets.HBox(
             [self.k_input, self.init_input, self.covariance_input, self.seed_input, self.speed],
             layout=wrap,
         )
         playground = widgets.HBox(
-            [self.data_input, self.undo_button, self.reset_data_button, self.fit_axes_button,
-             self.criteria_html], layout=wrap,
-        )  # fmt: skip
+            [
+                self.data_input,
+                self.undo_button,
+                self.reset_data_button,
+                self.fit_axes_button,
+                self.criteria_html,
+            ],
+            layout=wrap,
+        )
         texts = widgets.Tab(children=[self.equations_html, self.params_html])
         texts.set_title(0, "equations")
         texts.set_title(1, "parameters")
@@ -158,9 +201,18 @@ class ControlBar:
         self.details = widgets.Accordion(children=[widgets.VBox([picks, texts])])
         self.details.set_title(0, "colours, equations and parameters of the step shown")
         box = widgets.VBox(
-            [self.message, stepping, run, *extra_rows, playground, self.step_label,
-             self.figure_area, self.angles, self.details]
-        )  # fmt: skip
+            [
+                self.message,
+                stepping,
+                run,
+                *extra_rows,
+                playground,
+                self.step_label,
+                self.figure_area,
+                self.angles,
+                self.details,
+            ]
+        )
         box.add_class("gmm-explorer")  # the browser view measures its controls from here
         return box
 

@@ -48,9 +48,13 @@ class BrowserHost:
         self, run, *, dims, sigmas, half_steps, figsize, playground, axis_names=None
     ) -> None:
         self.view = TraceView(
-            run, dims=dims, sigmas=sigmas, half_steps=half_steps, playground=bool(playground),
+            run,
+            dims=dims,
+            sigmas=sigmas,
+            half_steps=half_steps,
+            playground=bool(playground),
             axis_names=axis_names,
-        )  # fmt: skip
+        )
         self.widget = self.view
         self.link = None
 
@@ -133,9 +137,13 @@ class MatplotlibHost:
         from ..plotting.view import EMView  # matplotlib's figures: only for this view
 
         self.view = EMView(
-            run, figure=self._new_figure(figsize), dims=dims, sigmas=sigmas,
-            half_steps=half_steps, title=False,
-        )  # fmt: skip
+            run,
+            figure=self._new_figure(figsize),
+            dims=dims,
+            sigmas=sigmas,
+            half_steps=half_steps,
+            title=False,
+        )
         if axis_names is not None:
             setters = (self.view.ax.set_xlabel, self.view.ax.set_ylabel)
             for set_label, name in zip(setters, axis_names):

@@ -95,11 +95,16 @@ def run_vb_trace(
     from ..bayesian_mixture import BayesianGaussianMixture
 
     model = BayesianGaussianMixture(
-        n_components=n_components, covariance_type=covariance_type, init_params=init,
-        random_state=random_state, weight_concentration_prior=alpha0,
-        weight_concentration_prior_type=weight_concentration_prior_type, max_iter=max_iter,
-        tol=tol, reg_covar=reg_covar,
-    )  # fmt: skip
+        n_components=n_components,
+        covariance_type=covariance_type,
+        init_params=init,
+        random_state=random_state,
+        weight_concentration_prior=alpha0,
+        weight_concentration_prior_type=weight_concentration_prior_type,
+        max_iter=max_iter,
+        tol=tol,
+        reg_covar=reg_covar,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
@@ -194,14 +199,22 @@ class VBExplorer(Explorer):
     def _extra_rows(self) -> tuple:
         self._prior_choice["weight_concentration_prior"] = self.trace.prior.alpha0
         self.alpha_input = widgets.FloatLogSlider(
-            value=self._prior_choice["weight_concentration_prior"], base=10, min=-4, max=2,
-            step=0.25, readout_format=".2g", continuous_update=False, description="α₀",
+            value=self._prior_choice["weight_concentration_prior"],
+            base=10,
+            min=-4,
+            max=2,
+            step=0.25,
+            readout_format=".2g",
+            continuous_update=False,
+            description="α₀",
             layout={"width": "300px"},
-        )  # fmt: skip
+        )
         self.prior_input = widgets.Dropdown(
-            options=_PRIOR_LABELS, value=self._prior_choice["weight_concentration_prior_type"],
-            description="prior on π", style={"description_width": "initial"},
-        )  # fmt: skip
+            options=_PRIOR_LABELS,
+            value=self._prior_choice["weight_concentration_prior_type"],
+            description="prior on π",
+            style={"description_width": "initial"},
+        )
         return (widgets.HBox([self.alpha_input, self.prior_input]),)
 
     def _wire(self) -> None:
