@@ -1383,6 +1383,18 @@ class TraceView {
     return this.fit;
   }
 
+  sizedContext(canvas, width, height) {
+    // a panel canvas of width × height CSS pixels, resized only when the size or dpr changed
+    const dpr = this.dpr;
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    return this.context(canvas);
+  }
+
   context(canvas) {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -1636,14 +1648,7 @@ class TraceView {
     const canvas = this.curveCanvas;
     const width = 320;
     const height = this.layout.curveHeight(this.height);
-    const dpr = this.dpr;
-    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    const ctx = this.context(canvas);
+    const ctx = this.sizedContext(canvas, width, height);
     const curve = meta.log_likelihoods;
     const [low, high] = meta.curve_limits;
     // y ticks: a few round values, written with the decimals they need
@@ -1764,14 +1769,7 @@ class TraceView {
     const canvas = this.boundCanvas;
     const width = 320;
     const height = 118;
-    const dpr = this.dpr;
-    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    const ctx = this.context(canvas);
+    const ctx = this.sizedContext(canvas, width, height);
     const rows = before ? [["before", before, 8], ["now", now, 44]] : [["now", now, 44]];
     const values = [];
     for (const [, v] of rows) values.push(v.logP, v.lower);
