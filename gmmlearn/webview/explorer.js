@@ -429,12 +429,20 @@ class PointLayer {
     gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
     gl.enableVertexAttribArray(this.loc.position);
     gl.vertexAttribPointer(this.loc.position, 3, gl.FLOAT, false, 0, 0);
-    for (const [i, loc] of [this.loc.color0, this.loc.color1].entries()) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[this.slots[i]]);
-      gl.enableVertexAttribArray(loc);
-      gl.vertexAttribPointer(loc, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[this.slots[0]]);
+    gl.enableVertexAttribArray(this.loc.color0);
+    gl.vertexAttribPointer(this.loc.color0, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    const fading = this.slots[1] !== this.slots[0] && this.mix > 0;
+    if (fading) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[this.slots[1]]);
+      gl.enableVertexAttribArray(this.loc.color1);
+      gl.vertexAttribPointer(this.loc.color1, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    } else {
+      // not fading: one colouring read per point (software WebGL pays for every attribute)
+      gl.disableVertexAttribArray(this.loc.color1);
+      gl.vertexAttrib3f(this.loc.color1, 0, 0, 0);
     }
-    gl.uniform1f(this.loc.mix, this.mix);
+    gl.uniform1f(this.loc.mix, fading ? this.mix : 0);
     gl.drawArrays(gl.POINTS, 0, this.count);
   }
 }
