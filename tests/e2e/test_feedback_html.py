@@ -17,10 +17,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_harness import block_remote, launch_chromium
 
 pytest.importorskip("nbgrader")
-playwright = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -80,28 +79,26 @@ def test_the_index_names_every_graded_cell(feedback):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
-def test_every_message_wraps_inside_the_page(feedback, size):
+def test_every_message_wraps_inside_the_page(feedback, size, browser_context):
+    """In the session's Chromium (a second sync_playwright in one thread would fail)."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-            block_remote(context)  # the page links MathJax from a CDN; the messages need none
-            page = context.new_page()
-            page.goto(feedback.as_uri())
-            errors = page.locator(".output_error pre")
-            assert errors.count() >= 2  # the two checks (and the "put it together" cell)
-            for i in range(errors.count()):
-                error = errors.nth(i)
-                overflow = error.evaluate("e => e.scrollWidth - e.clientWidth")
-                box = error.bounding_box()
-                assert overflow <= 1 and box["x"] + box["width"] <= size[0], error.inner_text()
-            # the end of the longest message, its fix, is on the page
-            texts = [errors.nth(i).inner_text() for i in range(errors.count())]
-            assert any("shapes: X (7, 2)" in t and "resp (7, 3))" in t for t in texts), texts
-            assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
-            longest = next(i for i, t in enumerate(texts) if "shapes: X (7, 2)" in t)
-            errors.nth(longest).evaluate("e => e.scrollIntoView({block: 'center'})")
-            page.screenshot(path=str(SCREENSHOTS / f"feedback_html_{size[0]}.png"))
-        finally:
-            browser.close()
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.goto(feedback.as_uri())  # MathJax is on a CDN: blocked, the messages need none
+        errors = page.locator(".output_error pre")
+        assert errors.count() >= 2  # the two checks (and the "put it together" cell)
+        for i in range(errors.count()):
+            error = errors.nth(i)
+            overflow = error.evaluate("e => e.scrollWidth - e.clientWidth")
+            box = error.bounding_box()
+            assert overflow <= 1 and box["x"] + box["width"] <= size[0], error.inner_text()
+        # the end of the longest message, its fix, is on the page
+        texts = [errors.nth(i).inner_text() for i in range(errors.count())]
+        assert any("shapes: X (7, 2)" in t and "resp (7, 3))" in t for t in texts), texts
+        assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+        longest = next(i for i, t in enumerate(texts) if "shapes: X (7, 2)" in t)
+        errors.nth(longest).evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(SCREENSHOTS / f"feedback_html_{size[0]}.png"))
+    finally:
+        page.close()
