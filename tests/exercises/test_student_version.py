@@ -65,7 +65,10 @@ def _code(nb):
 
 
 # A check cell imports its checker afresh, then calls it: its last line is the call.
-CHECK = re.compile(r"from gmmlearn\.exercises import (check_\w+)[^\n]*\n\n(\1)\((\w+)\)")
+# a check cell: a comment saying why it imports its checker, the import, then the one call
+CHECK = re.compile(
+    r"(?:#[^\n]*\n)?from gmmlearn\.exercises import (check_\w+)[^\n]*\n\n(\1)\((\w+)\)"
+)
 
 
 def _check_of(source: str) -> str | None:

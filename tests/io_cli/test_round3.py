@@ -425,7 +425,7 @@ def test_explorer_export_gif_is_atomic_and_refuses_a_folder(tmp_path, monkeypatc
         explorer.export_gif(gif)
     assert [p.name for p in tmp_path.iterdir()] == ["run.gif"]
     assert gif.read_bytes() == b"GIF89a the earlier one"
-    with pytest.raises(IsADirectoryError, match="it is a folder; give a file name, e.g. .*run.gif"):
+    with pytest.raises(ValueError, match="is a folder: give a file name in it, such as .*run.gif"):
         explorer.export_gif(tmp_path)
 
 
