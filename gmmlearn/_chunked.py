@@ -48,14 +48,17 @@ MIN_ROWS_PER_THREAD = 16384
 # ---------------------------------------------------------------------------
 
 
-def _stacked_cholesky(params: GaussianMixtureParams) -> np.ndarray:
-    """U_k for every component as one (K, D, D) stack (full and tied; diag and spherical never
-    build one, see Plan._diagonal_plan)."""
-    chol = params.precisions_cholesky
-    if params.covariance_type == "full":
-        return np.array(chol)
+def stacked_cholesky(params: GaussianMixtureParams) -> np.ndarray:
+    """U_k for every component as one (K, D, D) stack, whatever the covariance type (the
+    explorer's γ terms; the O(K·D) plans of diag and spherical never build one)."""
+    chol, kind = params.precisions_cholesky, params.covariance_type
     shape = (params.n_components, params.n_features, params.n_features)
-    return np.broadcast_to(chol, shape).copy()
+    if kind == "full":
+        return np.array(chol)
+    if kind == "tied":
+        return np.broadcast_to(chol, shape).copy()
+    diagonal = chol if kind == "diag" else np.repeat(chol[:, np.newaxis], shape[1], axis=1)
+    return diagonal[:, :, np.newaxis] * np.eye(shape[1])
 
 
 class Plan:
@@ -83,7 +86,7 @@ class Plan:
         if self.diagonal:
             self._diagonal_plan(params)
             return
-        chol = _stacked_cholesky(params)
+        chol = stacked_cholesky(params)
         log_det_half = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):  # π_k = 0: ln 0 = -inf switches component k off
             log_weights = np.log(params.weights)

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _chunked
 from ._chunked import (
     _LOG_FLOOR,
     DEFAULT_CHUNK_SIZE,
-    MIN_ROWS_PER_THREAD,
     Plan,
     _pool,
     check_arguments,
@@ -294,7 +294,8 @@ def m_step_bounds(
     plans = [Plan(p) for p in params]
     starts = range(0, X.shape[0], chunk_size)
     n_threads = default_threads() if n_threads is None else n_threads
-    n_threads = max(1, min(n_threads, len(starts), X.shape[0] // MIN_ROWS_PER_THREAD))
+    # the engine's constant, read at call time: one value for every chunked pass
+    n_threads = max(1, min(n_threads, len(starts), X.shape[0] // _chunked.MIN_ROWS_PER_THREAD))
 
     def chunk(lo: int) -> np.ndarray:
         x = X[lo : lo + chunk_size]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import fused
+from ._chunked import stacked_cholesky
 from .initialization import initialize
 from .params import GaussianMixtureParams, check_covariance_type
 from .runs import HalfStep, HalfSteps, component_index
@@ -154,15 +155,8 @@ class EMTrace(HalfSteps):
             U_k, upper triangular, whatever the covariance type.
         """
         params = self.params[iteration]
-        n_components, n_features = params.n_components, params.n_features
-        chol, kind = params.precisions_cholesky, params.covariance_type
-        if kind == "full":
-            chol = np.array(chol)
-        elif kind == "tied":
-            chol = np.broadcast_to(chol, (n_components, n_features, n_features)).copy()
-        else:  # diag (K, D) or spherical (K,): U_k is diagonal
-            diagonal = chol if kind == "diag" else np.repeat(chol[:, np.newaxis], n_features, 1)
-            chol = diagonal[:, :, np.newaxis] * np.eye(n_features)
+        n_features = params.n_features
+        chol = stacked_cholesky(params)
         log_det_half = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         with np.errstate(divide="ignore"):  # π_k = 0: ln 0 = -inf
             constants = np.log(params.weights) + log_det_half - 0.5 * n_features * np.log(2 * np.pi)

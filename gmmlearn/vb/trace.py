@@ -26,7 +26,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .._chunked import _stacked_cholesky
+from .._chunked import stacked_cholesky
 from ..params import GaussianMixtureParams
 from ..runs import HalfStep, component_index
 from ..trace import HalfSteps
@@ -140,7 +140,7 @@ class VBTrace(HalfSteps):
             + 0.5 * expected_log_det_lambda(state)
             - 0.5 * n_features * (np.log(2.0 * np.pi) + 1.0 / state.beta)
         )
-        return constants, np.array(state.m), _stacked_cholesky(state)
+        return constants, np.array(state.m), stacked_cholesky(state)
 
     def responsibilities(self, iteration: int) -> np.ndarray:
         """r under q_t, of shape (n_samples, n_components), recomputed."""
