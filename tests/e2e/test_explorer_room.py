@@ -210,6 +210,13 @@ def test_static_export_fits_the_window_and_its_controls_follow_the_keys(page, tm
     poll(lambda: _data(view, "halfStep") == "2", "→ did not step in the page")
     assert page.locator(".gmm-step").input_value() == "2"  # the page's slider followed
     assert page.locator(".gmm-readout").inner_text().startswith("half-step 2 /")
+    play = page.locator(".gmm-play")
+    page.keyboard.press(" ")  # Space presses the page's own Play: its label follows
+    poll(lambda: play.inner_text() == "❚❚ pause", "Space did not show pause on the page")
+    assert _data(view, "playing") == "1"
+    page.keyboard.press(" ")
+    poll(lambda: play.inner_text() == "▶ play", "Space did not show play again")
+    assert _data(view, "playing") is None
     page.set_viewport_size({"width": 1920, "height": 1080})
     poll(lambda: scene.bounding_box()["height"] > 1.4 * box["height"], "did not grow")
     assert page.console_log.errors == []
