@@ -629,7 +629,6 @@ def run_in_kernel(page, code: str) -> None:
 # =============================================================================
 # What a student would see as wrong: serious accessibility faults, text cut with "…"
 
-AXE = REPO / "tests" / "e2e" / "vendor" / "axe-core" / "axe.min.js"  # from the npm registry
 AXE_RUN_JS = """async ([node, impacts]) => {
   const result = await axe.run(node || document);
   return result.violations
@@ -648,11 +647,12 @@ CUT_TEXT_JS = """(root) => {
 }"""
 
 
-def axe_violations(page, node=None, impacts=("serious", "critical")) -> list:
+def axe_violations(page, axe_script: Path, node=None, impacts=("serious", "critical")) -> list:
     """axe-core's violations of ``impacts`` inside the element handle ``node`` (None: the page),
-    each as ``[rule id, impact, [the first 120 characters of each failing element]]``."""
+    each as ``[rule id, impact, [the first 120 characters of each failing element]]``;
+    ``axe_script`` is axe.min.js (the browser tests vendor it), added to the page once."""
     if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(path=str(axe_script))
     return page.evaluate(AXE_RUN_JS, [node, list(impacts)])
 
 

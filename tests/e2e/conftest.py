@@ -29,6 +29,7 @@ from browser_harness import (  # noqa: E402
     ConsoleLog,
     Explorer,
     Server,
+    axe_violations,
     block_remote,
     jupyterlab_server,
     jupyterlab_serving,
@@ -39,6 +40,7 @@ from browser_harness import (  # noqa: E402
 )
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"  # from npm
 NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
 TEST_TIME_LIMIT = 150  # seconds for one test and its per-test fixtures
 
@@ -158,3 +160,12 @@ def open_explorer(page, explorer_factory):
         return explorer, view
 
     return open_
+
+
+@pytest.fixture
+def axe(page):
+    """``axe(node=None, impacts=("serious", "critical"))`` -> axe-core's violations in the page,
+    or inside the element handle ``node``: ``[[rule id, impact, [failing elements]], …]``."""
+    return lambda node=None, impacts=("serious", "critical"): axe_violations(
+        page, AXE, node, impacts
+    )

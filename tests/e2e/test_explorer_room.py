@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_harness import axe_violations, poll
+from browser_harness import poll
 
 pytestmark = pytest.mark.e2e
 
@@ -174,12 +174,8 @@ def test_playground_axes_stay_put_and_ctrl_z_undoes(lab_room, page, open_explore
     assert explorer.widget_errors() == [] and page.console_log.errors == []
 
 
-def _serious_violations(page, view) -> list:
-    return axe_violations(page, view.evaluate_handle("(v) => v.closest('.gmm-explorer')"))
-
-
 @pytest.mark.parametrize("name", ["em3d.ipynb", "playground.ipynb", "vb.ipynb"])
-def test_axe_finds_no_serious_violation(lab_room, page, open_explorer, name):
+def test_axe_finds_no_serious_violation(lab_room, page, open_explorer, axe, name):
     explorer, view = open_explorer(lab_room, name)
     if name == "em3d.ipynb":  # the folded texts too
         explorer.output.locator(
@@ -187,7 +183,7 @@ def test_axe_finds_no_serious_violation(lab_room, page, open_explorer, name):
         ).first.click()
         explorer.output.locator(".widget-tab").first.wait_for(state="visible")
     poll(lambda: view.locator(".gmm-side").get_attribute("aria-label"), "no side label")
-    assert _serious_violations(page, view) == []
+    assert axe(view.evaluate_handle("(v) => v.closest('.gmm-explorer')")) == []
 
 
 def test_static_export_fits_the_window_and_its_controls_follow_the_keys(page, tmp_path):

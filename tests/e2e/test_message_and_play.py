@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_harness import axe_violations, cut_texts, poll, run_in_kernel
+from browser_harness import cut_texts, poll, run_in_kernel
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +128,7 @@ def test_no_text_is_cut_at_720p_in_jupyterlab(lab_room, page, open_explorer, nam
 
 
 def test_voila_explorer_has_no_serious_axe_violation_nor_cut_text(
-    voila_app, page, explorer_factory
+    voila_app, page, explorer_factory, axe
 ):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(voila_app.notebook_url, timeout=120_000)
@@ -142,7 +142,8 @@ def test_voila_explorer_has_no_serious_axe_violation_nor_cut_text(
     explorer.output.locator(".widget-tab").first.wait_for(state="visible")
     poll(lambda: view.locator(".gmm-side").get_attribute("aria-label"), "no side label")
     assert cut_texts(outer) == []
-    assert axe_violations(page, outer.element_handle()) == []
-    # Voilà's own page around it, for the record (docs/browser-view.md, "Accessibility")
-    print("the whole Voilà page, serious or critical:", axe_violations(page))
+    assert axe(outer.element_handle()) == []
+    # and Voilà's whole page around it (its template adds only "region", moderate: no landmark;
+    # docs/browser-view.md, "In the room"): a new failure here may be Voilà's, not the explorer's
+    assert axe() == []
     assert page.console_log.errors == []
