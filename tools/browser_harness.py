@@ -610,3 +610,52 @@ def open_and_run(page, url: str) -> None:
     page.goto(url)
     page.wait_for_function(NOTEBOOK_OPEN_JS)
     page.evaluate(RUN_ALL_JS)
+
+
+KERNEL_RUN_JS = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const reply = await kernel.requestExecute({code, store_history: false}).done;
+  return reply.content.status === 'ok' ? null : reply.content.ename + ': ' + reply.content.evalue;
+}"""
+
+
+def run_in_kernel(page, code: str) -> None:
+    """Run ``code`` in the kernel of the notebook JupyterLab shows in ``page`` and wait for it."""
+    error = page.evaluate(KERNEL_RUN_JS, code)
+    if error:
+        raise AssertionError(f"the kernel failed to run {code!r}: {error}")
+
+
+# =============================================================================
+# What a student would see as wrong: serious accessibility faults, text cut with "…"
+
+AXE_RUN_JS = """async ([node, impacts]) => {
+  const result = await axe.run(node || document);
+  return result.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => [v.id, v.impact, v.nodes.map((n) => n.html.slice(0, 120))]);
+}"""
+CUT_TEXT_JS = """(root) => {
+  // visible elements whose text overflows into an ellipsis
+  const cut = [];
+  for (const node of root.querySelectorAll('*')) {
+    if (getComputedStyle(node).textOverflow !== 'ellipsis') continue;
+    if (!node.offsetParent || !node.textContent.trim()) continue;
+    if (node.scrollWidth > node.clientWidth + 1) cut.push(node.textContent.trim().slice(0, 80));
+  }
+  return cut;
+}"""
+
+
+def axe_violations(page, axe_script: Path, node=None, impacts=("serious", "critical")) -> list:
+    """axe-core's violations of ``impacts`` inside the element handle ``node`` (None: the page),
+    each as ``[rule id, impact, [the first 120 characters of each failing element]]``;
+    ``axe_script`` is axe.min.js (the browser tests vendor it), added to the page once."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script))
+    return page.evaluate(AXE_RUN_JS, [node, list(impacts)])
+
+
+def cut_texts(locator) -> list[str]:
+    """The visible texts inside ``locator``'s element that are cut with "…"."""
+    return locator.evaluate(CUT_TEXT_JS)

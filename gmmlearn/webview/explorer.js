@@ -791,6 +791,7 @@ class IdleTask {
 
 const SIDE_WIDTH = 332; // the right column (320 px) and the gap
 const BELOW_SCENE = 46; // what an explorer keeps under the picture (the texts' header)
+const MESSAGE_LINE = 28; // and the first line of its message line (a longer message grows down)
 
 class Layout {
   // With the model's `height` 0 (the default) the scene takes the width its grid cell gives it
@@ -851,7 +852,9 @@ class Layout {
     const width = Math.max(300, Math.floor(given));
     const fixed = view.model.get("height") | 0;
     if (fixed > 0) return [width, fixed];
-    const room = this.visibleHeight() - this.controlsAbove() - BELOW_SCENE;
+    const outer = view.root.closest(".gmm-explorer");
+    const message = outer && outer.querySelector(".gmm-message-line") ? MESSAGE_LINE : 0;
+    const room = this.visibleHeight() - this.controlsAbove() - BELOW_SCENE - message;
     // never far taller than wide, nor taller than a 4K screen needs
     const height = Math.round(Math.max(300, Math.min(room, 1.1 * width, 1400)));
     // the column beside it never makes the explorer taller than the picture: it scrolls
@@ -947,11 +950,25 @@ class Keys {
     model.save_changes();
   }
 
+  playButton() {
+    // the explorer's own Play (ipywidgets' play/pause toggle, or the exported page's button)
+    const box = this.view.root.closest(".gmm-explorer");
+    return box && box.querySelector(".widget-play button, .gmm-play");
+  }
+
   play() {
+    // Space presses Play itself: its icon, the kernel and the end of the run then all see one
+    // playing state (ControlLabels reads it back into data-playing)
+    const button = this.timer ? null : this.playButton();
+    if (button) {
+      if (!button.disabled) button.click();
+      return;
+    }
     if (this.timer) {
       this.stop();
       return;
     }
+    // a view shown on its own, with no Play beside it: its own timer
     if ((this.view.model.get("step") | 0) >= this.lastStep()) this.go(0);
     const tick = () => {
       const step = this.view.model.get("step") | 0;
@@ -1017,7 +1034,7 @@ class Keys {
     clearTimeout(this.quiet);
     this.quiet = setTimeout(() => {
       if (text !== this.said) this.live.textContent = this.said = text;
-    }, this.timer ? 1500 : 250);
+    }, this.view.root.dataset.playing ? 1500 : 250);
   }
 
   dispose() {
@@ -1052,16 +1069,25 @@ class ControlLabels {
     if (!box) return;
     this.box = box;
     this.apply();
-    this.observer.observe(box, { childList: true, subtree: true });
+    // Play flips its icon's class (▶ ↔ ❚❚) whatever started it: Space, a click, the run's end
+    this.observer.observe(box, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["class"],
+    });
   }
 
   apply() {
     for (const button of this.box.querySelectorAll("button")) {
-      if (button.textContent.trim() || button.getAttribute("aria-label")) continue;
+      if (button.textContent.trim()) continue;
       const icon = button.querySelector("i");
       const name = icon && Object.keys(ICON_NAMES).find((c) => icon.classList.contains(c));
-      if (name) button.setAttribute("aria-label", ICON_NAMES[name]);
+      if (name && button.getAttribute("aria-label") !== ICON_NAMES[name]) {
+        button.setAttribute("aria-label", ICON_NAMES[name]);
+      }
     }
+    this.showPlaying();
     for (const slider of this.box.querySelectorAll(".widget-slider")) {
       const label = slider.querySelector(".widget-label");
       const handle = slider.querySelector("[role=slider]");
@@ -1069,6 +1095,15 @@ class ControlLabels {
         handle.setAttribute("aria-label", label.textContent.trim() || "value");
       }
     }
+  }
+
+  showPlaying() {
+    // data-playing follows the explorer's Play (its pause icon, or the page's "pause" text)
+    const toggle = this.view.keys.playButton();
+    if (!toggle || this.view.keys.timer) return;
+    const playing = toggle.querySelector(".fa-pause") || /pause/.test(toggle.textContent);
+    if (playing) this.view.root.dataset.playing = "1";
+    else delete this.view.root.dataset.playing;
   }
 
   dispose() {

@@ -139,9 +139,11 @@ class ControlBar:
         self.data_input.layout.display = None if self.host.playground else "none"
         for button in (self.undo_button, self.reset_data_button, self.fit_axes_button):
             button.layout.display = self.data_input.layout.display
-        # a line kept for the message, as tall as one line of it (ipywidgets' inline height,
-        # 28 px; 1.6em was 7 px short): the picture must not jump when the first one appears
+        # the message line sits under the picture, one line kept for it (ipywidgets' inline
+        # height, 28 px): a message of any length appears, wraps and goes without moving the
+        # picture or the controls above it (explorer.js, Layout, keeps the line on screen)
         self.message.layout.min_height = "28px"
+        self.message.add_class("gmm-message-line")
         self.criteria_html = widgets.HTML()
 
     def _build_pickers(self) -> None:
@@ -166,9 +168,9 @@ class ControlBar:
         self.angles = widgets.HBox([self.elev_slider, self.azim_slider])
 
     def _layout(self, extra_rows=()) -> widgets.VBox:
-        """A compact bar of rows above the picture (they wrap on a narrow screen) and the
-        texts folded under it: at 1280×720 controls and picture are on screen together.
-        ``extra_rows`` go under the run's choices."""
+        """A compact bar of rows above the picture (they wrap on a narrow screen), the message
+        line and the folded texts under it: at 1280×720 controls and picture are on screen
+        together. ``extra_rows`` go under the run's choices."""
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
         stepping = widgets.HBox(
             [
@@ -202,13 +204,13 @@ class ControlBar:
         self.details.set_title(0, "colours, equations and parameters of the step shown")
         box = widgets.VBox(
             [
-                self.message,
                 stepping,
                 run,
                 *extra_rows,
                 playground,
                 self.step_label,
                 self.figure_area,
+                self.message,
                 self.angles,
                 self.details,
             ]

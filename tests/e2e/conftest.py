@@ -29,15 +29,19 @@ from browser_harness import (  # noqa: E402
     ConsoleLog,
     Explorer,
     Server,
+    axe_violations,
     block_remote,
     jupyterlab_server,
     jupyterlab_serving,
     launch_chromium_profile,
     missing_requirements,
+    open_and_run,
     voila_server,
 )
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"  # from npm
+NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
 TEST_TIME_LIMIT = 150  # seconds for one test and its per-test fixtures
 
 
@@ -138,3 +142,30 @@ def page(browser_context):
 def explorer_factory(page):
     """``explorer_factory(scope)`` -> the :class:`Explorer` inside ``scope`` of the page."""
     return lambda scope: Explorer(page, scope, SCREENSHOTS)
+
+
+@pytest.fixture
+def open_explorer(page, explorer_factory):
+    """``open_explorer(server, name, width=1280, height=720)`` -> ``(explorer, view)``: notebook
+    ``name`` of a :func:`lab_serving` server run in a window of that size, its explorer drawn
+    and scrolled to its top; ``view`` is the browser view's ``.gmm-webview`` locator."""
+
+    def open_(server: Server, name: str, width: int = 1280, height: int = 720):
+        page.set_viewport_size({"width": width, "height": height})
+        open_and_run(page, server.url_of(name))
+        explorer = explorer_factory(NOTEBOOK_PANEL)
+        explorer.wait_rendered()
+        view = explorer.output.locator(".gmm-webview").first
+        view.evaluate("(v) => v.closest('.gmm-explorer').scrollIntoView({block: 'start'})")
+        return explorer, view
+
+    return open_
+
+
+@pytest.fixture
+def axe(page):
+    """``axe(node=None, impacts=("serious", "critical"))`` -> axe-core's violations in the page,
+    or inside the element handle ``node``: ``[[rule id, impact, [failing elements]], …]``."""
+    return lambda node=None, impacts=("serious", "critical"): axe_violations(
+        page, AXE, node, impacts
+    )

@@ -19,12 +19,10 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_harness import open_and_run, poll
+from browser_harness import poll
 
 pytestmark = pytest.mark.e2e
 
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 NOTEBOOKS = {
     "em3d.ipynb": [
         "from gmmlearn.datasets import load_x\n"
@@ -59,16 +57,6 @@ def lab_room(lab_serving):
     return lab_serving(NOTEBOOKS)
 
 
-def _open(page, lab_room, explorer_factory, name, width=1280, height=720):
-    page.set_viewport_size({"width": width, "height": height})
-    open_and_run(page, lab_room.url_of(name))
-    explorer = explorer_factory(PANEL)
-    explorer.wait_rendered()
-    view = explorer.output.locator(".gmm-webview").first
-    view.evaluate("(v) => v.closest('.gmm-explorer').scrollIntoView({block: 'start'})")
-    return explorer, view
-
-
 def _data(view, name):
     return view.evaluate(f"(v) => v.dataset.{name}")
 
@@ -85,8 +73,8 @@ def _boxes(view):
     return poll(settled, "the explorer kept changing size")
 
 
-def test_controls_and_picture_fit_a_720p_screen_and_grow_at_1080p(lab_room, page, explorer_factory):
-    explorer, view = _open(page, lab_room, explorer_factory, "em3d.ipynb")
+def test_controls_and_picture_fit_a_720p_screen_and_grow_at_1080p(lab_room, page, open_explorer):
+    explorer, view = open_explorer(lab_room, "em3d.ipynb")
     assert page.locator(".jp-FileBrowser").first.is_visible()  # the file browser is open
     boxes = _boxes(view)
     top, bottom, _, height = boxes["explorer"]
@@ -110,8 +98,8 @@ def test_controls_and_picture_fit_a_720p_screen_and_grow_at_1080p(lab_room, page
     assert view.locator(".gmm-title").evaluate("(t) => getComputedStyle(t).textOverflow") == "clip"
 
 
-def test_the_picture_takes_the_keyboard(lab_room, page, explorer_factory):
-    explorer, view = _open(page, lab_room, explorer_factory, "em3d.ipynb")
+def test_the_picture_takes_the_keyboard(lab_room, page, open_explorer):
+    explorer, view = open_explorer(lab_room, "em3d.ipynb")
     scene = view.locator(".gmm-scene")
     box = scene.bounding_box()
     page.mouse.click(box["x"] + 20, box["y"] + box["height"] - 20)  # a click, no drag
@@ -160,8 +148,8 @@ def test_the_picture_takes_the_keyboard(lab_room, page, explorer_factory):
     assert explorer.widget_errors() == [] and page.console_log.errors == []
 
 
-def test_playground_axes_stay_put_and_ctrl_z_undoes(lab_room, page, explorer_factory):
-    explorer, view = _open(page, lab_room, explorer_factory, "playground.ipynb")
+def test_playground_axes_stay_put_and_ctrl_z_undoes(lab_room, page, open_explorer):
+    explorer, view = open_explorer(lab_room, "playground.ipynb")
     ranges = json.loads(_data(view, "ranges"))
     front = view.locator(".gmm-front").bounding_box()
     scale = json.loads(_data(view, "sceneScale"))
@@ -186,29 +174,16 @@ def test_playground_axes_stay_put_and_ctrl_z_undoes(lab_room, page, explorer_fac
     assert explorer.widget_errors() == [] and page.console_log.errors == []
 
 
-def _serious_violations(page, view) -> list:
-    page.add_script_tag(path=str(AXE))
-    found = view.evaluate(
-        """async (v) => {
-          const result = await axe.run(v.closest('.gmm-explorer'));
-          return result.violations
-            .filter((x) => x.impact === 'serious' || x.impact === 'critical')
-            .map((x) => [x.id, x.impact, x.nodes.map((n) => n.html.slice(0, 120))]);
-        }"""
-    )
-    return found
-
-
 @pytest.mark.parametrize("name", ["em3d.ipynb", "playground.ipynb", "vb.ipynb"])
-def test_axe_finds_no_serious_violation(lab_room, page, explorer_factory, name):
-    explorer, view = _open(page, lab_room, explorer_factory, name)
+def test_axe_finds_no_serious_violation(lab_room, page, open_explorer, axe, name):
+    explorer, view = open_explorer(lab_room, name)
     if name == "em3d.ipynb":  # the folded texts too
         explorer.output.locator(
             ".jupyter-widget-Accordion .lm-AccordionPanel-title, .jupyter-widget-Collapse-header"
         ).first.click()
         explorer.output.locator(".widget-tab").first.wait_for(state="visible")
     poll(lambda: view.locator(".gmm-side").get_attribute("aria-label"), "no side label")
-    assert _serious_violations(page, view) == []
+    assert axe(view.evaluate_handle("(v) => v.closest('.gmm-explorer')")) == []
 
 
 def test_static_export_fits_the_window_and_its_controls_follow_the_keys(page, tmp_path):
@@ -231,6 +206,13 @@ def test_static_export_fits_the_window_and_its_controls_follow_the_keys(page, tm
     poll(lambda: _data(view, "halfStep") == "2", "→ did not step in the page")
     assert page.locator(".gmm-step").input_value() == "2"  # the page's slider followed
     assert page.locator(".gmm-readout").inner_text().startswith("half-step 2 /")
+    play = page.locator(".gmm-play")
+    page.keyboard.press(" ")  # Space presses the page's own Play: its label follows
+    poll(lambda: play.inner_text() == "❚❚ pause", "Space did not show pause on the page")
+    assert _data(view, "playing") == "1"
+    page.keyboard.press(" ")
+    poll(lambda: play.inner_text() == "▶ play", "Space did not show play again")
+    assert _data(view, "playing") is None
     page.set_viewport_size({"width": 1920, "height": 1080})
     poll(lambda: scene.bounding_box()["height"] > 1.4 * box["height"], "did not grow")
     assert page.console_log.errors == []

@@ -54,7 +54,10 @@ def test_builds_without_a_browser(explorer):
     assert not explorer.uses_widget_canvas and not is_widget_backend()
     assert explorer.figure_area.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert explorer.step_slider.max == explorer.trace.n_half_steps - 1 == explorer.play.max
-    assert explorer.widget.children[0] is explorer.message
+    # the message line right under the picture: a long message never moves the picture
+    children = explorer.widget.children
+    assert children[children.index(explorer.figure_area) + 1] is explorer.message
+    assert "gmm-message-line" in explorer.message._dom_classes
     assert explorer.message_text == ""
     assert not explorer.view.title.get_visible()  # the step label widget says it instead
     assert_view_shows(explorer, 0)
