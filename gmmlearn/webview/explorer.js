@@ -306,8 +306,22 @@ const dot = (a, b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
 // ---------------------------------------------------------------------------------------------
 // WebGL: the points
+//
+// Drawing 10⁵ points costs software WebGL (SwiftShader, no GPU) ~45 ms and 10⁶ ~0.5 s, whatever
+// their colours, while a half-step changes only the colours. So the points are drawn in two
+// passes: an *index pass*, run only when the picture's geometry changes (camera, zoom, size,
+// points), draws every point's index into an offscreen texture, depth-tested as before (each
+// pixel keeps the front point); a *colour pass*, run every frame, is one quad that looks each
+// pixel's point up in the colour textures (γ_t and γ_{t+1}, mixed during a glide). The picture
+// is the one the direct drawing gives, pixel for pixel; a step costs ~10 ms at any N. While the
+// mouse turns the view, large clouds are drawn directly from a fixed random subset
+// (LOD_POINTS), so the drag keeps its frame rate; all points come back on release.
 
-// two colourings and a mix: a glide fades the points from γ_t to γ_{t+1}
+const LOD_POINTS = 20000; // drawn while turning (software WebGL: ~10 ms); all of them at rest
+const ZOOM_PAUSE_MS = 150; // a wheel pause this long ends a zoom
+const TEXTURE_WIDTH = 4096; // colour textures: N texels, row-major, this wide (a power of two)
+
+// direct drawing: two colourings and a mix (a glide fades the points from γ_t to γ_{t+1})
 const VERTEX = `
 attribute vec3 a_position;
 attribute vec3 a_color0;
@@ -322,13 +336,60 @@ void main() {
   v_color = mix(a_color0, a_color1, u_mix);
 }`;
 
+const DISC = `
+  vec2 d = gl_PointCoord - vec2(0.5);
+  if (dot(d, d) > 0.25) discard;`;
+
 const FRAGMENT = `
 precision mediump float;
 varying vec3 v_color;
-void main() {
-  vec2 d = gl_PointCoord - vec2(0.5);
-  if (dot(d, d) > 0.25) discard;
+void main() {${DISC}
   gl_FragColor = vec4(v_color, 1.0);
+}`;
+
+// index pass: the point's index n as bytes (n mod 256, ⌊n/256⌋ mod 256, ⌊n/65536⌋, 255)
+const INDEX_VERTEX = `
+attribute vec3 a_position;
+attribute vec4 a_index;
+uniform mat4 u_matrix;
+uniform float u_size;
+varying vec4 v_index;
+void main() {
+  gl_Position = u_matrix * vec4(a_position, 1.0);
+  gl_PointSize = u_size;
+  v_index = a_index;
+}`;
+
+const INDEX_FRAGMENT = `
+precision mediump float;
+varying vec4 v_index;
+void main() {${DISC}
+  gl_FragColor = v_index;
+}`;
+
+// colour pass: pixel → its point's index → its colour (texel n of the colour textures); highp:
+// the index needs 24 bits
+const QUAD_VERTEX = `
+attribute vec2 a_corner;
+void main() { gl_Position = vec4(a_corner, 0.0, 1.0); }`;
+
+const COLOUR_FRAGMENT = `
+precision highp float;
+uniform sampler2D u_index;
+uniform sampler2D u_color0;
+uniform sampler2D u_color1;
+uniform vec2 u_viewport;
+uniform vec2 u_texture;
+uniform float u_mix;
+void main() {
+  vec4 e = texture2D(u_index, gl_FragCoord.xy / u_viewport);
+  if (e.a < 0.5) discard;
+  vec3 b = floor(e.rgb * 255.0 + 0.5);
+  float n = b.r + 256.0 * b.g + 65536.0 * b.b;
+  float row = floor(n / u_texture.x);
+  vec2 uv = (vec2(n - row * u_texture.x, row) + 0.5) / u_texture;
+  vec3 c = mix(texture2D(u_color0, uv).rgb, texture2D(u_color1, uv).rgb, u_mix);
+  gl_FragColor = vec4(c, 1.0);
 }`;
 
 function compile(gl, type, source) {
@@ -341,6 +402,96 @@ function compile(gl, type, source) {
   return shader;
 }
 
+function linkProgram(gl, vertex, fragment, attributes, uniforms) {
+  const program = gl.createProgram();
+  gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, vertex));
+  gl.attachShader(program, compile(gl, gl.FRAGMENT_SHADER, fragment));
+  gl.linkProgram(program);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
+    throw new Error("gmmlearn: program: " + gl.getProgramInfoLog(program));
+  }
+  const loc = { program };
+  for (const a of attributes) loc[a] = gl.getAttribLocation(program, `a_${a}`);
+  for (const u of uniforms) loc[u] = gl.getUniformLocation(program, `u_${u}`);
+  return loc;
+}
+
+function nearestTexture(gl) {
+  const texture = gl.createTexture();
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  for (const [name, value] of [
+    [gl.TEXTURE_MIN_FILTER, gl.NEAREST],
+    [gl.TEXTURE_MAG_FILTER, gl.NEAREST],
+    [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE],
+    [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE],
+  ]) {
+    gl.texParameteri(gl.TEXTURE_2D, name, value);
+  }
+  return texture;
+}
+
+// A fixed random subset of m of the N points (the same at every drag): a partial Fisher–Yates
+// shuffle with a small deterministic generator
+function subsetIndices(N, m) {
+  const order = new Uint32Array(N);
+  for (let n = 0; n < N; n++) order[n] = n;
+  let seed = 0x9e3779b9;
+  for (let i = 0; i < m; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    const j = i + (seed % (N - i));
+    const v = order[i];
+    order[i] = order[j];
+    order[j] = v;
+  }
+  return order.slice(0, m).sort();
+}
+
+class IndexPass {
+  // the offscreen texture of point indices and its depth buffer, redrawn when `key` changes
+  constructor(gl) {
+    this.gl = gl;
+    this.program = linkProgram(gl, INDEX_VERTEX, INDEX_FRAGMENT, ["position", "index"], [
+      "matrix", "size",
+    ]);
+    this.texture = nearestTexture(gl);
+    this.depth = gl.createRenderbuffer();
+    this.framebuffer = gl.createFramebuffer();
+    this.size = [0, 0];
+    this.key = null;
+  }
+
+  resize(w, h) {
+    const gl = this.gl;
+    if (this.size[0] === w && this.size[1] === h) return;
+    this.size = [w, h];
+    gl.bindTexture(gl.TEXTURE_2D, this.texture);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, w, h, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+    gl.bindRenderbuffer(gl.RENDERBUFFER, this.depth);
+    gl.renderbufferStorage(gl.RENDERBUFFER, gl.DEPTH_COMPONENT16, w, h);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.texture, 0);
+    gl.framebufferRenderbuffer(gl.FRAMEBUFFER, gl.DEPTH_ATTACHMENT, gl.RENDERBUFFER, this.depth);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    this.key = null;
+  }
+
+  draw(layer, matrix, size, count) {
+    const gl = this.gl;
+    const p = this.program;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    gl.useProgram(p.program);
+    gl.uniformMatrix4fv(p.matrix, false, matrix);
+    gl.uniform1f(p.size, size);
+    layer.resetAttributes();
+    layer.attribute(p.position, layer.positionBuffer, 3, gl.FLOAT, false);
+    layer.attribute(p.index, layer.indexBuffer, 4, gl.UNSIGNED_BYTE, true);
+    gl.drawArrays(gl.POINTS, 0, count);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  }
+}
+
 class PointLayer {
   constructor(canvas) {
     // no multisampling: the points are discs cut out by `discard`, which it hardly smooths, and
@@ -349,48 +500,136 @@ class PointLayer {
     this.gl = canvas.getContext("webgl", options) || canvas.getContext("experimental-webgl", options);
     if (!this.gl) return;
     const gl = this.gl;
-    const program = gl.createProgram();
-    gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, VERTEX));
-    gl.attachShader(program, compile(gl, gl.FRAGMENT_SHADER, FRAGMENT));
-    gl.linkProgram(program);
-    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
-      throw new Error("gmmlearn: program: " + gl.getProgramInfoLog(program));
-    }
-    this.program = program;
-    this.loc = {
-      position: gl.getAttribLocation(program, "a_position"),
-      color0: gl.getAttribLocation(program, "a_color0"),
-      color1: gl.getAttribLocation(program, "a_color1"),
-      matrix: gl.getUniformLocation(program, "u_matrix"),
-      size: gl.getUniformLocation(program, "u_size"),
-      mix: gl.getUniformLocation(program, "u_mix"),
-    };
+    this.direct = linkProgram(gl, VERTEX, FRAGMENT, ["position", "color0", "color1"], [
+      "matrix", "size", "mix",
+    ]);
     this.positionBuffer = gl.createBuffer();
-    // two colour buffers, each holding one colouring (its key: which γ, or grey)
+    this.indexBuffer = gl.createBuffer();
+    this.subsetPositions = gl.createBuffer();
+    this.subsetColors = gl.createBuffer();
+    // two colourings, each a buffer (direct drawing) or a texture (the colour pass); its key:
+    // which γ, or grey
     this.colorBuffers = [gl.createBuffer(), gl.createBuffer()];
+    this.colorTextures = [nearestTexture(gl), nearestTexture(gl)];
     this.slotKeys = [null, null];
+    this.slotColors = [null, null];
     this.slots = [0, 0];
     this.mix = 0;
     this.count = 0;
+    this.drawn = 0; // points drawn in the last frame (all, or the subset while turning)
+    this.deferred = this.setUpDeferred();
+  }
+
+  setUpDeferred() {
+    // the two-pass drawing needs highp in fragment shaders (24-bit indices); else direct
+    const gl = this.gl;
+    const high = gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT);
+    if (!high || high.precision < 23) return null;
+    this.colour = linkProgram(gl, QUAD_VERTEX, COLOUR_FRAGMENT, ["corner"], [
+      "index", "color0", "color1", "viewport", "texture", "mix",
+    ]);
+    this.quad = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.quad);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+    this.maxTexture = gl.getParameter(gl.MAX_TEXTURE_SIZE);
+    return new IndexPass(gl);
+  }
+
+  resetAttributes() {
+    // vertex arrays stay enabled across programs: each pass enables only what it reads
+    const gl = this.gl;
+    const count = gl.getParameter(gl.MAX_VERTEX_ATTRIBS);
+    for (let i = 0; i < count; i++) gl.disableVertexAttribArray(i);
+  }
+
+  attribute(location, buffer, size, type, normalized) {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    gl.enableVertexAttribArray(location);
+    gl.vertexAttribPointer(location, size, type, normalized, 0, 0);
   }
 
   setPositions(positions) {
     const gl = this.gl;
+    const N = positions.length / 3;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
     gl.bufferData(gl.ARRAY_BUFFER, positions, gl.STATIC_DRAW);
-    this.count = positions.length / 3;
+    this.count = N;
     this.slotKeys = [null, null];
+    this.slotColors = [null, null];
+    this.texture = [Math.min(TEXTURE_WIDTH, 1 << Math.ceil(Math.log2(Math.max(1, N)))), 0];
+    this.texture[1] = Math.max(1, Math.ceil(N / this.texture[0]));
+    this.useDeferred =
+      this.deferred !== null && N < 1 << 24 && this.texture[1] <= this.maxTexture;
+    if (this.useDeferred) this.setIndices(N);
+    this.subset = N > LOD_POINTS ? subsetIndices(N, LOD_POINTS) : null;
+    if (this.subset) {
+      const sub = new Float32Array(3 * LOD_POINTS);
+      this.subset.forEach((n, i) => sub.set(positions.subarray(3 * n, 3 * n + 3), 3 * i));
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.subsetPositions);
+      gl.bufferData(gl.ARRAY_BUFFER, sub, gl.STATIC_DRAW);
+      this.subsetKey = null;
+    }
+  }
+
+  setIndices(N) {
+    const gl = this.gl;
+    const bytes = new Uint8Array(4 * N);
+    for (let n = 0; n < N; n++) {
+      bytes[4 * n] = n & 255;
+      bytes[4 * n + 1] = (n >> 8) & 255;
+      bytes[4 * n + 2] = n >> 16;
+      bytes[4 * n + 3] = 255;
+    }
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.indexBuffer);
+    gl.bufferData(gl.ARRAY_BUFFER, bytes, gl.STATIC_DRAW);
+    const [w, h] = this.texture;
+    for (const texture of this.colorTextures) {
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB, w, h, 0, gl.RGB, gl.UNSIGNED_BYTE, null);
+    }
+    this.deferred.key = null;
+  }
+
+  twoPass() {
+    // `window.gmmlearnPointDrawing = "direct"` draws every point every frame, as before the two
+    // passes (the test comparing both paths' pixels sets it; so can a user whose driver
+    // misdraws the offscreen pass)
+    return this.useDeferred && globalThis.gmmlearnPointDrawing !== "direct";
   }
 
   upload(slot, key, colors) {
     const gl = this.gl;
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[slot]);
-    gl.bufferData(gl.ARRAY_BUFFER, colors, gl.DYNAMIC_DRAW);
     this.slotKeys[slot] = key;
+    this.slotColors[slot] = colors;
+    if (!this.twoPass()) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[slot]);
+      gl.bufferData(gl.ARRAY_BUFFER, colors, gl.DYNAMIC_DRAW);
+      return;
+    }
+    // texel n = point n: the full rows, then what is left of the last one
+    const [w] = this.texture;
+    const rows = Math.floor(this.count / w);
+    const rest = this.count - rows * w;
+    gl.bindTexture(gl.TEXTURE_2D, this.colorTextures[slot]);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    if (rows) {
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, rows, gl.RGB, gl.UNSIGNED_BYTE,
+        colors.subarray(0, 3 * rows * w));
+    }
+    if (rest) {
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, rows, rest, 1, gl.RGB, gl.UNSIGNED_BYTE,
+        colors.subarray(3 * rows * w, 3 * this.count));
+    }
   }
 
   setColors(from, to, mix) {
-    // `from`, `to`: {key, colors()}; a colouring already in a buffer is not uploaded again
+    // `from`, `to`: {key, colors()}; a colouring already in a slot is not uploaded again
+    // (slots are buffers when drawing directly, textures for the two passes)
+    if (this.twoPass() !== this.slotsTwoPass) {
+      this.slotKeys = [null, null];
+      this.slotsTwoPass = this.twoPass();
+    }
     let a = this.slotKeys.indexOf(from.key);
     if (a < 0) {
       a = this.slotKeys[0] === to.key ? 1 : 0;
@@ -405,45 +644,145 @@ class PointLayer {
     this.mix = mix;
   }
 
-  draw(width, height, dpr, basis, scale, size) {
+  draw(width, height, dpr, basis, scale, size, turning = false) {
     const gl = this.gl;
-    gl.viewport(0, 0, Math.round(width * dpr), Math.round(height * dpr));
+    const w = Math.round(width * dpr);
+    const h = Math.round(height * dpr);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, w, h);
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    this.drawn = 0;
     if (!this.count) return;
     gl.enable(gl.DEPTH_TEST);
     gl.depthFunc(gl.LEQUAL);
-    gl.useProgram(this.program);
     const kx = (2 * scale) / width;
     const ky = (2 * scale) / height;
     const { right, up, eye } = basis;
     // column-major: clip = (x·right·kx, x·up·ky, -x·eye/2, 1)
-    const m = new Float32Array([
+    const matrix = new Float32Array([
       right[0] * kx, up[0] * ky, -eye[0] / 2, 0,
       right[1] * kx, up[1] * ky, -eye[1] / 2, 0,
       right[2] * kx, up[2] * ky, -eye[2] / 2, 0,
       0, 0, 0, 1,
     ]);
-    gl.uniformMatrix4fv(this.loc.matrix, false, m);
-    gl.uniform1f(this.loc.size, size * dpr);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.positionBuffer);
-    gl.enableVertexAttribArray(this.loc.position);
-    gl.vertexAttribPointer(this.loc.position, 3, gl.FLOAT, false, 0, 0);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[this.slots[0]]);
-    gl.enableVertexAttribArray(this.loc.color0);
-    gl.vertexAttribPointer(this.loc.color0, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+    this.path = turning && this.subset ? "subset" : this.twoPass() ? "two-pass" : "direct";
+    if (this.path === "subset") {
+      this.drawSubset(matrix, size * dpr);
+    } else if (this.path === "two-pass") {
+      this.drawDeferred(matrix, size * dpr, w, h);
+    } else {
+      this.drawDirect(matrix, size * dpr);
+    }
+  }
+
+  drawDirect(matrix, size) {
+    const gl = this.gl;
+    const p = this.direct;
+    gl.useProgram(p.program);
+    gl.uniformMatrix4fv(p.matrix, false, matrix);
+    gl.uniform1f(p.size, size);
+    this.resetAttributes();
+    this.attribute(p.position, this.positionBuffer, 3, gl.FLOAT, false);
+    this.attribute(p.color0, this.colorBuffers[this.slots[0]], 3, gl.UNSIGNED_BYTE, true);
     const fading = this.slots[1] !== this.slots[0] && this.mix > 0;
     if (fading) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.colorBuffers[this.slots[1]]);
-      gl.enableVertexAttribArray(this.loc.color1);
-      gl.vertexAttribPointer(this.loc.color1, 3, gl.UNSIGNED_BYTE, true, 0, 0);
+      this.attribute(p.color1, this.colorBuffers[this.slots[1]], 3, gl.UNSIGNED_BYTE, true);
     } else {
       // not fading: one colouring read per point (software WebGL pays for every attribute)
-      gl.disableVertexAttribArray(this.loc.color1);
-      gl.vertexAttrib3f(this.loc.color1, 0, 0, 0);
+      gl.disableVertexAttribArray(p.color1);
+      gl.vertexAttrib3f(p.color1, 0, 0, 0);
     }
-    gl.uniform1f(this.loc.mix, fading ? this.mix : 0);
+    gl.uniform1f(p.mix, fading ? this.mix : 0);
     gl.drawArrays(gl.POINTS, 0, this.count);
+    this.drawn = this.count;
+  }
+
+  drawSubset(matrix, size) {
+    // while the view turns: the fixed subset, in the colours of the half-step being reached
+    const gl = this.gl;
+    const p = this.direct;
+    const slot = this.slots[1];
+    if (this.subsetKey !== this.slotKeys[slot]) {
+      const colors = this.slotColors[slot];
+      const sub = new Uint8Array(3 * this.subset.length);
+      this.subset.forEach((n, i) => {
+        sub[3 * i] = colors[3 * n];
+        sub[3 * i + 1] = colors[3 * n + 1];
+        sub[3 * i + 2] = colors[3 * n + 2];
+      });
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.subsetColors);
+      gl.bufferData(gl.ARRAY_BUFFER, sub, gl.DYNAMIC_DRAW);
+      this.subsetKey = this.slotKeys[slot];
+    }
+    gl.useProgram(p.program);
+    gl.uniformMatrix4fv(p.matrix, false, matrix);
+    gl.uniform1f(p.size, size);
+    gl.uniform1f(p.mix, 0);
+    this.resetAttributes();
+    this.attribute(p.position, this.subsetPositions, 3, gl.FLOAT, false);
+    this.attribute(p.color0, this.subsetColors, 3, gl.UNSIGNED_BYTE, true);
+    gl.disableVertexAttribArray(p.color1);
+    gl.vertexAttrib3f(p.color1, 0, 0, 0);
+    gl.drawArrays(gl.POINTS, 0, this.subset.length);
+    this.drawn = this.subset.length;
+  }
+
+  drawDeferred(matrix, size, w, h) {
+    const gl = this.gl;
+    const pass = this.deferred;
+    pass.resize(w, h);
+    const key = [w, h, size, this.count, ...matrix].join(",");
+    if (pass.key !== key) {
+      gl.viewport(0, 0, w, h);
+      pass.draw(this, matrix, size, this.count);
+      pass.key = key;
+    }
+    const p = this.colour;
+    gl.disable(gl.DEPTH_TEST);
+    gl.useProgram(p.program);
+    const units = [pass.texture, ...this.slots.map((s) => this.colorTextures[s])];
+    units.forEach((texture, i) => {
+      gl.activeTexture(gl.TEXTURE0 + i);
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+    });
+    gl.activeTexture(gl.TEXTURE0);
+    gl.uniform1i(p.index, 0);
+    gl.uniform1i(p.color0, 1);
+    gl.uniform1i(p.color1, 2);
+    gl.uniform2f(p.viewport, w, h);
+    gl.uniform2f(p.texture, this.texture[0], this.texture[1]);
+    gl.uniform1f(p.mix, this.slots[1] !== this.slots[0] ? this.mix : 0);
+    this.resetAttributes();
+    this.attribute(p.corner, this.quad, 2, gl.FLOAT, false);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    this.drawn = this.count;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A task run after the events already waiting (a key press is never held up by more than one
+// task): a MessageChannel message, not setTimeout(0), which browsers hold back ≥ 4 ms once
+// chained five deep — 10⁶ points' colours in 8 ms slices took twice their work that way
+
+class IdleTask {
+  constructor() {
+    this.channel = new MessageChannel();
+    this.job = null;
+    this.channel.port1.onmessage = () => {
+      const job = this.job;
+      this.job = null;
+      if (job) job();
+    };
+  }
+
+  run(job) {
+    this.job = job;
+    this.channel.port2.postMessage(null);
+  }
+
+  cancel() {
+    this.job = null;
   }
 }
 
@@ -807,6 +1146,9 @@ class TraceView {
     this.syncGlideToggle();
     this.framesDrawn = 0;
     this.pending = false;
+    this.prefetchTask = new IdleTask();
+    this.turning = false;
+    this.zoomingUntil = 0;
     this.width = 600;
     this.zoom = 1;
     this.elev = model.get("elev");
@@ -922,6 +1264,7 @@ class TraceView {
         return;
       }
       drag = { x: e.clientX, y: e.clientY, elev: this.elev, azim: this.azim };
+      this.turning = true;
       scene.setPointerCapture(e.pointerId);
       scene.classList.add("gmm-dragging");
     });
@@ -937,6 +1280,8 @@ class TraceView {
       if (this.press) this.playgroundUp(e);
       if (!drag) return;
       drag = null;
+      this.turning = false;
+      this.request(); // all the points again
       scene.classList.remove("gmm-dragging");
       if (scene.hasPointerCapture(e.pointerId)) scene.releasePointerCapture(e.pointerId);
       // the kernel learns the angle once, at the end (exports start from it)
@@ -955,6 +1300,10 @@ class TraceView {
       "wheel",
       (e) => {
         e.preventDefault();
+        // a wheel turn is many events: thinned until it pauses, then all the points again
+        this.zoomingUntil = performance.now() + ZOOM_PAUSE_MS;
+        clearTimeout(this.zoomTimer);
+        this.zoomTimer = setTimeout(() => this.request(), ZOOM_PAUSE_MS + 10);
         this.setZoom(this.zoom * Math.exp(-e.deltaY * 0.0015));
       },
       { passive: false }
@@ -1173,9 +1522,9 @@ class TraceView {
       .filter((i) => i >= 0 && i < meta.n_half_steps)
       .map((i) => meta.color_index[i])
       .filter((r) => r >= 0 && !this.frames.has(r));
-    clearTimeout(this.prefetchTimer);
+    this.prefetchTask.cancel();
     if (!wanted.length) return;
-    this.prefetchTimer = setTimeout(() => {
+    this.prefetchTask.run(() => {
       if (this.meta !== meta || this.glide) return;
       const r = wanted[0];
       const N = meta.n_samples;
@@ -1206,7 +1555,7 @@ class TraceView {
         if (meta.phases[now] === "E" && r === meta.color_index[now - 1]) this.request();
       }
       this.prefetch(h);
-    }, 0);
+    });
   }
 
   syncGlideToggle() {
@@ -1303,7 +1652,8 @@ class TraceView {
   }
 
   dispose() {
-    clearTimeout(this.prefetchTimer);
+    this.prefetchTask.cancel();
+    clearTimeout(this.zoomTimer);
     for (const [event, handler] of this.handlers) this.model.off(event, handler);
     this.layout.dispose();
     this.keys.dispose();
@@ -1368,7 +1718,11 @@ class TraceView {
       const r0 = meta.color_index[from];
       const r1 = meta.color_index[h];
       this.points.setColors(this.colourSource(r0), this.colourSource(r1), mix);
-      this.points.draw(width, height, dpr, basis, scale, this.pointSize);
+      // while the mouse turns the view or the wheel zooms, a large cloud is drawn thinned
+      const turning = this.turning || performance.now() < this.zoomingUntil;
+      this.points.draw(width, height, dpr, basis, scale, this.pointSize, turning);
+      this.root.dataset.pointsDrawn = String(this.points.drawn);
+      this.root.dataset.pointPath = this.points.path;
     }
     const state = this.componentState(meta.params_index[from], t, mix);
     this.drawComponents(state, basis, scale);
