@@ -1284,9 +1284,12 @@ class TraceView {
       this.request(); // all the points again
       scene.classList.remove("gmm-dragging");
       if (scene.hasPointerCapture(e.pointerId)) scene.releasePointerCapture(e.pointerId);
-      // the kernel learns the angle once, at the end (exports start from it)
-      model.set("elev", this.elev);
-      model.set("azim", this.azim);
+      // the kernel learns the angle once, at the end (exports start from it); both values are
+      // read first: setting elev fires `turn`, which read the old azim back (the view snapped
+      // back to its azimuth at every release)
+      const { elev, azim } = this;
+      model.set("elev", elev);
+      model.set("azim", azim);
       model.save_changes();
     };
     scene.addEventListener("pointerup", end);

@@ -116,6 +116,7 @@ def test_two_passes_draw_the_pixels_of_the_direct_drawing(page, big_run, step):
 def test_a_drag_draws_a_fixed_subset_and_the_release_all_points(page, big_run):
     view = _open(page, big_run)
     assert view.get_attribute("data-points-drawn") == str(N_POINTS)
+    azim = page.evaluate("window.gmmlearnModel.get('azim')")
     box = page.locator(".gmm-scene").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
@@ -130,4 +131,6 @@ def test_a_drag_draws_a_fixed_subset_and_the_release_all_points(page, big_run):
         "all points did not come back at release",
     )
     assert view.get_attribute("data-point-path") == "two-pass"
+    # the view stays where the drag left it: 60 px to the right turn the azimuth by 30°
+    assert page.evaluate("window.gmmlearnModel.get('azim')") == pytest.approx(azim - 30)
     assert page.console_log.errors == []
