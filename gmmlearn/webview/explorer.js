@@ -999,8 +999,9 @@ class Keys {
       view.elev = Math.max(-90, Math.min(90, view.elev + d[0]));
       view.azim += d[1];
       view.request();
-      view.model.set("elev", view.elev);
-      view.model.set("azim", view.azim);
+      const { elev, azim } = view; // read before: setting elev fires the turn handler
+      view.model.set("elev", elev);
+      view.model.set("azim", azim);
       view.model.save_changes();
     } else if (e.ctrlKey || e.metaKey || e.altKey) {
       return; // the browser's and JupyterLab's own shortcuts
