@@ -168,10 +168,20 @@ class EMTrace(HalfSteps):
     prunes_components = False
     ellipsoid_note = "ellipsoids, opacity ∝ π"
 
-    def bound_split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    #: :meth:`bound_split` costs a pass over the data per iteration: a view may send it later.
+    has_bound_split = True
+
+    def bound_split(
+        self, n_threads: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """ln p = L + KL per half-step (PRML §9.4): :meth:`half_step_log_likelihoods`,
-        :meth:`lower_bounds`, :meth:`kls`, each of shape (2T + 1,)."""
-        return self.half_step_log_likelihoods(), self.lower_bounds(), self.kls()
+        :meth:`lower_bounds`, :meth:`kls`, each of shape (2T + 1,).
+
+        ``n_threads`` is that of the chunked pass (:func:`gmmlearn.fused.m_step_bounds`) when
+        it has not run yet: 1 leaves a core to the browser while it draws.
+        """
+        lower, kls = self._bounds(n_threads)
+        return self.half_step_log_likelihoods(), lower.copy(), kls.copy()
 
     def describe_step(self, h: HalfStep, compact: bool = False) -> str:
         """:func:`gmmlearn.equations.step_description` of ``h`` in this run."""
@@ -200,10 +210,12 @@ class EMTrace(HalfSteps):
         # θ shown at half-step i is θ_{i // 2}: 0 → θ₀, 2t − 1 → θ_{t-1}, 2t → θ_t
         return self.log_likelihoods[np.arange(self.n_half_steps) // 2].copy()
 
-    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+    def _bounds(self, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         if "split" not in self._bound_cache:
             # chunked (gmmlearn.fused): the reference bound.m_step_bounds, tested equal
-            after_m = fused.m_step_bounds(self.X, self.params, self.sample_weight)
+            after_m = fused.m_step_bounds(
+                self.X, self.params, self.sample_weight, n_threads=n_threads
+            )
             # half-steps 0 and 2t − 1 show q = γ(θ) with θ itself: KL = 0, L = ln p (PRML 9.70)
             lower = self.half_step_log_likelihoods()
             kls = np.zeros(self.n_half_steps)
