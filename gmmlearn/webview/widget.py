@@ -98,10 +98,10 @@ class TraceView(anywidget.AnyWidget):
         drawn, and the explorer falls back to the matplotlib view).
     bounds : dict (synced)
         The L/KL split of the run (:func:`~gmmlearn.webview.frames.bound_split_json`), which
-        the page lays over ``meta``; ``{}`` while it is computed. In a kernel it follows the
-        run: computing it is a pass over the data per iteration (about the EM run's own time),
-        so it runs in a thread on one core after the run is sent, and the first frame does
-        not wait for it.
+        the page lays over ``meta``; ``{}`` while it is computed. A fused EM run brings it
+        (no cost); where it would cost a pass over the data per iteration (a run of the
+        "steps" engine), in a kernel it follows the run, computed in a thread on one core
+        after the run is sent: the first frame does not wait for it.
     """
 
     _esm = _HERE / "explorer.js"
@@ -301,7 +301,8 @@ class TraceView(anywidget.AnyWidget):
             axis_names=self.axis_names,
             bound_split=False,
         )
-        loop = kernel_loop() if getattr(trace, "has_bound_split", False) else None
+        slow = getattr(trace, "bound_split_costs_a_pass", False)
+        loop = kernel_loop() if slow else None
         # one message: the browser never sees a new meta with old buffers (or old bounds)
         with self.hold_sync():
             for name, data in buffers.items():

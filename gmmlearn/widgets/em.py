@@ -311,7 +311,7 @@ class EMExplorer(Explorer):
 
     def _run_from(self, X, start: GaussianMixtureParams, done: str) -> bool:
         try:
-            trace = run_em(X, start, **self.options)
+            trace = run_em(X, start, **self.options, keep_lower_bounds=True)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             self._show_message(
                 f"Could not run EM from there: {exc}. Still showing the previous run."
