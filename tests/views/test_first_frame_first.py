@@ -147,3 +147,17 @@ def test_the_ticks_are_matplotlibs():
     ranges = [*zip(centres - halves, centres + halves), (0, 1), (-2.5, 7.5), (5.0, 5.0)]
     for low, high in ranges:
         np.testing.assert_array_equal(tick_values(low, high), MaxNLocator(4).tick_values(low, high))
+
+
+def test_a_new_seed_does_not_measure_the_same_data_again(monkeypatch):
+    from gmmlearn.widgets import em
+
+    calls = []
+    share = em.regularisation_share
+    monkeypatch.setattr(em, "regularisation_share", lambda trace: calls.append(1) or share(trace))
+    ex = explore(blobs(), n_components=3, init="bounding-box", max_iter=3)
+    ex.seed_input.value += 1
+    ex.k_input.value = 2
+    assert len(calls) == 1  # X's variances: once for the data set, not once per run
+    ex.rerun(blobs()[:-5])  # other data: measured again
+    assert len(calls) == 2
