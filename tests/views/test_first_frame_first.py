@@ -161,3 +161,16 @@ def test_a_new_seed_does_not_measure_the_same_data_again(monkeypatch):
     assert len(calls) == 1  # X's variances: once for the data set, not once per run
     ex.rerun(blobs()[:-5])  # other data: measured again
     assert len(calls) == 2
+
+
+def test_a_new_seed_sends_theta_not_the_points_again():
+    # a K, seed or init change keeps X: positions (N × 3 float32, 1.2 MB at 10⁵) stay in the page
+    ex = explore(blobs(), n_components=3, init="random_from_data", max_iter=4)
+    sent = []
+    ex.view.observe(
+        lambda change: sent.append(change["name"]), names=list(ex.view.trait_names(sync=True))
+    )
+    ex.seed_input.value += 1
+    assert "positions" not in sent and {"meta", "terms", "ellipsoids"} <= set(sent)
+    ex.rerun(blobs()[:-5])  # other data: the points go again
+    assert "positions" in sent
