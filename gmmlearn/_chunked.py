@@ -172,12 +172,13 @@ _LOG_FLOOR = -700.0
 
 
 def _chunk_worker(
-    X, plan: Plan, edges, stats: bool, next_chunk, totals, moments, weights=None
+    X, plan: Plan, edges, stats: bool, next_chunk, totals, moments, weights=None, entropies=None
 ) -> None:
     """Take chunks ``edges[i]:edges[i+1]`` until none is left; write chunk i's sums at [i].
 
     ``next_chunk()`` hands out the chunk indices (shared by the workers), so a thread that the
-    operating system sets aside does not hold up the others. The long products use
+    operating system sets aside does not hold up the others. With ``entropies``, chunk i's
+    Σ_nk w_n γ_nk ln γ_nk goes to ``entropies[i]`` (:func:`_log_sum_exp`). The long products use
     ``np.dot``, which releases the GIL around BLAS (``np.matmul`` on one pair of matrices keeps
     it, and the threads would take turns).
     """
@@ -185,10 +186,11 @@ def _chunk_worker(
     kd = n_components * n_features
     size = int(np.diff(edges).max())
     # flat buffers, viewed as contiguous (rows, n) arrays whatever the chunk's length n
-    x_buf, y_buf, sq_buf, lj_buf = _work_buffers(
+    x_buf, y_buf, sq_buf, lj_buf, shift_buf = _work_buffers(
         (n_features + 1) * size,
         (n_features + 1) * n_components * size,
         (n_features + 1) * n_components * size,
+        n_components * size,
         n_components * size,
     )
     last_n = 0
@@ -211,7 +213,12 @@ def _chunk_worker(
         np.dot(plan.quad, sq[:kd], out=log_joint)
         log_joint += plan.const  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
         chunk_weights = None if weights is None else weights[lo:hi]
-        totals[i], resp = _log_sum_exp(log_joint, chunk_weights, stats)
+        shifted = (
+            None if entropies is None else shift_buf[: log_joint.size].reshape(log_joint.shape)
+        )
+        totals[i], resp, entropy = _log_sum_exp(log_joint, chunk_weights, stats, shifted)
+        if entropies is not None:
+            entropies[i] = entropy
         if not stats:
             continue
         if plan.centre_shift is not None:
@@ -221,30 +228,40 @@ def _chunk_worker(
         np.matmul(weighted.transpose(1, 0, 2), y.transpose(1, 2, 0), out=moments[i])
 
 
-def _log_sum_exp(log_joint, weights, stats: bool):
+def _log_sum_exp(log_joint, weights, stats: bool, shifted=None):
     """Σ_n w_n ln Σ_k exp(log_joint[k, n]) and, if ``stats``, w_n γ_nk in place of log_joint.
 
-    γ = exp(log_joint - max) / Σ_k exp(log_joint - max), column by column (K, n).
+    γ = exp(log_joint - max) / Σ_k exp(log_joint - max), column by column (K, n). With
+    ``stats`` and a work array ``shifted`` (K, n), also Σ_nk w_n γ_nk ln γ_nk (else None):
+    ln γ = (log_joint − max) − ln Σ_k exp(…) (a term at the floor adds ~1e-301: nothing).
     """
     row_max = log_joint.max(axis=0)
     log_joint -= row_max
     np.maximum(log_joint, _LOG_FLOOR, out=log_joint)
+    if shifted is not None:
+        np.copyto(shifted, log_joint)
     resp = np.exp(log_joint, out=log_joint)
     norm = resp.sum(axis=0)
+    log_norm = np.log(norm)
     if weights is None:
-        total = np.log(norm).sum() + row_max.sum()
+        total = log_norm.sum() + row_max.sum()
     else:  # Σ_n w_n ln p(x_n), and w_n γ_nk in the sums
-        total = np.dot(weights, np.log(norm) + row_max)
-    if stats:
-        if weights is None:
-            resp *= np.reciprocal(norm, out=norm)
-        else:
-            resp *= np.divide(weights, norm, out=norm)
-    return total, resp
+        total = np.dot(weights, log_norm + row_max)
+    if not stats:
+        return total, resp, None
+    if weights is None:
+        resp *= np.reciprocal(norm, out=norm)
+    else:
+        resp *= np.divide(weights, norm, out=norm)
+    if shifted is None:
+        return total, resp, None
+    # Σ_k γ_nk = 1 on each row (w_n with weights): Σ γ ln γ = Σ γ·shifted − Σ_n w_n ln norm_n
+    spread = log_norm.sum() if weights is None else np.dot(weights, log_norm)
+    return total, resp, float(np.vdot(resp, shifted)) - spread
 
 
 def _diagonal_worker(
-    X, plan: Plan, edges, stats: bool, next_chunk, totals, moments, weights=None
+    X, plan: Plan, edges, stats: bool, next_chunk, totals, moments, weights=None, entropies=None
 ) -> None:
     """:func:`_chunk_worker` for diag and spherical: O(K·D) per row, rows kept as rows.
 
@@ -252,7 +269,9 @@ def _diagonal_worker(
     """
     n_features, width, spherical = plan.n_features, plan.width, plan.spherical
     size = int(np.diff(edges).max())
-    z_buf, lj_buf = _work_buffers(width * size, plan.n_components * size)
+    z_buf, lj_buf, shift_buf = _work_buffers(
+        width * size, plan.n_components * size, plan.n_components * size
+    )
     while (i := next_chunk()) < len(totals):
         lo, hi = edges[i], edges[i + 1]
         z = z_buf[: width * (hi - lo)].reshape(hi - lo, width)
@@ -275,7 +294,12 @@ def _diagonal_worker(
         log_joint *= -0.5
         log_joint += plan.const  # ln π_k + ln N(x_n | μ_k, Λ_k⁻¹)
         chunk_weights = None if weights is None else weights[lo:hi]
-        totals[i], resp = _log_sum_exp(log_joint, chunk_weights, stats)
+        shifted = (
+            None if entropies is None else shift_buf[: log_joint.size].reshape(log_joint.shape)
+        )
+        totals[i], resp, entropy = _log_sum_exp(log_joint, chunk_weights, stats, shifted)
+        if entropies is not None:
+            entropies[i] = entropy
         if not stats:
             continue
         if plan.centre_shift is None:
@@ -309,8 +333,17 @@ def _work_buffers(*sizes: int) -> list[np.ndarray]:
     return cached
 
 
-def passes(X: np.ndarray, plan: Plan, chunk_size: int, n_threads: int, stats: bool, weights=None):
-    """The log-likelihood and the moment sums over all rows, chunk by chunk, in threads.
+def passes(
+    X: np.ndarray,
+    plan: Plan,
+    chunk_size: int,
+    n_threads: int,
+    stats: bool,
+    weights=None,
+    entropy: bool = False,
+):
+    """The log-likelihood and the moment sums over all rows, chunk by chunk, in threads;
+    with ``entropy`` (and ``stats``) also Σ_nk w_n γ_nk ln γ_nk, a third value.
 
     The rows are cut into chunks of equal length (at most ``chunk_size``). Each chunk's sums
     are kept apart and added in chunk order at the end, so the result does not depend on the
@@ -329,12 +362,15 @@ def passes(X: np.ndarray, plan: Plan, chunk_size: int, n_threads: int, stats: bo
         moments = np.zeros((n_chunks, plan.n_components, d1, d1))
     next_chunk = itertools.count().__next__  # atomic under the GIL
     n_threads = max(1, min(n_threads, n_chunks, n_samples // MIN_ROWS_PER_THREAD))
-    args = (X, plan, edges, stats, next_chunk, totals, moments, weights)
+    entropies = np.zeros(n_chunks) if entropy else None
+    args = (X, plan, edges, stats, next_chunk, totals, moments, weights, entropies)
     if n_threads == 1:
         worker(*args)
     else:
         for future in [_pool(n_threads).submit(worker, *args) for _ in range(n_threads)]:
             future.result()
+    if entropy:
+        return float(totals.sum()), moments.sum(axis=0), float(entropies.sum())
     return float(totals.sum()), moments.sum(axis=0)
 
 
@@ -393,11 +429,18 @@ def default_threads() -> int:
 # ---------------------------------------------------------------------------
 
 
-def statistics(X, plan, chunk_size, n_threads, weights=None):
+def statistics(X, plan, chunk_size, n_threads, weights=None, entropy: bool = False):
     """(ln p, Σγ, Σγ(x-c), Σγ(x-c)(x-c)ᵀ) about the plan's centres c, in data coordinates;
     with ``weights``, w_n γ_nk for γ_nk and Σ_n w_n ln p(x_n). For diag the last is only the
-    diagonal, (K, D); for spherical its trace, (K,)."""
-    total, moments = passes(X, plan, chunk_size, n_threads, True, weights)
+    diagonal, (K, D); for spherical its trace, (K,). With ``entropy``: (those sums,
+    Σ_nk w_n γ_nk ln γ_nk)."""
+    if entropy:
+        *sums, neg_entropy = passes(X, plan, chunk_size, n_threads, True, weights, True)
+        return _statistics_from(plan, *sums), neg_entropy
+    return _statistics_from(plan, *passes(X, plan, chunk_size, n_threads, True, weights))
+
+
+def _statistics_from(plan, total, moments):
     d = plan.n_features
     if plan.diagonal:  # already in data coordinates; second is (K, D), or (K,) if spherical
         second = moments[:, d:-1]

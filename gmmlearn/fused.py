@@ -62,6 +62,7 @@ from .validation import check_sample_weight
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "em_iteration",
+    "em_iteration_with_bound",
     "log_likelihood",
     "m_step_bounds",
     "one_blas_thread",
@@ -163,6 +164,80 @@ def em_iteration(
         return _m_step(X, plan, chunk_size, n_threads, params.covariance_type, reg_covar, weights)
 
 
+def em_iteration_with_bound(
+    X: np.ndarray,
+    params: GaussianMixtureParams,
+    reg_covar: float = 1e-6,
+    *,
+    sample_weight: np.ndarray | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    n_threads: int | None = None,
+) -> tuple[GaussianMixtureParams, float, float]:
+    r""":func:`em_iteration`, and the lower bound L(q, θ_t) that its M-step reached (PRML 9.71).
+
+    With q = γ(θ_{t-1}), the E-step's γ, L = Σ_nk q_nk ln π_k N(x_n | θ_t) − Σ_nk q_nk ln q_nk.
+    Both come with the iteration's own pass, so L costs no pass over the data
+    (:func:`m_step_bounds` costs one per iteration): Σ q ln q is summed chunk by chunk beside
+    ln p (ln γ is at hand there), and the first sum comes from the M-step's sufficient
+    statistics,
+
+    .. math::
+        \sum_n q_{nk}\ln\pi_k\mathcal N(x_n\mid\theta_k)
+        = N_k c_k - \tfrac12\operatorname{tr}(\Lambda_k S_k),
+
+    c_k = ln π_k − D/2 ln 2π + ½ ln|Λ_k| of θ_t and S_k = Σ_n q_nk (x_n − μ_k)(x_n − μ_k)ᵀ, the
+    scatter about the new means (tr(Λ_k S_k) ≈ N_k D: no digits cancel). KL(q ‖ p(Z | X, θ_t))
+    is then ln p(X | θ_t) − L, known after the next E-step. Equal to
+    :func:`gmmlearn.bound.m_step_bounds` to ~1e-12 of |L| (tests/em/test_bound.py); a KL far
+    below that (late in a converged run) is rounding, ±1e-12 |ln p|.
+
+    Returns
+    -------
+    new_params : GaussianMixtureParams
+        θ_t.
+    log_likelihood : float
+        ln p(X | θ_{t-1}).
+    lower_bound : float
+        L(γ(θ_{t-1}), θ_t).
+    """
+    X, chunk_size, n_threads = check_arguments(X, params, chunk_size, n_threads)
+    weights = check_sample_weight(sample_weight, X.shape[0])
+    plan = Plan(params)
+    with one_blas_thread():
+        sums, neg_entropy = statistics(X, plan, chunk_size, n_threads, weights, entropy=True)
+        new_params, scatter = _new_params(
+            X, plan, sums, chunk_size, n_threads, params.covariance_type, reg_covar, weights
+        )
+    # Σ q ln π N(θ_t) from the new scatter; Σ q ln q was summed in the pass
+    new_plan = Plan(new_params)
+    expected = _expected_log_joint(
+        sums[1], new_plan.const[:, 0], _trace_of_product(new_params, scatter)
+    )
+    return new_params, sums[0], expected - neg_entropy
+
+
+def _expected_log_joint(resp_sums, const, mahalanobis) -> float:
+    """Σ_k (N_k c_k − ½ Σ_n q_nk (x_n − μ_k)ᵀΛ_k(x_n − μ_k)). A component switched off
+    (π_k = 0, c_k = -inf) adds 0: q gives it no mass (the pass floors its γ at ~1e-304)."""
+    with np.errstate(invalid="ignore"):
+        terms = resp_sums * const - 0.5 * mahalanobis
+    return float(np.sum(np.where((resp_sums > 0) & np.isfinite(const), terms, 0.0)))
+
+
+def _trace_of_product(params: GaussianMixtureParams, scatter: np.ndarray) -> np.ndarray:
+    """tr(Λ_k S_k) per component, with S_k as the M-step holds it (diag: its diagonal;
+    spherical: its trace)."""
+    precisions = params.precisions
+    kind = params.covariance_type
+    if kind == "full":
+        return np.einsum("kij,kij->k", precisions, scatter)
+    if kind == "tied":
+        return np.einsum("ij,kij->k", precisions, scatter)
+    if kind == "diag":
+        return np.einsum("kd,kd->k", precisions, scatter)
+    return precisions * scatter
+
+
 def log_likelihood(
     X: np.ndarray,
     params: GaussianMixtureParams,
@@ -194,15 +269,23 @@ def log_likelihood(
 def _m_step(X, plan, chunk_size, n_threads, covariance_type, reg_covar, weights=None):
     """E-step sums, then θ_t with the formulas of :func:`gmmlearn.steps.m_step`."""
     sums = statistics(X, plan, chunk_size, n_threads, weights)
+    new_params, _ = _new_params(
+        X, plan, sums, chunk_size, n_threads, covariance_type, reg_covar, weights
+    )
+    return new_params, sums[0]
+
+
+def _new_params(X, plan, sums, chunk_size, n_threads, covariance_type, reg_covar, weights):
+    """θ_t from the E-step's sums, and the scatter about its means."""
     nk, means, scatter = new_means_and_scatter(
         X, plan, sums, chunk_size, n_threads, reg_covar, weights
     )
-    weights = nk / nk.sum()
     covariances = covariances_from_scatter(scatter, nk, covariance_type, reg_covar, plan.n_features)
-    check_update_finite(weights, means, covariances)
+    new_weights = nk / nk.sum()
+    check_update_finite(new_weights, means, covariances)
     if reg_covar == 0:  # else εI decides; without it, the same rule as m_step
         check_not_collapsed(covariances, means, covariance_type)
-    return GaussianMixtureParams(weights, means, covariances, covariance_type), sums[0]
+    return GaussianMixtureParams(new_weights, means, covariances, covariance_type), scatter
 
 
 # ---------------------------------------------------------------------------
@@ -253,7 +336,8 @@ def _q_times(q: np.ndarray, log_values: np.ndarray) -> float:
     """Σ q_nk ln v_nk over a chunk; a term with q_nk = 0 is exactly 0 (even at ln v = -∞)."""
     if np.isfinite(log_values).all():
         return float(np.vdot(q, log_values))
-    return float(np.sum(q * log_values, where=q > 0))
+    with np.errstate(invalid="ignore"):  # 0 · -∞ where q = 0: masked out
+        return float(np.sum(q * log_values, where=q > 0))
 
 
 def m_step_bounds(

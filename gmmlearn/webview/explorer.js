@@ -1176,7 +1176,8 @@ class TraceView {
 
   // -- data -------------------------------------------------------------------------------
   load() {
-    const meta = this.model.get("meta") || {};
+    // the L/KL split may follow the run a moment later (the `bounds` trait): laid over meta
+    const meta = { ...(this.model.get("meta") || {}), ...(this.model.get("bounds") || {}) };
     this.meta = meta;
     if (!meta.n_samples) return;
     const positionsView = this.model.get("positions");
@@ -1252,6 +1253,13 @@ class TraceView {
       ["change:glide", () => this.syncGlideToggle()],
       ["change:height", redraw],
       ["change:meta", () => this.load()],
+      [
+        "change:bounds",
+        () => {
+          Object.assign(this.meta, model.get("bounds"));
+          this.request();
+        },
+      ],
       ["change:elev", turn],
       ["change:azim", turn],
     ];

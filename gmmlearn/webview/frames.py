@@ -53,9 +53,9 @@ the cast: data far from the origin keeps its full precision on screen.
 from __future__ import annotations
 
 import base64
+import math
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 
 from ..plotting.colors import UNASSIGNED, blend_colors, component_colors
 from ..plotting.ellipsoids import covariance_transform, share_alpha, weight_alpha
@@ -63,12 +63,15 @@ from ..plotting.framing import check_dims, curve_limits
 from ..runs import Run
 
 __all__ = [
+    "BOUND_KEYS",
     "axis_frame",
+    "bound_split_json",
     "color_frames",
     "ellipsoid_frames",
     "encode_buffers",
     "gamma_terms",
     "mean_moves",
+    "pending_bound_split",
     "trace_payload",
 ]
 
@@ -201,10 +204,53 @@ def _hex(rgb) -> str:
     return "#" + "".join(f"{int(round(c * 255)):02x}" for c in rgb[:3])
 
 
+# matplotlib's MaxNLocator(4) steps (its default [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]), extended
+# a decade down and one step up as its _staircase does
+_TICK_STEPS = np.array([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10], dtype=np.float64)
+_TICK_STAIRCASE = np.concatenate([0.1 * _TICK_STEPS[:-1], _TICK_STEPS, [10 * _TICK_STEPS[1]]])
+
+
+def tick_values(low: float, high: float, n_bins: int = 4) -> np.ndarray:
+    """What ``matplotlib.ticker.MaxNLocator(n_bins).tick_values(low, high)`` returns, for
+    ``low < high``, without importing matplotlib (a tenth of a second before the first frame;
+    tests/views/test_webview.py checks the two agree): at most ``n_bins`` intervals of a round
+    step, covering [low, high], at least two ticks inside it."""
+    low, high = float(low), float(high)
+    largest = max(abs(low), abs(high))
+    if largest < 1e20 * np.finfo(np.float64).tiny:  # both ~0: matplotlib's _nonsingular
+        low, high = -1e-13, 1e-13
+    elif high - low <= 1e-14 * largest:  # too narrow for its digits: widened a little
+        low, high = low - 1e-13 * abs(low), high + 1e-13 * abs(high)
+    span = abs(high - low)
+    middle = (high + low) / 2
+    offset = 0.0
+    if abs(middle) / span >= 100:  # far from 0: ticks about a round offset
+        offset = math.copysign(10 ** (math.log10(abs(middle)) // 1), middle)
+    scale = 10 ** (math.log10(span / n_bins) // 1)
+    low_, high_ = low - offset, high - offset
+    steps = _TICK_STAIRCASE * scale
+    large = np.flatnonzero(steps >= (high_ - low_) / n_bins)
+    first = large[0] if large.size else len(steps) - 1
+    # tolerance of a tick on an edge: more slop when the offset is large next to the step
+    for step in steps[: first + 1][::-1]:
+        tolerance = 1e-10
+        if offset != 0:
+            tolerance = min(0.4999, max(1e-10, 10 ** (np.log10(abs(offset) / step) - 12)))
+        best_low = (low_ // step) * step
+        below, rest = divmod(low_ - best_low, step)
+        below += abs(rest / step - 1) < tolerance
+        above, rest = divmod(high_ - best_low, step)
+        above += not abs(rest / step) < tolerance
+        ticks = np.arange(below, above + 1) * step + best_low
+        if ((ticks <= high_) & (ticks >= low_)).sum() >= 2:
+            break
+    return ticks + offset
+
+
 def _ticks(centre: float, half: float) -> tuple[list[float], list[str]]:
     """A few round tick values inside the padded axis, their cube positions and labels."""
     low, high = centre - half, centre + half
-    values = [v for v in MaxNLocator(4).tick_values(low, high) if low <= v <= high]
+    values = [v for v in tick_values(low, high) if low <= v <= high]
     spacing = values[1] - values[0] if len(values) > 1 else abs(values[0]) or 1.0
     # the fewest decimals that write every tick exactly (2.5 needs one, 2 and 4 none)
     decimals = next(
@@ -228,13 +274,28 @@ def _opacities(weights: list[np.ndarray], prunes: bool) -> dict[str, list]:
     }
 
 
-def _bound_split(trace: Run) -> dict[str, list | None]:
-    """Why EM climbs: ln p = L + KL at every half-step (the bar panel), or null (VB)."""
-    split = trace.bound_split()
-    names = ("log_p", "lower_bounds", "kls")
+#: The keys of :func:`bound_split_json`, in ``meta``.
+BOUND_KEYS = ("log_p", "lower_bounds", "kls")
+
+
+def bound_split_json(trace: Run, **options) -> dict[str, list | None]:
+    """Why EM climbs: ln p = L + KL at every half-step (the bar panel), or null (VB).
+
+    ``options`` go to ``trace.bound_split`` (EM: ``n_threads``).
+    """
+    split = trace.bound_split(**options)
     if split is None:
-        return dict.fromkeys(names)
-    return {name: values.tolist() for name, values in zip(names, split)}
+        return dict.fromkeys(BOUND_KEYS)
+    return {name: values.tolist() for name, values in zip(BOUND_KEYS, split)}
+
+
+def pending_bound_split(trace: Run) -> dict[str, list | None]:
+    """What ``meta`` holds while the split is computed after the first frame: empty lists for
+    a run that has a split (the panel keeps its room, hidden until the numbers arrive), null
+    for one that has none."""
+    if getattr(trace, "has_bound_split", False):
+        return {name: [] for name in BOUND_KEYS}
+    return dict.fromkeys(BOUND_KEYS)
 
 
 def trace_payload(
@@ -245,6 +306,7 @@ def trace_payload(
     component: int | None = None,
     frame=None,
     axis_names=None,
+    bound_split: bool = True,
 ) -> tuple[dict, dict[str, bytes]]:
     """Everything the browser view draws, for the whole run.
 
@@ -264,6 +326,10 @@ def trace_payload(
         data's own.
     axis_names : sequence of str, optional
         Names of the plotted axes (default x₁, x₂, …).
+    bound_split : bool, default=True
+        Whether ``meta`` holds the L/KL split (:func:`bound_split_json`, one more pass over
+        the data per iteration); False: :func:`pending_bound_split`, for a view that sends the
+        split after its first frame.
 
     Returns
     -------
@@ -325,7 +391,7 @@ def trace_payload(
         "curve_limits": list(curve_limits(finite, n_samples) if finite.size else (-1.0, 1.0)),
         "curve_label": trace.curve_label,
         "method": trace.method,
-        **_bound_split(trace),
+        **(bound_split_json(trace) if bound_split else pending_bound_split(trace)),
     }
     buffers = {
         "positions": positions.astype("<f4").tobytes(),

@@ -12,6 +12,9 @@ drives with ``ipywidgets.jslink``: stepping never waits for the kernel.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anywidget
@@ -19,11 +22,32 @@ import numpy as np
 import traitlets
 
 from ..runs import HalfStep, Run, check_run
-from .frames import trace_payload
+from .frames import bound_split_json, trace_payload
 
-__all__ = ["TraceView"]
+__all__ = ["TraceView", "kernel_loop"]
 
 _HERE = Path(__file__).parent
+
+
+def kernel_loop():
+    """The running event loop of a Jupyter kernel, or None outside one (a script, a test)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+@functools.cache
+def _background() -> ThreadPoolExecutor:
+    """One thread for the work that follows a first frame (numpy releases the GIL in it)."""
+    return ThreadPoolExecutor(1, thread_name_prefix="gmmlearn-view")
 
 
 class TraceView(anywidget.AnyWidget):
@@ -72,6 +96,12 @@ class TraceView(anywidget.AnyWidget):
     webgl : str (synced)
         What the browser reported: "" until drawn, "ok", or "missing" (no WebGL: nothing is
         drawn, and the explorer falls back to the matplotlib view).
+    bounds : dict (synced)
+        The L/KL split of the run (:func:`~gmmlearn.webview.frames.bound_split_json`), which
+        the page lays over ``meta``; ``{}`` while it is computed. A fused EM run brings it
+        (no cost); where it would cost a pass over the data per iteration (a run of the
+        "steps" engine), in a kernel it follows the run, computed in a thread on one core
+        after the run is sent: the first frame does not wait for it.
     """
 
     _esm = _HERE / "explorer.js"
@@ -91,6 +121,7 @@ class TraceView(anywidget.AnyWidget):
     webgl = traitlets.Unicode("").tag(sync=True)
     playground = traitlets.Bool(False).tag(sync=True)
     glide = traitlets.Bool(True).tag(sync=True)
+    bounds = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -268,9 +299,27 @@ class TraceView(anywidget.AnyWidget):
             component=self.component,
             frame=self.held_frame,
             axis_names=self.axis_names,
+            bound_split=False,
         )
-        # one message: the browser never sees a new meta with old buffers
+        slow = getattr(trace, "bound_split_costs_a_pass", False)
+        loop = kernel_loop() if slow else None
+        # one message: the browser never sees a new meta with old buffers (or old bounds)
         with self.hold_sync():
             for name, data in buffers.items():
                 setattr(self, name, data)
             self.meta = meta
+            self.bounds = {} if loop is not None else bound_split_json(trace)
+        if loop is not None:
+            future = _background().submit(bound_split_json, trace, n_threads=1)
+            future.add_done_callback(
+                lambda done: loop.call_soon_threadsafe(self._receive_bounds, trace, done)
+            )
+
+    def _receive_bounds(self, trace: Run, done) -> None:
+        """The split computed in the background, sent if its run is still the one shown."""
+        if trace is not self.trace:
+            return
+        try:
+            self.bounds = done.result()
+        except Exception as exc:  # the panel stays hidden; the run itself is shown
+            self.log.error("gmmlearn: the L/KL split could not be computed: %s", exc)

@@ -20,7 +20,6 @@ has no WebGL.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import html
 import numbers
@@ -36,6 +35,7 @@ from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.export import write_file_atomically
+from ..webview.widget import kernel_loop
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS
 
@@ -159,7 +159,7 @@ class Explorer(ControlBar, ABC):
         self._build_widgets(n_components, init, covariance_type, int(random_state), interval)
         self.data_input.value = preset
         self._wire()
-        self._render()
+        self._render(texts_later=True)
         self._show_run_notes()
 
     # ---------------------------------------------------------------------------
@@ -322,7 +322,7 @@ class Explorer(ControlBar, ABC):
             return False
         elapsed = time.perf_counter() - started
         self._show_run(trace, step=self.step_slider.value)
-        self._render()
+        self._render(texts_later=True)
         self._show_run_notes(
             f"{self._algorithm} ran in {elapsed:.1f} s." if elapsed > _SLOW_RUN_S else ""
         )
@@ -462,9 +462,15 @@ class Explorer(ControlBar, ABC):
     # Output
     # ---------------------------------------------------------------------------
 
-    def _render(self) -> None:
+    def _render(self, texts_later: bool = False) -> None:
+        """Show the slider's step; ``texts_later``: the equations follow if the host allows
+        (a new run's first frame does not wait for them: at 10⁶ points γ for the
+        equations' numbers costs more than packing the run)."""
         self.view.show(self.step_slider.value)
-        self._update_texts()
+        if texts_later and self.host.texts_may_follow:
+            self._schedule_texts()
+        else:
+            self._update_texts()
         self.host.publish()
 
     def _schedule_texts(self) -> None:
@@ -477,7 +483,7 @@ class Explorer(ControlBar, ABC):
         """
         if self.play.playing:
             return
-        loop = _kernel_loop()
+        loop = kernel_loop()
         if loop is None:
             self._update_texts()
             return
@@ -528,21 +534,6 @@ class Explorer(ControlBar, ABC):
 
     def _ipython_display_(self) -> None:
         display(self.widget)
-
-
-def _kernel_loop():
-    """The running event loop of a Jupyter kernel, or None outside one (a script, a test)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
-        return None
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _check_explorer_k(n_components, n_samples: int) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
 
 from ..webview.widget import TraceView
@@ -24,6 +23,8 @@ _WIDGET_BACKENDS = ("widget", "ipympl", "module://ipympl.backend_nbagg")
 
 def is_widget_backend() -> bool:
     """Whether matplotlib runs on ipympl (``%matplotlib widget``), whose canvas is a widget."""
+    import matplotlib  # the browser view's first frame does without it
+
     return matplotlib.get_backend().lower() in _WIDGET_BACKENDS
 
 
@@ -42,6 +43,8 @@ class BrowserHost:
     #: The view writes the step in its own title, at once; the kernel's label would only
     #: repeat it late.
     writes_step_title = True
+    #: The picture does not wait for the equations: they may follow a moment later.
+    texts_may_follow = True
     uses_widget_canvas = False
 
     def __init__(
@@ -127,6 +130,8 @@ class MatplotlibHost:
 
     needs_webgl = False
     writes_step_title = False
+    #: The step's texts are drawn with its figure.
+    texts_may_follow = False
     playground = False
     uses_widget_canvas = False  # set by __init__ from matplotlib's backend
 

@@ -25,6 +25,7 @@ from gmmlearn import (
 )
 from gmmlearn.bound import lower_bound_and_kl, m_step_bounds
 from gmmlearn.datasets import load_x
+from gmmlearn.fused import DEFAULT_CHUNK_SIZE
 from gmmlearn.params import COVARIANCE_TYPES
 
 PROPERTY_SETTINGS = settings(
@@ -328,6 +329,36 @@ def test_the_fused_split_equals_the_reference(covariance_type, weighted):
     for a, b in zip(got, expected):
         np.testing.assert_allclose(a[:-1], b[:-1], rtol=1e-10, atol=1e-12 * scale)
     assert np.all(got[1][:-1] > 0)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_split_a_fused_run_brings_equals_the_reference(covariance_type, weighted):
+    # L from the EM pass's own sums (fused.em_iteration_with_bound), KL = ln p − L: the
+    # reference bound.m_step_bounds on the same θ_t, over more rows than a chunk, from a θ₀
+    # with a component switched off (π₁ = 0: q gives it no mass in the first E-step)
+    X = np.vstack([load_x()] * 5)
+    theta0 = initialize(X, 3, "k-means++", covariance_type=covariance_type, random_state=1)
+    theta0 = GaussianMixtureParams(
+        np.array([0.0, *theta0.weights[1:] / theta0.weights[1:].sum()]), theta0.means,
+        theta0.covariances, covariance_type,
+    )  # fmt: skip
+    weights = np.random.default_rng(0).uniform(0, 2, len(X)) if weighted else None
+    trace = run_em(X, theta0, max_iter=12, tol=0, sample_weight=weights, keep_lower_bounds=True)
+    assert not trace.bound_split_costs_a_pass and len(X) > DEFAULT_CHUNK_SIZE
+    expected_lower, expected_kl = m_step_bounds(X, trace.params, weights)
+    scale = np.abs(expected_lower).max()
+    np.testing.assert_allclose(
+        trace.lower_bounds()[2::2], expected_lower, rtol=0, atol=1e-12 * scale
+    )
+    np.testing.assert_allclose(trace.kls()[2::2], expected_kl, rtol=0, atol=1e-12 * scale)
+    assert np.all(trace.kls()[2::2] > 0)
+    # without keep_lower_bounds (and with the textbook engine, which has no such pass) a
+    # chunked pass of its own gives the same split
+    for engine in ("fused", "steps"):
+        other = run_em(X, theta0, max_iter=12, tol=0, sample_weight=weights, engine=engine)
+        assert other.bound_split_costs_a_pass
+        np.testing.assert_allclose(other.lower_bounds(), trace.lower_bounds(), rtol=1e-10)
 
 
 def test_the_browser_view_gets_the_split_of_every_half_step(trace):

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["sklearn", "matplotlib.figure", "matplotlib.pyplot", "scipy.stats"]
+HEAVY = ["sklearn", "matplotlib", "scipy.stats"]
 
 FIRST_FRAME = f"""
 import json, sys

@@ -45,7 +45,7 @@ def test_a_dragged_mean_starts_em_again_from_there(explorer):
     expected = run_em(explorer.X, start, **explorer.options)
     np.testing.assert_allclose(explorer.trace.log_likelihoods, expected.log_likelihoods)
     assert explorer.step_slider.value == 0 and explorer.view.state.index == 0
-    assert explorer.view.meta["log_p"][0] == pytest.approx(expected.log_likelihoods[0])
+    assert explorer.view.bounds["log_p"][0] == pytest.approx(expected.log_likelihoods[0])
     assert "μ2 at (4.5, 85)" in explorer.message.value
 
 
