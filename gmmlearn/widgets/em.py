@@ -32,6 +32,11 @@ __all__ = ["EMExplorer"]
 _REG_SHARE_NOTE = 1e-3
 
 
+def _unbroken(text: str) -> str:
+    """``text`` kept on one line in HTML."""
+    return f"<span style='white-space:nowrap'>{text}</span>"
+
+
 class EMExplorer(Explorer):
     """Step through an EM run with widgets; see :func:`gmmlearn.widgets.explore`.
 
@@ -103,13 +108,16 @@ class EMExplorer(Explorer):
         trace = self.trace
         criteria = information_criteria(trace)
         params = trace.params[-1]
-        end = "" if t == trace.n_iter else f"ln p = {criteria['log_likelihood']:.2f}, "
+        # a name and its number never part at a line's end ("BIC =" then, alone, "39119.5")
+        ln_p, ln_p_end = trace.log_likelihoods[t], criteria["log_likelihood"]
+        bic, aic, n_parameters = criteria["bic"], criteria["aic"], criteria["n_parameters"]
+        end = "" if t == trace.n_iter else _unbroken(f"ln p = {ln_p_end:.2f}") + ", "
         self.criteria_html.value = (
             f"<span style='font-size:15px'>on screen θ<sub>{t}</sub>: "
-            f"<b>ln p = {trace.log_likelihoods[t]:.2f}</b> · the run's end "
-            f"θ<sub>{trace.n_iter}</sub>: {end}p = {criteria['n_parameters']} parameters "
+            f"<b>{_unbroken(f'ln p = {ln_p:.2f}')}</b> · the run's end "
+            f"θ<sub>{trace.n_iter}</sub>: {end}{_unbroken(f'p = {n_parameters} parameters')} "
             f"({params.covariance_type}, K={params.n_components}), "
-            f"<b>BIC = {criteria['bic']:.1f}</b>, <b>AIC = {criteria['aic']:.1f}</b> "
+            f"<b>{_unbroken(f'BIC = {bic:.1f}')}</b>, <b>{_unbroken(f'AIC = {aic:.1f}')}</b> "
             "(lower is better)</span>"
         )
 
