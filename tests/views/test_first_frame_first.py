@@ -8,6 +8,7 @@ matplotlib's MaxNLocator, are now computed without importing matplotlib: the sam
 """
 
 import asyncio
+import concurrent.futures
 from functools import partial
 
 import blob_data
@@ -47,7 +48,10 @@ def in_a_kernel(monkeypatch):
             monkeypatch.setattr(_base, "kernel_loop", lambda: loop)
             return await coroutine_function()
 
-        return asyncio.run(main())
+        # in a thread of its own: a full run's browser tests (Playwright's sync API) leave an
+        # event loop running in this one, where asyncio.run() refuses to start
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, main()).result()
 
     return run
 
