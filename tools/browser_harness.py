@@ -424,6 +424,20 @@ STEP_LABEL_START = "half-step "
 
 # The figure's pixels as a data URL: an <img> drawn onto a canvas (its blob URL changes on
 # every update even when the picture does not), or the ipympl canvas itself.
+# A JavaScript function `pointPixels(el)`: the RGBA bytes of the points' WebGL layer of the
+# explorer `el`, read back through a 2-D canvas; declare it in the body of the function that
+# calls it.
+POINT_PIXELS_FUNCTION = """
+function pointPixels(el) {
+    const cv = el.querySelector('canvas.gmm-points');
+    const c = document.createElement('canvas');
+    c.width = cv.width;
+    c.height = cv.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(cv, 0, 0);
+    return ctx.getImageData(0, 0, c.width, c.height).data;
+}
+"""
 FIGURE_JS = """
 (output) => {
     const view = output.querySelector('.gmm-webview');

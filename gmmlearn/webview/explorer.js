@@ -518,10 +518,11 @@ class PointLayer {
     this.mix = 0;
     this.count = 0;
     this.drawn = 0; // points drawn in the last frame (all, or the subset while turning)
-    this.deferred = this.setUpDeferred();
+    this.attributeCount = gl.getParameter(gl.MAX_VERTEX_ATTRIBS);
+    this.indexPass = this.setUpTwoPasses();
   }
 
-  setUpDeferred() {
+  setUpTwoPasses() {
     // the two-pass drawing needs highp in fragment shaders (24-bit indices); else direct
     const gl = this.gl;
     const high = gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT);
@@ -538,9 +539,7 @@ class PointLayer {
 
   resetAttributes() {
     // vertex arrays stay enabled across programs: each pass enables only what it reads
-    const gl = this.gl;
-    const count = gl.getParameter(gl.MAX_VERTEX_ATTRIBS);
-    for (let i = 0; i < count; i++) gl.disableVertexAttribArray(i);
+    for (let i = 0; i < this.attributeCount; i++) this.gl.disableVertexAttribArray(i);
   }
 
   attribute(location, buffer, size, type, normalized) {
@@ -560,12 +559,12 @@ class PointLayer {
     this.slotColors = [null, null];
     this.texture = [Math.min(TEXTURE_WIDTH, 1 << Math.ceil(Math.log2(Math.max(1, N)))), 0];
     this.texture[1] = Math.max(1, Math.ceil(N / this.texture[0]));
-    this.useDeferred =
-      this.deferred !== null &&
+    this.twoPassesFit =
+      this.indexPass !== null &&
       N >= TWO_PASS_POINTS &&
       N < 1 << 24 &&
       this.texture[1] <= this.maxTexture;
-    if (this.useDeferred) this.setIndices(N);
+    if (this.twoPassesFit) this.setIndices(N);
     this.subset = N > LOD_POINTS ? subsetIndices(N, LOD_POINTS) : null;
     if (this.subset) {
       const sub = new Float32Array(3 * LOD_POINTS);
@@ -592,14 +591,14 @@ class PointLayer {
       gl.bindTexture(gl.TEXTURE_2D, texture);
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB, w, h, 0, gl.RGB, gl.UNSIGNED_BYTE, null);
     }
-    this.deferred.key = null;
+    this.indexPass.key = null;
   }
 
   twoPass() {
     // `window.gmmlearnPointDrawing = "direct"` draws every point every frame, as before the two
     // passes (the test comparing both paths' pixels sets it; so can a user whose driver
     // misdraws the offscreen pass)
-    return this.useDeferred && globalThis.gmmlearnPointDrawing !== "direct";
+    return this.twoPassesFit && globalThis.gmmlearnPointDrawing !== "direct";
   }
 
   upload(slot, key, colors) {
@@ -674,7 +673,7 @@ class PointLayer {
     if (this.path === "subset") {
       this.drawSubset(matrix, size * dpr);
     } else if (this.path === "two-pass") {
-      this.drawDeferred(matrix, size * dpr, w, h);
+      this.drawTwoPasses(matrix, size * dpr, w, h);
     } else {
       this.drawDirect(matrix, size * dpr);
     }
@@ -732,9 +731,9 @@ class PointLayer {
     this.drawn = this.subset.length;
   }
 
-  drawDeferred(matrix, size, w, h) {
+  drawTwoPasses(matrix, size, w, h) {
     const gl = this.gl;
-    const pass = this.deferred;
+    const pass = this.indexPass;
     pass.resize(w, h);
     const key = [w, h, size, this.count, ...matrix].join(",");
     if (pass.key !== key) {

@@ -18,26 +18,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_harness import poll
+from browser_harness import POINT_PIXELS_FUNCTION, poll
 
 pytestmark = pytest.mark.e2e
 
 # The opaque pixels of the WebGL layer (the points), as [r, g, b] rows, and a hash of the scene.
-POINT_PIXELS_JS = """
-(el) => {
-    const cv = el.querySelector('canvas.gmm-points');
-    const c = document.createElement('canvas');
-    c.width = cv.width;
-    c.height = cv.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(cv, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+POINT_PIXELS_JS = f"""
+(el) => {{
+    {POINT_PIXELS_FUNCTION}
+    const d = pointPixels(el);
     const out = [];
-    for (let i = 0; i < d.length; i += 4) {
+    for (let i = 0; i < d.length; i += 4) {{
         if (d[i + 3] === 255) out.push([d[i], d[i + 1], d[i + 2]]);
-    }
+    }}
     return out;
-}
+}}
 """
 SCENE_JS = """
 (el) => Array.from(el.querySelectorAll('.gmm-scene canvas'), (c) => c.toDataURL()).join('|')

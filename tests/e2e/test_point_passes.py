@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_harness import poll
+from browser_harness import POINT_PIXELS_FUNCTION, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -23,16 +23,11 @@ LOD_POINTS = 20_000  # explorer.js: drawn while the view turns
 
 # The WebGL layer's pixels, kept in the page under a name (read back whole they would be
 # megabytes of JSON).
-KEEP_JS = """
-(el, name) => {
-    const cv = el.querySelector('canvas.gmm-points');
-    const c = document.createElement('canvas');
-    c.width = cv.width;
-    c.height = cv.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(cv, 0, 0);
-    (window.__pictures ||= {})[name] = ctx.getImageData(0, 0, c.width, c.height).data;
-}
+KEEP_JS = f"""
+(el, name) => {{
+    {POINT_PIXELS_FUNCTION}
+    (window.__pictures ||= {{}})[name] = pointPixels(el);
+}}
 """
 # Two kept pictures compared: pixels covered by a point in each, pixels covered in one only,
 # the largest colour difference, and the share of covered pixels not grey (r, g, b spread > 30).
