@@ -20,6 +20,8 @@ has no WebGL.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import functools
 import html
 import numbers
@@ -35,7 +37,7 @@ from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.export import write_file_atomically
-from ..webview.widget import kernel_loop
+from ..webview.widget import _background, kernel_loop
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS
 
@@ -137,7 +139,8 @@ class Explorer(ControlBar, ABC):
             raise TypeError(f"random_state must be an integer seed, got {random_state!r}")
         _check_explorer_k(n_components, self.X.shape[0])
         playground = self._check_playground(playground, view)
-        self.trace = self._make_trace(
+        self._pending_run = None
+        self._trace, rest = self._start_run(
             self.X,
             n_components=n_components,
             init=init,
@@ -153,18 +156,27 @@ class Explorer(ControlBar, ABC):
             "axis_names": axis_names,
         }
         self.host = HOSTS[view](
-            self.trace, half_steps=half_steps, playground=playground, **self._view_options
+            self._trace, half_steps=half_steps, playground=playground, **self._view_options
         )
         self._texts_pending = False
         self._build_widgets(n_components, init, covariance_type, int(random_state), interval)
         self.data_input.value = preset
         self._wire()
         self._render(texts_later=True)
-        self._show_run_notes()
+        if rest is None:
+            self._show_run_notes()
+        else:
+            self._run_after_first_frame(rest)
 
     # ---------------------------------------------------------------------------
     # Building
     # ---------------------------------------------------------------------------
+
+    @property
+    def trace(self):
+        """The run shown (a long first run that is still under way is waited for)."""
+        self.wait_for_run()
+        return self._trace
 
     @property
     def view(self):
@@ -180,6 +192,71 @@ class Explorer(ControlBar, ABC):
     @abstractmethod
     def _make_trace(self, X, **choices):
         """The run for these choices (K, init, covariance type, seed)."""
+
+    def _start_run(self, X, **choices):
+        """``(run, rest)``: the first run to show and ``None``, or (EM, a long run in a
+        kernel) a run of θ₀ alone and the function that computes the whole run after the
+        first frame (:meth:`_run_after_first_frame`)."""
+        return self._make_trace(X, **choices), None
+
+    def _run_after_first_frame(self, rest) -> None:
+        """Compute the whole run in a background thread while the page draws θ₀.
+
+        The run lands on the kernel's event loop (:meth:`_land_run`) or, at the latest,
+        before the next cell runs (IPython's ``pre_run_cell``); ``trace`` and the methods
+        that need the run wait for it (:meth:`wait_for_run`).
+        """
+        loop = kernel_loop()
+        n_samples, max_iter = self.X.shape[0], self.options["max_iter"]
+        self._show_message(
+            f"{self._algorithm} is running on {n_samples:,} points (up to {max_iter} "
+            "iterations); its steps appear here when it ends.",
+            error=False,
+        )
+        future = _background().submit(rest)
+        self._pending_run = future
+        future.add_done_callback(functools.partial(_call_soon, loop, self._land_run))
+        self._register_cell_hook(True)
+
+    def _register_cell_hook(self, on: bool) -> None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:
+            return
+        if on:
+            self._cell_hook = lambda *args: self.wait_for_run()
+            shell.events.register("pre_run_cell", self._cell_hook)
+        elif getattr(self, "_cell_hook", None) is not None:
+            with contextlib.suppress(ValueError):
+                shell.events.unregister("pre_run_cell", self._cell_hook)
+            self._cell_hook = None
+
+    def wait_for_run(self) -> None:
+        """Wait until a long first run computed after the first frame has landed (it lands
+        by itself before the next cell runs; a script never has one)."""
+        future = self._pending_run
+        if future is not None:
+            concurrent.futures.wait([future])
+            self._land_run(future)
+
+    @_guarded
+    def _land_run(self, future) -> None:
+        if future is not self._pending_run:
+            return  # landed already (waited for)
+        self._pending_run = None
+        self._register_cell_hook(False)
+        try:
+            trace = future.result()
+        except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            self._show_message(
+                f"{self._algorithm} stopped: {exc}. Showing θ₀ of the run; change K, the "
+                "init or the seed to run it again."
+            )
+            return
+        self._show_run(trace, step=self.step_slider.value)
+        self._render(texts_later=True)
+        self._show_run_notes()
 
     def _check_playground(self, playground: bool | None, view: str) -> bool:
         """Whether to offer EM's 2-D playground; a method without one refuses it."""
@@ -297,6 +374,7 @@ class Explorer(ControlBar, ABC):
             False if the choices were invalid or the run failed; the message says why and the
             previous run (and its data) stays on screen.
         """
+        self.wait_for_run()
         X = self.X if X is None else X
         choices = {
             "n_components": self.k_input.value,
@@ -312,7 +390,7 @@ class Explorer(ControlBar, ABC):
             _check_explorer_k(choices["n_components"], X.shape[0])
             trace = self._make_trace(X, **choices)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
-            previous = self.trace.params[0]
+            previous = self._trace.params[0]
             self._show_message(
                 f"Could not run {self._algorithm} with K={choices['n_components']}, "
                 f"init={choices['init']!r}, "
@@ -340,7 +418,7 @@ class Explorer(ControlBar, ABC):
             self.view.set_trace(trace, step)
         else:  # matplotlib draws one data set per figure: a new figure for new data
             self._replace_host(self.host.remade(trace, self._view_options))
-        self.trace = trace
+        self._trace = trace
         self.X = trace.X
         self._set_component_options()
         self._fit_point_input()
@@ -376,16 +454,18 @@ class Explorer(ControlBar, ABC):
 
     def show(self, index: int) -> None:
         """Move the slider to ``index`` (a half-step, or an iteration in whole-iteration mode)."""
+        self.wait_for_run()
         self.step_slider.value = index
         self.host.move_to(index)
         self._update_texts()
 
     def use_matplotlib_view(self) -> None:
         """Swap the browser view for the matplotlib one (where the browser has no WebGL)."""
+        self.wait_for_run()
         if not self.host.needs_webgl:
             return
         browser = self.host
-        self._replace_host(browser.remade(self.trace, self._view_options))
+        self._replace_host(browser.remade(self._trace, self._view_options))
         browser.disconnect()
         # the playground (presets, drags, clicks) needs the browser: its data menu goes too
         with self._quietly():
@@ -416,12 +496,13 @@ class Explorer(ControlBar, ABC):
     def export_html(self, path, interval: int | None = None) -> str:
         """Write the run as one self-contained HTML page that steps, plays and rotates with no
         kernel and no network (for nbviewer, course pages, slides); returns the path."""
+        self.wait_for_run()
         _check_export_path(path, ".html")
         if interval is not None:
             interval = _check_positive(interval, "interval (ms between frames)", "250")
         return _export_browser_html(
             path,
-            self.trace,
+            self._trace,
             dims=self._view_options["dims"],
             sigmas=self._view_options["sigmas"],
             half_steps=self.view.half_steps,
@@ -436,6 +517,7 @@ class Explorer(ControlBar, ABC):
 
         Written to a temporary and renamed: an existing GIF is replaced only by a complete one.
         """
+        self.wait_for_run()
         _check_export_path(path, ".gif")
         fps = _check_positive(fps, "fps (frames per second)", "2")
         dpi = _check_positive(dpi, "dpi (pixels per inch)", "72")
@@ -449,7 +531,7 @@ class Explorer(ControlBar, ABC):
         # a separate Agg figure: exporting must not animate (or resize) the one on screen
         view = self.view
         return EMView(
-            self.trace,
+            self._trace,
             dims=self._view_options["dims"],
             sigmas=self._view_options["sigmas"],
             half_steps=view.half_steps,
@@ -511,7 +593,7 @@ class Explorer(ControlBar, ABC):
 
     def _update_texts(self) -> None:
         h = self.view.state
-        self.step_label.value = f"<b>{html.escape(self.trace.describe_step(h))}</b>"
+        self.step_label.value = f"<b>{html.escape(self._trace.describe_step(h))}</b>"
         self.params_html.value = self._params_text(h)
         self.equations_html.value = self._equations(h.index)
 
@@ -524,7 +606,7 @@ class Explorer(ControlBar, ABC):
 
     def _equations(self, step: int) -> str:
         n, k = self._chosen_point(), self.component_input.value
-        latex = self.trace.equations_with_numbers(step, n, k)
+        latex = self._trace.equations_with_numbers(step, n, k)
         applied = self._applied_equations[self.view.state.phase]
         rows = []
         for name, text in latex.items():
@@ -534,6 +616,12 @@ class Explorer(ControlBar, ABC):
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+
+
+def _call_soon(loop, callback, future) -> None:
+    """``callback(future)`` on the kernel's loop (not at all once the kernel has stopped)."""
+    with contextlib.suppress(RuntimeError):  # the loop is closed
+        loop.call_soon_threadsafe(callback, future)
 
 
 def _check_explorer_k(n_components, n_samples: int) -> None:

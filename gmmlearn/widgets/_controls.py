@@ -247,7 +247,7 @@ class ControlBar:
             self.step_slider.value = self.play.value = min(value, n_frames - 1)
 
     def _set_component_options(self) -> None:
-        n_components = self.trace.params[0].n_components
+        n_components = self._trace.params[0].n_components
         symbol = self._resp_symbol
         with self._quietly():
             keep = self.color_by.value if self.color_by.value is not None else BLEND

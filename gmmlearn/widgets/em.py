@@ -15,6 +15,8 @@ a preset data set; every run's BIC/AIC is written under the controls.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..diagnostics import collapsed_components, information_criteria, regularisation_share
@@ -24,12 +26,16 @@ from ..params import GaussianMixtureParams
 from ..runs import subscript
 from ..trace import EMTrace, run_em, run_trace
 from ..validation import check_data
+from ..webview.widget import kernel_loop
 from ._base import Explorer, _guarded
 
 __all__ = ["EMExplorer"]
 
 # reg_covar above this share of the narrowest feature's variance: advise rescaling.
 _REG_SHARE_NOTE = 1e-3
+#: N × max_iter above which explore() in a kernel shows θ₀ over the grey points first and
+#: runs EM after that first frame (10⁵ points × 100 iterations: 0.4 s of EM here, 3 s at 10⁶).
+FIRST_FRAME_FIRST = 2_000_000
 
 
 def _unbroken(text: str) -> str:
@@ -57,6 +63,15 @@ class EMExplorer(Explorer):
 
     def _make_trace(self, X, **choices) -> EMTrace:
         return run_trace(X, **choices, **self.options)
+
+    def _start_run(self, X, **choices):
+        """A long run in a kernel (N × max_iter above :data:`FIRST_FRAME_FIRST`): θ₀ is shown
+        at once and EM runs from it after the first frame; otherwise the whole run now."""
+        if X.shape[0] * self.options["max_iter"] <= FIRST_FRAME_FIRST or kernel_loop() is None:
+            return super()._start_run(X, **choices)
+        start = run_trace(X, **choices, **{**self.options, "max_iter": 0})
+        rest = functools.partial(run_em, X, start.params[0], **self.options, keep_lower_bounds=True)
+        return start, rest
 
     def _check_playground(self, playground: bool | None, view: str) -> bool:
         two_d_browser = view == "browser" and self.X.shape[1] == 2
@@ -105,11 +120,18 @@ class EMExplorer(Explorer):
         """The top line: ln p of the θ on screen, then BIC/AIC, which judge the run's end θ_T."""
         h = self.view.state
         t = h.resp_iteration if h.phase == "E" else h.iteration  # the θ_t drawn
-        trace = self.trace
+        trace = self._trace
         criteria = information_criteria(trace)
         params = trace.params[-1]
         # a name and its number never part at a line's end ("BIC =" then, alone, "39119.5")
         ln_p, ln_p_end = trace.log_likelihoods[t], criteria["log_likelihood"]
+        if self._pending_run is not None:  # θ₀ alone on screen: the run's end is not known yet
+            self.criteria_html.value = (
+                f"<span style='font-size:15px'>on screen θ<sub>{t}</sub>: "
+                f"<b>{_unbroken(f'ln p = {ln_p:.2f}')}</b> · the run's end and its BIC/AIC "
+                "follow when EM ends</span>"
+            )
+            return
         bic, aic, n_parameters = criteria["bic"], criteria["aic"], criteria["n_parameters"]
         end = "" if t == trace.n_iter else _unbroken(f"ln p = {ln_p_end:.2f}") + ", "
         self.criteria_html.value = (
@@ -124,13 +146,13 @@ class EMExplorer(Explorer):
     def _show_run_notes(self, done: str = "") -> None:
         """The message after a run (a collapse explained, in red) and its BIC/AIC."""
         self._show_criteria()
-        params = self.trace.params[-1]
-        collapsed = collapsed_components(self.trace)
+        params = self._trace.params[-1]
+        collapsed = collapsed_components(self._trace)
         if not collapsed:
             self._show_message((done + self._scale_note()).strip(), error=False)
             return
         k = collapsed[0]
-        n_k = float(params.weights[k] * self.trace.X.shape[0])
+        n_k = float(params.weights[k] * self._trace.X.shape[0])
         sub = subscript(k + 1)
         if n_k < 0.5:  # no point is left to it: π_k → 0, Σ_k = reg_covar I
             self._show_message(
@@ -142,7 +164,7 @@ class EMExplorer(Explorer):
         self._show_message(
             f"{done} Component {k + 1} collapsed onto N{sub} = {n_k:.1f} "
             f"point{'' if round(n_k, 1) == 1 else 's'}: its Σ{sub} is singular but for "
-            f"reg_covar = {self.trace.reg_covar:g} added to its diagonal. Without reg_covar "
+            f"reg_covar = {self._trace.reg_covar:g} added to its diagonal. Without reg_covar "
             "ln p would grow without bound (the singularity of PRML §9.2.1), so this θ, its "
             "ln p, BIC and AIC mean nothing. Drag the mean elsewhere, shift-click the point "
             "away, use fewer components, or raise reg_covar (explore(..., reg_covar=1e-2))."
@@ -152,12 +174,12 @@ class EMExplorer(Explorer):
         """Advice when reg_covar is large next to the data's spread (issue 22, item 14)."""
         # the data's variances, once per data set (a new K or seed keeps X: 40 ms at 10⁶)
         cached = getattr(self, "_reg_share", None)
-        if cached is None or cached[0] is not self.trace.X:
-            self._reg_share = cached = (self.trace.X, regularisation_share(self.trace))
+        if cached is None or cached[0] is not self._trace.X:
+            self._reg_share = cached = (self._trace.X, regularisation_share(self._trace))
         if cached[1] <= _REG_SHARE_NOTE:
             return ""
-        spread = float(np.sqrt(np.min(np.var(self.trace.X, axis=0))))
-        reg_covar = self.trace.reg_covar
+        spread = float(np.sqrt(np.min(np.var(self._trace.X, axis=0))))
+        reg_covar = self._trace.reg_covar
         return (
             f" The data's spread is small next to reg_covar: its narrowest feature has std "
             f"{spread:.2g} while √reg_covar = {np.sqrt(reg_covar):.2g}, so reg_covar = "
@@ -198,6 +220,7 @@ class EMExplorer(Explorer):
         ok : bool
             False if there is nothing to undo.
         """
+        self.wait_for_run()
         if not self._history:
             self._show_message("Nothing to undo: drag a mean, or click to add a point.")
             return False
@@ -211,6 +234,7 @@ class EMExplorer(Explorer):
     def reset_data(self) -> bool:
         """Back to the data set as it came (before any point was added or removed), run again
         with the widgets' choices, the axes fitted to it; the edits' history is cleared."""
+        self.wait_for_run()
         held = self.view.held_frame if self.host.playground else None
         if self.host.playground:
             self.view.held_frame = None
@@ -227,6 +251,7 @@ class EMExplorer(Explorer):
         """Fit the browser view's axes to the data shown (while editing they stay put: a point
         added near the edge does not rescale the picture under the mouse). The matplotlib view
         has no playground and always fits its data: nothing to do there."""
+        self.wait_for_run()
         if self.host.playground:
             self.view.fit_axes()
 
@@ -251,6 +276,7 @@ class EMExplorer(Explorer):
         ok : bool
             False if EM failed from there (the message says why; the previous run stays).
         """
+        self.wait_for_run()
         shown = self.view.state.params
         k = _check_component_index(k, shown.n_components)
         means = shown.means.copy()
@@ -271,11 +297,12 @@ class EMExplorer(Explorer):
         -------
         ok : bool
         """
+        self.wait_for_run()
         point = self._check_position(position, "the point's position").reshape(1, -1)
         X = check_data(np.vstack([self.X, point]), min_samples=2)
         where = ", ".join(f"{v:.3g}" for v in point[0])
         done = f"added point {X.shape[0]} at ({where}); EM ran again from θ₀"
-        return self._run_from(X, self.trace.params[0], done)
+        return self._run_from(X, self._trace.params[0], done)
 
     def remove_point(self, index: int) -> bool:
         """Remove data point ``index`` (0-based row of X) and run EM again from the same θ₀.
@@ -286,12 +313,13 @@ class EMExplorer(Explorer):
         -------
         ok : bool
         """
+        self.wait_for_run()
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"index must be a 0-based row of X (an integer), got {index!r}")
         index = int(index)
         if not 0 <= index < self.X.shape[0]:
             raise ValueError(f"point {index + 1} does not exist: use 1 … {self.X.shape[0]}")
-        K = self.trace.params[0].n_components
+        K = self._trace.params[0].n_components
         if self.X.shape[0] <= max(K, 2):
             self._show_message(
                 f"Cannot remove a point: {self.X.shape[0]} points are the fewest for K={K}. "
@@ -301,7 +329,7 @@ class EMExplorer(Explorer):
         where = ", ".join(f"{v:.3g}" for v in self.X[index])
         X = np.delete(self.X, index, axis=0)
         done = f"removed point {index + 1} at ({where}); EM ran again from θ₀"
-        return self._run_from(X, self.trace.params[0], done)
+        return self._run_from(X, self._trace.params[0], done)
 
     def _check_position(self, position, what: str) -> np.ndarray:
         """``position`` as a finite float array of shape (D,), or a one-line error."""
@@ -329,7 +357,7 @@ class EMExplorer(Explorer):
                 f"Could not run EM from there: {exc}. Still showing the previous run."
             )
             return False
-        previous = self.trace
+        previous = self._trace
         if self.host.playground:
             self.view.hold_axes()  # the picture must not move under the mouse
         self._show_run(trace)

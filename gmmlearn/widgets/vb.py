@@ -171,7 +171,7 @@ class VBExplorer(Explorer):
         return ok
 
     def _say_if_stopped_early(self) -> None:
-        if not self.trace.converged and self.trace.n_iter > 0:
+        if not self._trace.converged and self._trace.n_iter > 0:
             self._show_message(
                 f"VB stopped after max_iter={self.options['max_iter']} iterations before "
                 "converging (the bound was still rising).",
@@ -197,7 +197,7 @@ class VBExplorer(Explorer):
 
     # -- widgets ----------------------------------------------------------------------------
     def _extra_rows(self) -> tuple:
-        self._prior_choice["weight_concentration_prior"] = self.trace.prior.alpha0
+        self._prior_choice["weight_concentration_prior"] = self._trace.prior.alpha0
         self.alpha_input = widgets.FloatLogSlider(
             value=self._prior_choice["weight_concentration_prior"],
             base=10,
@@ -238,5 +238,5 @@ class VBExplorer(Explorer):
         return (
             f"<p>q shown (q<sub>{t}</sub>): E[π<sub>k</sub>], the parameters of q(π) and "
             "q(μ<sub>k</sub>, Λ<sub>k</sub>), and the drawn E[Λ<sub>k</sub>]<sup>−1</sup>:</p>"
-            f"$$ {vb_params_latex(self.trace.states[t])} $$"
+            f"$$ {vb_params_latex(self._trace.states[t])} $$"
         )

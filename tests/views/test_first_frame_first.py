@@ -8,19 +8,19 @@ matplotlib's MaxNLocator, are now computed without importing matplotlib: the sam
 """
 
 import asyncio
-import concurrent.futures
 from functools import partial
 
 import blob_data
 import numpy as np
 import pytest
+from kernel_like import until
 from matplotlib.ticker import MaxNLocator
 
 from gmmlearn import initialize, run_em
-from gmmlearn.webview import frames, widget
+from gmmlearn.webview import frames
 from gmmlearn.webview.frames import BOUND_KEYS, tick_values
 from gmmlearn.webview.widget import TraceView
-from gmmlearn.widgets import _base, explore
+from gmmlearn.widgets import explore
 
 blobs = partial(blob_data.blobs, "close_3d")
 
@@ -35,32 +35,6 @@ def make_trace(X, k=3, covariance_type="full", seed=1, max_iter=6, engine="steps
 
 def split_of(trace) -> dict:
     return dict(zip(BOUND_KEYS, (v.tolist() for v in trace.bound_split())))
-
-
-@pytest.fixture
-def in_a_kernel(monkeypatch):
-    """Run a coroutine as if in a kernel: the view and the explorer see its running loop."""
-
-    def run(coroutine_function):
-        async def main():
-            loop = asyncio.get_running_loop()
-            monkeypatch.setattr(widget, "kernel_loop", lambda: loop)
-            monkeypatch.setattr(_base, "kernel_loop", lambda: loop)
-            return await coroutine_function()
-
-        # in a thread of its own: a full run's browser tests (Playwright's sync API) leave an
-        # event loop running in this one, where asyncio.run() refuses to start
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, main()).result()
-
-    return run
-
-
-async def until(condition, seconds=60.0):
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
