@@ -13,8 +13,8 @@ drives with ``ipywidgets.jslink``: stepping never waits for the kernel.
 from __future__ import annotations
 
 import asyncio
-import functools
-from concurrent.futures import ThreadPoolExecutor
+import concurrent.futures
+import threading
 from pathlib import Path
 
 import anywidget
@@ -24,7 +24,7 @@ import traitlets
 from ..runs import HalfStep, Run, check_run
 from .frames import bound_split_json, trace_payload
 
-__all__ = ["TraceView", "kernel_loop"]
+__all__ = ["TraceView", "in_background", "kernel_loop"]
 
 _HERE = Path(__file__).parent
 
@@ -44,10 +44,22 @@ def kernel_loop():
         return None
 
 
-@functools.cache
-def _background() -> ThreadPoolExecutor:
-    """One thread for the work that follows a first frame (numpy releases the GIL in it)."""
-    return ThreadPoolExecutor(1, thread_name_prefix="gmmlearn-view")
+def in_background(function, *args, **kwargs) -> concurrent.futures.Future:
+    """``function(*args, **kwargs)`` in a daemon thread, for the work that follows a first
+    frame (numpy releases the GIL in it); its future. A daemon: a kernel that restarts or
+    shuts down does not wait for a run nobody will see."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def work():
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(function(*args, **kwargs))
+        except BaseException as exc:  # handed to whoever waits, as an executor would
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="gmmlearn-view", daemon=True).start()
+    return future
 
 
 class TraceView(anywidget.AnyWidget):
@@ -310,7 +322,7 @@ class TraceView(anywidget.AnyWidget):
             self.meta = meta
             self.bounds = {} if loop is not None else bound_split_json(trace)
         if loop is not None:
-            future = _background().submit(bound_split_json, trace, n_threads=1)
+            future = in_background(bound_split_json, trace, n_threads=1)
             future.add_done_callback(
                 lambda done: loop.call_soon_threadsafe(self._receive_bounds, trace, done)
             )

@@ -85,6 +85,12 @@ def explore(
     explorer : EMExplorer
         Displays itself as the last expression of a cell; ``.export_html(path)`` and
         ``.export_gif(path)`` save the animation for places where widgets do not run.
+
+    Notes
+    -----
+    In a kernel, a long EM run (N × max_iter above 2·10⁶, e.g. 10⁵ points and 100 iterations)
+    shows θ₀ over the grey points first and runs EM in a thread; the run is there before the
+    next cell runs, and ``explorer.trace`` and the explorer's methods wait for it.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: use 'em' or 'vb' (variational Bayes)")

@@ -37,7 +37,7 @@ from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
 from ..webview.export import write_file_atomically
-from ..webview.widget import _background, kernel_loop
+from ..webview.widget import in_background, kernel_loop
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS
 
@@ -213,7 +213,7 @@ class Explorer(ControlBar, ABC):
             "iterations); its steps appear here when it ends.",
             error=False,
         )
-        future = _background().submit(rest)
+        future = in_background(rest)
         self._pending_run = future
         future.add_done_callback(functools.partial(_call_soon, loop, self._land_run))
         self._register_cell_hook(True)
