@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..runs import HalfStep, Run, check_run
+from ..webview.export import write_file_atomically
 from .colors import UNASSIGNED, blend_colors, component_colors
 from .ellipsoids import (
     ellipse_segments,
@@ -504,24 +505,35 @@ class EMView:
         return html
 
     def save_html(self, path, half_steps: bool | None = None, interval: int = 500) -> str:
-        """Write :meth:`to_jshtml` to ``path`` as a complete HTML page; returns the path."""
+        """Write :meth:`to_jshtml` to ``path`` as a complete HTML page; returns the path.
+
+        Written to a temporary and renamed: an existing page is replaced only by a complete one.
+        """
         body = self.to_jshtml(half_steps, interval)
         page = (
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>EM run</title></head>'
             f"<body>\n{body}\n</body></html>\n"
         )
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
+        write_file_atomically(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
         return str(path)
 
     def save_gif(
         self, path, half_steps: bool | None = None, fps: float = 2.0, dpi: float = 72.0
     ) -> str:
-        """Write the run as an animated GIF (Pillow), one frame per step; returns the path."""
+        """Write the run as an animated GIF (Pillow), one frame per step; returns the path.
+
+        Written to a temporary and renamed: an existing GIF is replaced only by a complete one.
+        """
         previous = (self.half_steps, self.state.index)
         anim = self.animation(half_steps)
-        anim.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi)
-        self._restore(*previous)
+        try:
+            write_file_atomically(
+                path,
+                lambda tmp: anim.save(str(tmp), writer=PillowWriter(fps=fps), dpi=dpi),
+                "run.gif",
+            )
+        finally:
+            self._restore(*previous)
         return str(path)
 
     def _restore(self, half_steps: bool, half_step_index: int) -> None:

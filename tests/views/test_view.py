@@ -276,6 +276,43 @@ def test_html_is_a_playable_page_with_one_frame_per_step(tmp_path):
     )
 
 
+def test_a_failed_export_leaves_the_earlier_file_and_no_temporary(tmp_path, monkeypatch):
+    import pathlib
+
+    from matplotlib.animation import FuncAnimation
+
+    view = EMView(make_trace(blobs(), max_iter=2), figsize=(5, 3))
+    view.show(3)
+    gif, page = tmp_path / "run.gif", tmp_path / "run.html"
+    gif.write_bytes(b"GIF89a the earlier one")
+    page.write_text("<p>the earlier page</p>", encoding="utf-8")
+
+    def half_a_gif(self, filename, *args, **kwargs):
+        pathlib.Path(filename).write_bytes(b"GIF89a half")
+        raise OSError(28, "No space left on device")
+
+    write_text = pathlib.Path.write_text
+
+    def half_a_page(self, text, *args, **kwargs):
+        if self.parent != tmp_path:  # matplotlib's own files, while it makes the page
+            return write_text(self, text, *args, **kwargs)
+        with open(self, "w", encoding="utf-8") as f:
+            f.write(text[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FuncAnimation, "save", half_a_gif)
+    with pytest.raises(OSError, match=f"^cannot write {gif}: No space left on device$"):
+        view.save_gif(gif, dpi=40)
+    assert view.state.index == 3  # left where it was, also after a failure
+    monkeypatch.undo()  # to_jshtml saves through FuncAnimation.save too
+    monkeypatch.setattr(pathlib.Path, "write_text", half_a_page)
+    with pytest.raises(OSError, match=f"^cannot write {page}: No space left on device$"):
+        view.save_html(page)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.gif", "run.html"]
+    assert gif.read_bytes() == b"GIF89a the earlier one"
+    assert page.read_text(encoding="utf-8") == "<p>the earlier page</p>"
+
+
 # -- layering ----------------------------------------------------------------------------
 
 
