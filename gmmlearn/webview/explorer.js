@@ -856,6 +856,13 @@ class Layout {
     const fixed = view.model.get("height") | 0;
     if (fixed > 0) return [width, fixed];
     const outer = view.root.closest(".gmm-explorer");
+    if (outer && outer !== this.watched) {
+      // the controls above may grow (a top line that wraps once the run is there) and move
+      // the picture down without resizing it: its room is measured again then, not at the
+      // next key press (at 10⁶ points a new size costs an index pass, ~0.5 s)
+      this.watched = outer;
+      this.observer.observe(outer);
+    }
     const message = outer && outer.querySelector(".gmm-message-line") ? MESSAGE_LINE : 0;
     const room = this.visibleHeight() - this.controlsAbove() - BELOW_SCENE - message;
     // never far taller than wide, nor taller than a 4K screen needs
@@ -1745,9 +1752,10 @@ class TraceView {
     this.drawBound(h);
     this.updateKey(state.weights);
     // an in-between frame is a transition, not a state: the title says so
+    // meta.running: the run is still computed in the kernel (θ₀ alone is here)
     this.title.textContent = glide
       ? `→ half-step ${h}: ${this.changeText(h)} (transition from half-step ${from})`
-      : `${this.changeText(h)} — ${meta.labels[h]}`;
+      : `${this.changeText(h)} — ${meta.running || meta.labels[h]}`;
     this.keys.describe(h);
     this.framesDrawn += 1;
     this.root.dataset.halfStep = String(h);

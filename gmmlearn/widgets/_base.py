@@ -213,6 +213,7 @@ class Explorer(ControlBar, ABC):
             "iterations); its steps appear here when it ends.",
             error=False,
         )
+        self.host.say_running(f"{self._algorithm} is running: its steps follow")
         future = in_background(rest)
         self._pending_run = future
         future.add_done_callback(functools.partial(_call_soon, loop, self._land_run))

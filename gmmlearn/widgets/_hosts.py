@@ -107,6 +107,11 @@ class BrowserHost:
     def publish(self) -> None:
         """Nothing to send: the page draws what it has."""
 
+    def say_running(self, text: str) -> None:
+        """The picture's title says ``text`` (a run computed after the first frame) until the
+        next run is sent."""
+        self.view.meta = {**self.view.meta, "running": text}
+
     def angles(self) -> dict:
         """The 3-D angle on screen (as the mouse left it), for the exports."""
         return {"elev": self.view.elev, "azim": self.view.azim}
@@ -194,6 +199,9 @@ class MatplotlibHost:
 
     def move_to(self, index: int) -> None:
         """Nothing more: the slider's callback has drawn ``index``."""
+
+    def say_running(self, text: str) -> None:
+        """Nothing: the step label under the figure and the message line say it."""
 
     def publish(self) -> None:
         """Send the figure just drawn: as a PNG, unless ipympl's canvas shows it itself."""

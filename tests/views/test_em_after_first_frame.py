@@ -49,6 +49,7 @@ def test_theta0_first_then_the_same_run_lands_on_the_loop(in_a_kernel, X):
             "frames": ex.view.n_frames(),
             "message": ex.message_text,
             "criteria": ex.criteria_html.value,
+            "title": ex.view.meta.get("running"),
         }
         await until(lambda: ex._pending_run is None)
         return ex, first
@@ -62,6 +63,9 @@ def test_theta0_first_then_the_same_run_lands_on_the_loop(in_a_kernel, X):
     assert ex.step_slider.max == ex.play.max == 2 * expected.n_iter
     assert ex.view.n_frames() == 2 * expected.n_iter + 1
     assert "BIC =" in ex.criteria_html.value
+    # the picture's title says so while θ₀ alone is there, and no more once the run is
+    assert first["title"] == "EM is running: its steps follow"
+    assert "running" not in ex.view.meta
     assert not ex.message_text.startswith("EM is running")
 
 
