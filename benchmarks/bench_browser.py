@@ -176,6 +176,7 @@ print(json.dumps({
     "interval": ex.play.interval,
     "step": ex.step_slider.value,
     "message": ex.message_text,
+    "message_is_error": ex.message_is_error,
     "webgl": getattr(_v, "webgl", None),
 }))
 """
@@ -618,13 +619,17 @@ class NotebookPage:
         return json.loads(text) if text.strip() else {"raw_outputs": outputs}
 
     def final_check(self) -> list[str]:
-        """The explorer's message line after the measurements (errors of widget callbacks
-        land there), or that the kernel did not answer within 15 s."""
+        """The explorer's error message after the measurements (errors of widget callbacks
+        land there; a note such as "EM ran in 3.7 s." is not one), or that the kernel did not
+        answer within 15 s."""
         try:
-            message = self.info(timeout_ms=15_000).get("message")
+            info = self.info(timeout_ms=15_000)
         except BenchError as exc:
             return [f"after the measurements: {exc}"]
-        return [f"the explorer's message line says: {message}"] if message else []
+        message = info.get("message")
+        return (
+            [f"the explorer's message line says: {message}"] if info.get("message_is_error") else []
+        )
 
     def figure_box(self) -> dict:
         selector = ".gmm-scene" if self.view == "browser" else "img.widget-image"

@@ -86,6 +86,7 @@ class ControlBar:
         self.step_label = widgets.HTML()
         self.message = widgets.HTML()
         self.message_text = ""
+        self.message_is_error = False
 
     def _build_choices(self, n_components, init, covariance_type, seed) -> None:
         compact = {"description_width": "initial"}
@@ -271,6 +272,7 @@ class ControlBar:
 
     def _show_message(self, text: str, error: bool = True) -> None:
         self.message_text = text
+        self.message_is_error = bool(text) and error
         color = "#B00020" if error else "#333"
         self.message.value = (
             f'<div style="color:{color}"><b>{html.escape(text)}</b></div>' if text else ""

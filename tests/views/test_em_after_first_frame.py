@@ -48,6 +48,7 @@ def test_theta0_first_then_the_same_run_lands_on_the_loop(in_a_kernel, X):
             "slider_max": ex.step_slider.max,
             "frames": ex.view.n_frames(),
             "message": ex.message_text,
+            "message_is_error": ex.message_is_error,
             "criteria": ex.criteria_html.value,
             "title": ex.view.meta.get("running"),
         }
@@ -57,6 +58,7 @@ def test_theta0_first_then_the_same_run_lands_on_the_loop(in_a_kernel, X):
     ex, first = in_a_kernel(check)
     assert first["pending"] and first["slider_max"] == 0 and first["frames"] == 1
     assert first["message"].startswith(f"EM is running on {N:,} points (up to {MAX_ITER} ")
+    assert not first["message_is_error"]  # a note, in black
     assert "BIC =" not in first["criteria"] and "follow when EM ends" in first["criteria"]
     expected = run_trace(X, **CHOICES, max_iter=MAX_ITER, tol=1e-6)
     assert_same_run(ex._trace, expected)
@@ -115,6 +117,7 @@ def test_a_run_that_fails_keeps_theta0_and_says_why(in_a_kernel, X, monkeypatch)
 
     ex = in_a_kernel(check)
     assert ex.message_text.startswith("EM stopped: component 2 collapsed. Showing θ₀")
+    assert ex.message_is_error
     assert ex.step_slider.max == 0
 
 
