@@ -52,7 +52,7 @@ LAYERS: dict[str, dict[str, set[str]]] = {
     },
     # how the shims forward, and how a package that was one module keeps its patched names
     "internals": {
-        "modules": {"_moved"},
+        "modules": {"_moved", "_files"},
         "never_imports": {"maths", "data", "views", "widgets", "exercises", "io_cli", "shims"},
     },
     "shims": {

@@ -24,8 +24,8 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .._files import write_file_atomically
 from ..runs import HalfStep, Run, check_run
-from ..webview.export import write_file_atomically
 from .colors import UNASSIGNED, blend_colors, component_colors
 from .ellipsoids import (
     ellipse_segments,

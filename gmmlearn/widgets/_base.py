@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from IPython.display import display
 
+from .._files import write_file_atomically
 from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
-from ..webview.export import write_file_atomically
 from ..webview.widget import in_background, kernel_loop
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS
