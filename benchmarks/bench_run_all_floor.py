@@ -56,19 +56,6 @@ WAIT_SHOWN_JS = """
 """
 
 
-def write_notebook(path: Path, source: str) -> None:
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source)]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-
-
 def time_run_all(context, server, notebook: str, selector: str) -> float:
     """Seconds from the kernel's restart to ``selector`` on screen after run-all."""
     page = bench.NotebookPage(context, server, notebook, "browser")
@@ -96,7 +83,7 @@ def main(argv=None) -> int:
         sources = tmp / "notebooks"
         sources.mkdir()
         for name, (source, _) in CASES.items():
-            write_notebook(sources / names[name], source)
+            (sources / names[name]).write_text(bench.harness.notebook_json([source]))
         first = sources / names["print(1)"]
         with bench.harness.jupyterlab_server(first, tmp / "lab") as server:
             root = tmp / "lab" / "root"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
 import threading
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import traitlets
 from ..runs import HalfStep, Run, check_run
 from .frames import bound_split_json, trace_payload
 
-__all__ = ["TraceView", "in_background", "kernel_loop"]
+__all__ = ["TraceView", "in_background", "kernel_loop", "on_loop"]
 
 _HERE = Path(__file__).parent
 
@@ -60,6 +62,17 @@ def in_background(function, *args, **kwargs) -> concurrent.futures.Future:
 
     threading.Thread(target=work, name="gmmlearn-view", daemon=True).start()
     return future
+
+
+def on_loop(loop, callback):
+    """A done-callback for a future of :func:`in_background`: ``callback(future)`` on the
+    kernel's ``loop``, the thread that owns the widgets (not at all once it has stopped)."""
+
+    def done(future) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the kernel stopped
+            loop.call_soon_threadsafe(callback, future)
+
+    return done
 
 
 class TraceView(anywidget.AnyWidget):
@@ -323,9 +336,7 @@ class TraceView(anywidget.AnyWidget):
             self.bounds = {} if loop is not None else bound_split_json(trace)
         if loop is not None:
             future = in_background(bound_split_json, trace, n_threads=1)
-            future.add_done_callback(
-                lambda done: loop.call_soon_threadsafe(self._receive_bounds, trace, done)
-            )
+            future.add_done_callback(on_loop(loop, functools.partial(self._receive_bounds, trace)))
 
     def _receive_bounds(self, trace: Run, done) -> None:
         """The split computed in the background, sent if its run is still the one shown."""

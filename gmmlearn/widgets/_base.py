@@ -37,7 +37,7 @@ from .._files import write_file_atomically
 from ..datasets.presets import PRESET_DESCRIPTIONS, make_preset
 from ..validation import check_data, check_n_components, check_nonnegative
 from ..webview.export import export_html as _export_browser_html
-from ..webview.widget import in_background, kernel_loop
+from ..webview.widget import in_background, kernel_loop, on_loop
 from ._controls import BLEND, ControlBar
 from ._hosts import HOSTS
 
@@ -139,7 +139,7 @@ class Explorer(ControlBar, ABC):
             raise TypeError(f"random_state must be an integer seed, got {random_state!r}")
         _check_explorer_k(n_components, self.X.shape[0])
         playground = self._check_playground(playground, view)
-        self._pending_run = None
+        self._pending_run = self._cell_hook = None
         self._trace, rest = self._start_run(
             self.X,
             n_components=n_components,
@@ -216,22 +216,18 @@ class Explorer(ControlBar, ABC):
         self.host.say_running(f"{self._algorithm} is running: its steps follow")
         future = in_background(rest)
         self._pending_run = future
-        future.add_done_callback(functools.partial(_call_soon, loop, self._land_run))
-        self._register_cell_hook(True)
-
-    def _register_cell_hook(self, on: bool) -> None:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is None:
-            return
-        if on:
+        future.add_done_callback(on_loop(loop, self._land_run))
+        shell = _shell()
+        if shell is not None:  # the next cell waits for the run
             self._cell_hook = lambda *args: self.wait_for_run()
             shell.events.register("pre_run_cell", self._cell_hook)
-        elif getattr(self, "_cell_hook", None) is not None:
+
+    def _forget_cell_hook(self) -> None:
+        shell = _shell()
+        if shell is not None and self._cell_hook is not None:
             with contextlib.suppress(ValueError):
                 shell.events.unregister("pre_run_cell", self._cell_hook)
-            self._cell_hook = None
+        self._cell_hook = None
 
     def wait_for_run(self) -> None:
         """Wait until a long first run computed after the first frame has landed (it lands
@@ -246,7 +242,7 @@ class Explorer(ControlBar, ABC):
         if future is not self._pending_run:
             return  # landed already (waited for)
         self._pending_run = None
-        self._register_cell_hook(False)
+        self._forget_cell_hook()
         try:
             trace = future.result()
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:
@@ -619,10 +615,11 @@ class Explorer(ControlBar, ABC):
         display(self.widget)
 
 
-def _call_soon(loop, callback, future) -> None:
-    """``callback(future)`` on the kernel's loop (not at all once the kernel has stopped)."""
-    with contextlib.suppress(RuntimeError):  # the loop is closed
-        loop.call_soon_threadsafe(callback, future)
+def _shell():
+    """The IPython shell running this code, or None (a script)."""
+    from IPython import get_ipython
+
+    return get_ipython()
 
 
 def _check_explorer_k(n_components, n_samples: int) -> None:

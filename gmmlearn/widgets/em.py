@@ -121,10 +121,8 @@ class EMExplorer(Explorer):
         h = self.view.state
         t = h.resp_iteration if h.phase == "E" else h.iteration  # the θ_t drawn
         trace = self._trace
-        criteria = information_criteria(trace)
-        params = trace.params[-1]
         # a name and its number never part at a line's end ("BIC =" then, alone, "39119.5")
-        ln_p, ln_p_end = trace.log_likelihoods[t], criteria["log_likelihood"]
+        ln_p = trace.log_likelihoods[t]
         if self._pending_run is not None:  # θ₀ alone on screen: the run's end is not known yet
             self.criteria_html.value = (
                 f"<span style='font-size:15px'>on screen θ<sub>{t}</sub>: "
@@ -132,6 +130,9 @@ class EMExplorer(Explorer):
                 "follow when EM ends</span>"
             )
             return
+        criteria = information_criteria(trace)
+        params = trace.params[-1]
+        ln_p_end = criteria["log_likelihood"]
         bic, aic, n_parameters = criteria["bic"], criteria["aic"], criteria["n_parameters"]
         end = "" if t == trace.n_iter else _unbroken(f"ln p = {ln_p_end:.2f}") + ", "
         self.criteria_html.value = (
